@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { configJsonSchema } from "./config/json-schema.ts";
+import { nodeEffects } from "./effects.ts";
+import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
+import { build, prepare } from "./pipeline.ts";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+function parseYear(v: string): number {
+  if (!/^\d{4}$/.test(v)) throw new InvalidArgumentError("a year has four digits, e.g. 2024");
+  return Number(v);
+}
+
+function printProblems(problems: Problem[]) {
+  for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+  const e = problems.filter((p) => p.severity === "error").length;
+  const w = problems.length - e;
+  if (problems.length) process.stderr.write(`${e} error(s), ${w} warning(s)\n`);
+}
+
+export function makeProgram(): Command {
+  const program = new Command("bulletin")
+    .description("Builds the 'International migration' bulletin (nl/en) from the tables in data/.")
+    .version(pkg.version)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  const common = (c: Command) =>
+    c
+      .option("-c, --config <path>", "config file", "config.yml")
+      .option("-y, --year <year>", "observation year (default: `year` in config.yml)", parseYear);
+
+  common(
+    program.command("check").description("validate config.yml and every table the edition needs; exit 1 on errors"),
+  ).action(async (o: { config: string; year?: number }) => {
+    const fx = nodeEffects();
+    const prep = await prepare({ configPath: o.config, year: o.year }, fx);
+    printProblems(prep.problems);
+    const errors = prep.problems.filter((p) => p.severity === "error").length;
+    if (errors) process.exitCode = ExitCode.badInput;
+    else process.stderr.write(`ok: the data for the ${prep.year} edition passes every check\n`);
+  });
+  common(program.command("build").description("build the edition into OUT/<year>/ (atomically)"))
+    .option("-o, --out <dir>", "output folder (default: output.dir in config.yml)")
+    .action(async (o: { config: string; year?: number; out?: string }) => {
+      const fx = nodeEffects();
+      const r = await build({ configPath: o.config, year: o.year, outDir: o.out }, fx);
+      printProblems(r.problems);
+      process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
+    });
+  program
+    .command("schema")
+    .description("print the JSON Schema of config.yml (for editor completion)")
+    .action(() => {
+      process.stdout.write(configJsonSchema());
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = makeProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    if (e instanceof BulletinError) {
+      printProblems(e.problems);
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`internal error: ${(e as Error).stack ?? e}\n`);
+    return ExitCode.failure;
+  }
+}
+
+if (process.argv[1] && /(cli\.ts|bin\.js|bulletin)$/.test(process.argv[1])) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,109 @@
+import { isMap, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import type { z } from "zod";
+import { didYouMean, InputError, type Problem } from "../errors/problem.ts";
+import { type Config, configSchema } from "./schema.ts";
+
+/** Parses and validates config.yml; every problem located as `file:line:col` with a hint. Pure: text in. */
+export function readConfig(text: string, file: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const problems: Problem[] = [];
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return {};
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  for (const e of doc.errors) {
+    problems.push({
+      file,
+      ...at(e.pos[0]),
+      rule: "yaml-syntax",
+      message: e.message.split("\n")[0] ?? e.message,
+      severity: "error",
+      hint: "fix the YAML syntax (indentation, quotes, colons)",
+    });
+  }
+  if (problems.length) throw new InputError(`${file} is not valid YAML`, problems);
+
+  const raw: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+
+  for (const issue of result.error.issues) {
+    const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+    const node = doc.getIn(path, true) as YamlNode | undefined;
+    const where = path.length ? path.join(".") : "(top level)";
+    if (issue.code === "unrecognized_keys") {
+      const parent = path.length ? (doc.getIn(path, true) as YamlNode | undefined) : doc.contents;
+      const known = knownKeys(configSchema, path);
+      for (const key of issue.keys) {
+        let keyNode: YamlNode | undefined;
+        if (parent && isMap(parent)) {
+          keyNode = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key)?.key as
+            | YamlNode
+            | undefined;
+        }
+        const guess = didYouMean(key, known);
+        problems.push({
+          file,
+          ...at(keyNode?.range?.[0]),
+          rule: "unknown-key",
+          message: `unknown key \`${key}\`${path.length ? ` in \`${where}\`` : ""}`,
+          hint: guess ? `did you mean \`${guess}\`?` : `known keys here: ${known.join(", ")}`,
+          severity: "error",
+        });
+      }
+      continue;
+    }
+    const missing = issue.code === "invalid_type" && node === undefined;
+    problems.push({
+      file,
+      ...at(node?.range?.[0] ?? nearestRange(doc, path)),
+      rule: missing ? "missing-key" : "invalid-value",
+      message: missing ? `\`${where}\` is required` : `\`${where}\`: ${issue.message}`,
+      hint: hintFor(issue),
+      severity: "error",
+    });
+  }
+  throw new InputError(`${file} has ${problems.length} problem(s)`, problems);
+}
+
+function hintFor(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === "invalid_value" && "values" in issue) return `use one of: ${issue.values.map(String).join(", ")}`;
+  if (issue.code === "invalid_type") return `expected ${issue.expected}`;
+  return "see config.schema.json or the README's config section";
+}
+
+function nearestRange(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
+  for (let n = path.length - 1; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
+    if (node?.range) return node.range[0];
+  }
+  return undefined;
+}
+
+/** The keys an object in the schema accepts at `path` (walks optional/default/record/array wrappers). */
+function knownKeys(schema: z.ZodType, path: (string | number)[]): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: zod's internal definition tree is untyped here
+  let s: any = schema;
+  const unwrap = () => {
+    while (s?._zod?.def && ["optional", "default", "prefault", "nullable"].includes(s._zod.def.type))
+      s = s._zod.def.innerType;
+  };
+  unwrap();
+  for (const p of path) {
+    const def = s?._zod?.def;
+    if (!def) return [];
+    if (def.type === "object") s = def.shape[p];
+    else if (def.type === "record") s = def.valueType;
+    else if (def.type === "array") s = def.element;
+    else return [];
+    unwrap();
+  }
+  const def = s?._zod?.def;
+  return def?.type === "object"
+    ? Object.keys(def.shape)
+    : def?.type === "record" && def.keyType?._zod?.def?.entries
+      ? Object.keys(def.keyType._zod.def.entries)
+      : [];
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * The edition's configuration (config.yml). Raw user input is validated against this schema; every default
+ * stands next to its field. Unknown keys are errors (strict objects) so a typo never passes silently.
+ */
+const lang = z.enum(["nl", "en"]);
+const perLanguage = z.strictObject({ nl: z.string().min(1), en: z.string().min(1) });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date written YYYY-MM-DD");
+const isoMonth = z.string().regex(/^\d{4}-\d{2}$/, "a month written YYYY-MM");
+export const SECTION_IDS = [
+  "headline",
+  "components",
+  "nationality-groups",
+  "top-nationalities",
+  "municipalities",
+  "regions",
+  "eu-comparison",
+] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+const notesOfLanguage = z.partialRecord(z.enum(SECTION_IDS), z.string().min(1));
+
+export const editionSchema = z.strictObject({
+  published: isoDate.describe("Publication date of this edition (YYYY-MM-DD)."),
+  nextUpdate: isoMonth.describe("Month of the next edition (YYYY-MM)."),
+  notes: z
+    .strictObject({ nl: notesOfLanguage.default({}), en: notesOfLanguage.default({}) })
+    .default({ nl: {}, en: {} })
+    .describe("Editorial notes per language, keyed by section id; placed at the end of that section."),
+});
+
+export const configSchema = z.strictObject({
+  year: z.number().int().min(1990).max(2100).describe("Default observation year (overridden by --year)."),
+  geography: z
+    .strictObject({
+      region: z
+        .string()
+        .regex(/^\d{5}$/, "a 5-digit NIS code")
+        .default("02000")
+        .describe("NIS code of the region the bulletin is about (Flemish Region: 02000)."),
+    })
+    .default({ region: "02000" }),
+  languages: z.array(lang).min(1).default(["nl", "en"]).describe("Editions to build."),
+  title: perLanguage.describe("Bulletin title per language."),
+  publisher: perLanguage,
+  source: perLanguage.describe("Source line printed under every figure and at the end."),
+  synthetic: z.boolean().default(false).describe("True when data/ holds the synthetic demonstration data."),
+  data: z
+    .strictObject({
+      dir: z.string().default("data"),
+      flows: z.string().default("flows/flows-{year}.csv.gz").describe("Flow table per year; {year} is replaced."),
+      longSeries: z.string().default("long-series.csv"),
+      population: z.string().default("population.csv"),
+      euComparison: z.string().default("eu-comparison.csv"),
+      municipalities: z.string().default("codes/municipalities.csv"),
+      nationalities: z.string().default("codes/nationalities.csv"),
+      components: z.string().default("codes/components.csv"),
+      areas: z.string().default("codes/areas.csv"),
+      euGeo: z.string().default("codes/eu-geo.csv"),
+    })
+    .default({
+      dir: "data",
+      flows: "flows/flows-{year}.csv.gz",
+      longSeries: "long-series.csv",
+      population: "population.csv",
+      euComparison: "eu-comparison.csv",
+      municipalities: "codes/municipalities.csv",
+      nationalities: "codes/nationalities.csv",
+      components: "codes/components.csv",
+      areas: "codes/areas.csv",
+      euGeo: "codes/eu-geo.csv",
+    }),
+  output: z.strictObject({ dir: z.string().default("output") }).default({ dir: "output" }),
+  municipalPeriod: z
+    .strictObject({
+      years: z.number().int().min(1).max(10).default(3).describe("Length of the period for municipal rates."),
+    })
+    .default({ years: 3 }),
+  componentsYears: z.number().int().min(1).max(10).default(5).describe("Years shown in the components figure."),
+  editions: z.record(z.string().regex(/^\d{4}$/, "a year"), editionSchema).describe("Per observation year."),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type Lang = z.infer<typeof lang>;
+export type Edition = z.output<typeof editionSchema>;

@@ -1,0 +1,176 @@
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import type { Config } from "../config/schema.ts";
+import type { Effects } from "../effects.ts";
+import type { Problem } from "../errors/problem.ts";
+import { type ColumnSpec, parseTable, type Table } from "./csv.ts";
+import { FLOW_COLUMNS, type FlowTable, parseFlows } from "./flows.ts";
+
+/** The data contract: one spec per table (see data/README.md). */
+export const TABLES = {
+  municipalities: [
+    { name: "nis", type: "nis" },
+    { name: "name_nl", type: "string" },
+    { name: "arrondissement", type: "nis" },
+    { name: "province", type: "nis" },
+    { name: "region", type: "nis" },
+  ],
+  areas: [
+    { name: "nis", type: "nis" },
+    { name: "level", type: "string" },
+    { name: "name_nl", type: "string" },
+    { name: "name_en", type: "string" },
+  ],
+  nationalities: [
+    { name: "code", type: "string" },
+    { name: "group", type: "string" },
+    { name: "name_nl", type: "string" },
+    { name: "name_en", type: "string" },
+    { name: "adjective_nl", type: "string", optional: true },
+    { name: "adjective_en", type: "string", optional: true },
+  ],
+  components: [
+    { name: "direction", type: "string" },
+    { name: "code", type: "string" },
+    { name: "name_nl", type: "string" },
+    { name: "name_en", type: "string" },
+  ],
+  euGeo: [
+    { name: "geo", type: "string" },
+    { name: "kind", type: "string" },
+    { name: "name_en", type: "string" },
+    { name: "name_nl", type: "string" },
+  ],
+  flows: [
+    { name: "year", type: "year" },
+    { name: "nis", type: "nis" },
+    { name: "direction", type: "string" },
+    { name: "component", type: "string" },
+    { name: "nationality", type: "string" },
+    { name: "sex", type: "string" },
+    { name: "count", type: "count" },
+  ],
+  longSeries: [
+    { name: "year", type: "year" },
+    { name: "region", type: "nis" },
+    { name: "direction", type: "string" },
+    { name: "count", type: "count" },
+    { name: "break_in_series", type: "flag" },
+  ],
+  population: [
+    { name: "year", type: "year" },
+    { name: "nis", type: "nis" },
+    { name: "population", type: "count" },
+  ],
+  euComparison: [
+    { name: "year", type: "year" },
+    { name: "geo", type: "string" },
+    { name: "immigrations", type: "count" },
+    { name: "population", type: "count" },
+  ],
+} satisfies Record<string, ColumnSpec[]>;
+
+export type TableName = keyof typeof TABLES;
+export interface Datasets {
+  municipalities: Table;
+  areas: Table;
+  nationalities: Table;
+  components: Table;
+  euGeo: Table;
+  longSeries: Table;
+  population: Table;
+  euComparison: Table;
+  /** Flow tables by year: only the years the edition needs are read. */
+  flows: Map<number, FlowTable>;
+}
+
+/** The flow years an edition of `year` needs: the municipal period and the components figure's years. */
+export function flowYearsFor(config: Config, year: number): { required: number[]; optional: number[] } {
+  const required: number[] = [];
+  for (let y = year - config.municipalPeriod.years + 1; y <= year; y++) required.push(y);
+  const optional: number[] = [];
+  for (let y = year - config.componentsYears + 1; y < year; y++) if (!required.includes(y)) optional.push(y);
+  return { required, optional };
+}
+
+export function flowFile(config: Config, year: number): string {
+  return join(config.data.dir, config.data.flows.replaceAll("{year}", String(year)));
+}
+
+/** Reads every table of the contract; returns the data and every problem found while parsing. */
+export async function readDatasets(
+  config: Config,
+  year: number,
+  fx: Pick<Effects, "readFile" | "exists">,
+): Promise<{ datasets: Datasets; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const read = async (name: TableName, rel: string): Promise<Table> => {
+    const file = join(config.data.dir, rel);
+    return readPath(name, file);
+  };
+  const readText = async (name: TableName, file: string): Promise<string | undefined> => {
+    let buf: Buffer;
+    try {
+      buf = await fx.readFile(file);
+    } catch {
+      problems.push({
+        file,
+        rule: "missing-file",
+        message: "file not found",
+        hint: `create it or set its path under \`data:\` in config.yml (table \`${name}\`)`,
+        severity: "error",
+      });
+      return undefined;
+    }
+    if (buf[0] === 0x1f && buf[1] === 0x8b) {
+      try {
+        buf = gunzipSync(buf);
+      } catch {
+        problems.push({
+          file,
+          rule: "bad-gzip",
+          message: "the file starts like gzip but cannot be decompressed",
+          hint: "re-create the .gz file (gzip -k FILE)",
+          severity: "error",
+        });
+        return undefined;
+      }
+    }
+    return buf.toString("utf8");
+  };
+  const readPath = async (name: TableName, file: string): Promise<Table> => {
+    const text = await readText(name, file);
+    return text === undefined ? { file, rows: [] } : parseTable(file, text, TABLES[name], problems);
+  };
+  const readFlows = async (file: string): Promise<FlowTable> => {
+    const text = await readText("flows", file);
+    // a missing file is already reported; an empty table keeps the later stages simple
+    return parseFlows(file, text ?? FLOW_COLUMNS.join(","), problems);
+  };
+  const d = config.data;
+  const { required, optional } = flowYearsFor(config, year);
+  const flowEntries = await Promise.all(
+    [...required, ...optional].map(async (y) => {
+      const file = flowFile(config, y);
+      if (!required.includes(y) && !(await fx.exists(file))) return undefined;
+      return [y, await readFlows(file)] as const;
+    }),
+  );
+  const [municipalities, areas, nationalities, components, euGeo, longSeries, population, euComparison] =
+    await Promise.all([
+      read("municipalities", d.municipalities),
+      read("areas", d.areas),
+      read("nationalities", d.nationalities),
+      read("components", d.components),
+      read("euGeo", d.euGeo),
+      read("longSeries", d.longSeries),
+      read("population", d.population),
+      read("euComparison", d.euComparison),
+    ]);
+  const flows = new Map<number, FlowTable>();
+  for (const e of flowEntries) if (e) flows.set(e[0], e[1]);
+  return {
+    datasets: { municipalities, areas, nationalities, components, euGeo, longSeries, population, euComparison, flows },
+    problems,
+  };
+}

@@ -1,0 +1,344 @@
+import type { Row } from "../data/csv.ts";
+import type { FlowTable } from "../data/flows.ts";
+import type { Datasets } from "../data/read-datasets.ts";
+import { REQUIRED_COMPONENTS } from "../validate/validate-datasets.ts";
+import type {
+  ComponentValue,
+  Direction,
+  EuValue,
+  Group,
+  Indicators,
+  Label,
+  MunicipalityValue,
+  NationalityValue,
+  YearTotals,
+} from "./types.ts";
+
+export interface IndicatorParams {
+  year: number;
+  region: string;
+  periodYears: number;
+  synthetic: boolean;
+  /** how many nationalities the top lists hold */
+  topSize?: number;
+}
+
+/** Region NIS code → Eurostat NUTS-1 code for the EU comparison. */
+export const NUTS_OF_REGION: Record<string, string> = { "01000": "BE", "02000": "BE2", "03000": "BE3", "04000": "BE1" };
+/** Class breaks of the municipal map, per 1,000 inhabitants per year (negative and zero are classes of their own). */
+export const CLASS_BREAKS = [0, 5, 10, 20];
+
+const DIRS: Direction[] = ["immigration", "emigration"];
+export const sumBy = <T>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
+
+/** Pure: validated tables in, indicators out. Throws only on a programming error (validation ran before). */
+export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators {
+  const { year, region } = p;
+  const topSize = p.topSize ?? 10;
+  const regionMunis = new Map(
+    ds.municipalities.rows.filter((m) => m.region === region).map((m) => [m.nis as string, m]),
+  );
+  const natGroup = new Map(ds.nationalities.rows.map((r) => [r.code as string, r.group as Group]));
+
+  // 1. long series of the region (and the three regions for section 6)
+  const seriesOf = (reg: string): YearTotals[] => {
+    const byYear = new Map<number, YearTotals>();
+    for (const r of ds.longSeries.rows) {
+      if (r.region !== reg || (r.year as number) > year) continue;
+      const y = r.year as number;
+      const t = byYear.get(y) ?? { year: y, immigration: 0, emigration: 0, balance: 0, breakInSeries: false };
+      t[r.direction as Direction] = r.count as number;
+      t.breakInSeries = r.break_in_series === 1;
+      byYear.set(y, t);
+    }
+    return [...byYear.values()]
+      .map((t) => ({ ...t, balance: t.immigration - t.emigration }))
+      .sort((a, b) => a.year - b.year);
+  };
+  const series = seriesOf(region);
+  const current = series.find((s) => s.year === year);
+  if (!current) throw new Error(`no long-series totals for ${region} in ${year}`);
+  const previous = series.filter((s) => s.year === year - 1 || s.year === year - 2);
+  const first = series[0]!.year;
+  const firstDecade = series.filter((s) => s.year < first + 10);
+  const byBalance = [...series].sort((a, b) => b.balance - a.balance || a.year - b.year);
+
+  // 2–5. aggregates of the flow tables (typed columns; see data/flows.ts)
+  const agg = (y: number) => aggregateFlows(ds.flows.get(y), regionMunis, natGroup);
+  const cur = agg(year);
+  const componentValues = (a: FlowAggregate, dir: Direction): ComponentValue[] => {
+    const total = a.total[dir];
+    return REQUIRED_COMPONENTS[dir].map((code) => {
+      const count = a.byComponent.get(`${dir}:${code}`) ?? 0;
+      return { code, count, share: total ? count / total : 0 };
+    });
+  };
+  const byYear: Indicators["components"]["byYear"] = [];
+  for (const y of [...ds.flows.keys()].sort()) {
+    const a = y === year ? cur : agg(y);
+    for (const dir of DIRS) for (const c of componentValues(a, dir)) byYear.push({ year: y, direction: dir, ...c });
+  }
+
+  // 3. nationality groups
+  const groups: Group[] = ["BE", "EU27", "non-EU"];
+  const groupRows = groups.map((group) => {
+    const immigration = cur.byGroup.get(`immigration:${group}`) ?? 0;
+    const emigration = cur.byGroup.get(`emigration:${group}`) ?? 0;
+    return {
+      group,
+      immigration,
+      emigration,
+      balance: immigration - emigration,
+      immigrationShare: current.immigration ? immigration / current.immigration : 0,
+    };
+  });
+  const largestImmigrationGroup = [...groupRows].sort((a, b) => b.immigration - a.immigration)[0]!.group;
+
+  // 4. top nationalities by sex
+  const top = (dir: Direction): NationalityValue[] =>
+    [...cur.byNationality[dir].entries()]
+      .map(([code, v]) => ({ code, ...v, total: v.men + v.women }))
+      .sort((a, b) => b.total - a.total || a.code.localeCompare(b.code))
+      .slice(0, topSize)
+      .map((v, i) => ({
+        rank: i + 1,
+        code: v.code,
+        group: natGroup.get(v.code) ?? "non-EU",
+        total: v.total,
+        men: v.men,
+        women: v.women,
+        majority: v.men > v.women ? "men" : v.women > v.men ? "women" : "equal",
+      }));
+  const topImm = top("immigration");
+  const topEm = top("emigration");
+  const totalsBySex = cur.bySex;
+
+  // 5. municipalities over the period: average yearly balance per 1,000 of the mean 1 January population
+  const from = year - p.periodYears + 1;
+  const popYears = Array.from({ length: p.periodYears + 1 }, (_, i) => from + i);
+  const pop = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r.population as number]));
+  const acc = new Map<string, { immigration: number; emigration: number }>();
+  for (const nis of regionMunis.keys()) acc.set(nis, { immigration: 0, emigration: 0 });
+  for (let y = from; y <= year; y++) {
+    const a = y === year ? cur : agg(y);
+    for (const [nis, v] of a.byMunicipality) {
+      const t = acc.get(nis)!;
+      t.immigration += v.immigration;
+      t.emigration += v.emigration;
+    }
+  }
+  const muniRows: MunicipalityValue[] = [...acc.entries()]
+    .map(([nis, a]) => {
+      const averagePopulation = sumBy(popYears, (y) => pop.get(`${y}|${nis}`) ?? 0) / popYears.length;
+      const balance = a.immigration - a.emigration;
+      return {
+        nis,
+        name: regionMunis.get(nis)!.name_nl as string,
+        ...a,
+        balance,
+        averagePopulation,
+        ratePer1000: averagePopulation ? (balance / p.periodYears / averagePopulation) * 1000 : 0,
+        rank: 0,
+      };
+    })
+    .sort((a, b) => b.ratePer1000 - a.ratePer1000 || a.nis.localeCompare(b.nis));
+  muniRows.forEach((m, i) => {
+    m.rank = i + 1;
+  });
+  const threshold = CLASS_BREAKS.at(-1)!;
+  const topClass = muniRows.filter((m) => m.ratePer1000 > threshold).map((m) => m.nis);
+  // 6. three regions
+  const regionCodes = [...new Set(ds.longSeries.rows.map((r) => r.region as string))].sort();
+  const regionSeries = regionCodes.flatMap((reg) =>
+    seriesOf(reg).map((s) => ({
+      year: s.year,
+      region: reg,
+      immigration: s.immigration,
+      emigration: s.emigration,
+      balance: s.balance,
+    })),
+  );
+  const positiveSince: Record<string, number | null> = {};
+  for (const reg of regionCodes) {
+    const s = regionSeries.filter((r) => r.region === reg);
+    let since: number | null = null;
+    for (let i = s.length - 1; i >= 0 && s[i]!.balance > 0; i--) since = s[i]!.year;
+    positiveSince[reg] = since;
+  }
+
+  // 7. EU comparison: the latest year up to the edition year with the region present
+  const regionGeo = NUTS_OF_REGION[region] ?? region;
+  const euYears = [
+    ...new Set(
+      ds.euComparison.rows
+        .filter((r) => r.geo === regionGeo && (r.year as number) <= year)
+        .map((r) => r.year as number),
+    ),
+  ];
+  const euYear = euYears.length ? Math.max(...euYears) : null;
+  const kindOf = new Map(ds.euGeo.rows.map((r) => [r.geo as string, r.kind as EuValue["kind"]]));
+  const euRows: EuValue[] = ds.euComparison.rows
+    .filter((r) => r.year === euYear)
+    .map((r) => ({
+      geo: r.geo as string,
+      kind: kindOf.get(r.geo as string) ?? "country",
+      immigrations: r.immigrations as number,
+      population: r.population as number,
+      ratePer1000: ((r.immigrations as number) / (r.population as number)) * 1000,
+    }))
+    .sort((a, b) => b.ratePer1000 - a.ratePer1000 || a.geo.localeCompare(b.geo));
+  euRows
+    .filter((r) => r.kind === "country")
+    .forEach((r, i) => {
+      r.rank = i + 1;
+    });
+
+  // labels of every code the indicators mention
+  const label = (r: Row): Label => ({
+    nl: r.name_nl as string,
+    en: r.name_en as string,
+    ...(r.adjective_nl ? { adjective_nl: r.adjective_nl as string } : {}),
+    ...(r.adjective_en ? { adjective_en: r.adjective_en as string } : {}),
+  });
+  const used = new Set([...topImm, ...topEm].map((n) => n.code));
+  return {
+    meta: {
+      year,
+      region,
+      synthetic: p.synthetic,
+      period: { from, to: year, years: p.periodYears },
+      populationBasis: `mean of the populations on 1 January ${popYears[0]}–${popYears.at(-1)}`,
+      flowYears: [...ds.flows.keys()].sort(),
+    },
+    headline: {
+      ...current,
+      previous,
+      immigrationLowerThanAllPrevious: previous.every((s) => current.immigration < s.immigration),
+      immigrationHigherThanAllPrevious: previous.every((s) => current.immigration > s.immigration),
+      balanceLowerThanAllPrevious: previous.every((s) => current.balance < s.balance),
+      balanceHigherThanAllPrevious: previous.every((s) => current.balance > s.balance),
+    },
+    series,
+    seriesFacts: {
+      first,
+      breakYears: series.filter((s) => s.breakInSeries).map((s) => s.year),
+      firstDecadeMeanBalance: sumBy(firstDecade, (s) => s.balance) / firstDecade.length,
+      maxBalance: { year: byBalance[0]!.year, value: byBalance[0]!.balance },
+      minBalance: { year: byBalance.at(-1)!.year, value: byBalance.at(-1)!.balance },
+    },
+    components: {
+      year,
+      immigration: componentValues(cur, "immigration"),
+      emigration: componentValues(cur, "emigration"),
+      byYear,
+    },
+    nationalityGroups: { year, rows: groupRows, largestImmigrationGroup },
+    topNationalities: {
+      year,
+      size: topSize,
+      immigration: topImm,
+      emigration: topEm,
+      womenMajority: {
+        immigration: topImm.filter((n) => n.majority === "women").map((n) => n.code),
+        emigration: topEm.filter((n) => n.majority === "women").map((n) => n.code),
+      },
+      totalsBySex,
+    },
+    municipalities: {
+      from,
+      to: year,
+      rows: muniRows,
+      negative: muniRows.filter((m) => m.balance < 0).map((m) => m.nis),
+      zero: muniRows.filter((m) => m.balance === 0).map((m) => m.nis),
+      positive: muniRows.filter((m) => m.balance > 0).length,
+      classBreaks: CLASS_BREAKS,
+      topClass: { threshold, members: topClass },
+      highest: muniRows.slice(0, Math.max(2, topClass.length)).map((m) => m.nis),
+    },
+    regions: { series: regionSeries, positiveSince, first: Math.min(...regionSeries.map((r) => r.year)) },
+    eu: { year: euYear, rows: euRows, regionGeo, countries: euRows.filter((r) => r.kind === "country").length },
+    labels: {
+      regions: Object.fromEntries(
+        ds.areas.rows
+          .filter((r) => r.level === "region" || r.level === "country")
+          .map((r) => [r.nis as string, label(r)]),
+      ),
+      components: Object.fromEntries(ds.components.rows.map((r) => [`${r.direction}:${r.code}`, label(r)])),
+      nationalities: Object.fromEntries(
+        ds.nationalities.rows.filter((r) => used.has(r.code as string)).map((r) => [r.code as string, label(r)]),
+      ),
+      eu: Object.fromEntries(ds.euGeo.rows.map((r) => [r.geo as string, label(r)])),
+    },
+  };
+}
+
+interface FlowAggregate {
+  total: Record<Direction, number>;
+  byComponent: Map<string, number>;
+  byGroup: Map<string, number>;
+  byNationality: Record<Direction, Map<string, { men: number; women: number }>>;
+  bySex: Record<Direction, { men: number; women: number }>;
+  byMunicipality: Map<string, { immigration: number; emigration: number }>;
+}
+
+/** One pass over a year's flow columns, restricted to the region's municipalities. */
+function aggregateFlows(
+  t: FlowTable | undefined,
+  regionMunis: Map<string, Row>,
+  natGroup: Map<string, Group>,
+): FlowAggregate {
+  const a: FlowAggregate = {
+    total: { immigration: 0, emigration: 0 },
+    byComponent: new Map(),
+    byGroup: new Map(),
+    byNationality: { immigration: new Map(), emigration: new Map() },
+    bySex: { immigration: { men: 0, women: 0 }, emigration: { men: 0, women: 0 } },
+    byMunicipality: new Map(),
+  };
+  if (!t) return a;
+  const d = t.dict;
+  const inRegion = d.nis.codes.map((n) => regionMunis.has(n));
+  const dirs = d.direction.codes as Direction[];
+  const isMan = d.sex.codes.map((s) => s === "M");
+  // dense accumulators by dictionary index, turned into maps at the end
+  const nD = dirs.length;
+  const comp = new Float64Array(nD * d.component.codes.length);
+  const nat = new Float64Array(nD * d.nationality.codes.length * 2);
+  const muni = new Float64Array(nD * d.nis.codes.length);
+  for (let i = 0; i < t.length; i++) {
+    const m = t.nis[i]!;
+    if (!inRegion[m]) continue;
+    const dir = t.direction[i]!;
+    const c = t.count[i]!;
+    comp[dir * d.component.codes.length + t.component[i]!]! += c;
+    nat[(dir * d.nationality.codes.length + t.nationality[i]!) * 2 + (isMan[t.sex[i]!] ? 0 : 1)]! += c;
+    muni[dir * d.nis.codes.length + m]! += c;
+  }
+  dirs.forEach((dir, k) => {
+    if (dir !== "immigration" && dir !== "emigration") return;
+    d.component.codes.forEach((code, j) => {
+      const v = comp[k * d.component.codes.length + j]!;
+      if (v) a.byComponent.set(`${dir}:${code}`, v);
+      a.total[dir] += v;
+    });
+    d.nationality.codes.forEach((code, j) => {
+      const base = (k * d.nationality.codes.length + j) * 2;
+      const men = nat[base]!;
+      const women = nat[base + 1]!;
+      if (!men && !women) return;
+      a.byNationality[dir].set(code, { men, women });
+      a.bySex[dir].men += men;
+      a.bySex[dir].women += women;
+      const g = `${dir}:${natGroup.get(code) ?? "non-EU"}`;
+      a.byGroup.set(g, (a.byGroup.get(g) ?? 0) + men + women);
+    });
+    d.nis.codes.forEach((code, j) => {
+      if (!inRegion[j]) return;
+      const v = muni[k * d.nis.codes.length + j]!;
+      const e = a.byMunicipality.get(code) ?? { immigration: 0, emigration: 0 };
+      e[dir] += v;
+      a.byMunicipality.set(code, e);
+    });
+  });
+  return a;
+}

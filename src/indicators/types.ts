@@ -1,0 +1,126 @@
+/** Language-neutral indicators: raw numbers and codes only, never formatted text. Written as indicators.json. */
+export type Direction = "immigration" | "emigration";
+export type Group = "BE" | "EU27" | "non-EU";
+
+export interface YearTotals {
+  year: number;
+  immigration: number;
+  emigration: number;
+  balance: number;
+  breakInSeries: boolean;
+}
+export interface ComponentValue {
+  code: string;
+  count: number;
+  /** share of the direction's total, 0–1 */
+  share: number;
+}
+export interface NationalityValue {
+  rank: number;
+  code: string;
+  group: Group;
+  total: number;
+  men: number;
+  women: number;
+  majority: "men" | "women" | "equal";
+}
+export interface MunicipalityValue {
+  nis: string;
+  name: string;
+  immigration: number;
+  emigration: number;
+  balance: number;
+  averagePopulation: number;
+  /** average yearly balance per 1,000 inhabitants over the period */
+  ratePer1000: number;
+  rank: number;
+}
+export interface EuValue {
+  geo: string;
+  kind: "country" | "aggregate" | "region";
+  immigrations: number;
+  population: number;
+  ratePer1000: number;
+  /** rank among the countries (1 = highest rate); undefined for aggregates and regions */
+  rank?: number;
+}
+export interface Label {
+  nl: string;
+  en: string;
+  adjective_nl?: string;
+  adjective_en?: string;
+}
+
+export interface Indicators {
+  meta: {
+    year: number;
+    region: string;
+    synthetic: boolean;
+    period: { from: number; to: number; years: number };
+    populationBasis: string;
+    flowYears: number[];
+  };
+  headline: YearTotals & {
+    previous: YearTotals[];
+    immigrationLowerThanAllPrevious: boolean;
+    immigrationHigherThanAllPrevious: boolean;
+    balanceLowerThanAllPrevious: boolean;
+    balanceHigherThanAllPrevious: boolean;
+  };
+  series: YearTotals[];
+  seriesFacts: {
+    first: number;
+    breakYears: number[];
+    /** mean yearly balance over the first decade of the series */
+    firstDecadeMeanBalance: number;
+    maxBalance: { year: number; value: number };
+    minBalance: { year: number; value: number };
+  };
+  components: {
+    year: number;
+    immigration: ComponentValue[];
+    emigration: ComponentValue[];
+    byYear: { year: number; direction: Direction; code: string; count: number; share: number }[];
+  };
+  nationalityGroups: {
+    year: number;
+    rows: { group: Group; immigration: number; emigration: number; balance: number; immigrationShare: number }[];
+    largestImmigrationGroup: Group;
+  };
+  topNationalities: {
+    year: number;
+    size: number;
+    immigration: NationalityValue[];
+    emigration: NationalityValue[];
+    womenMajority: Record<Direction, string[]>;
+    totalsBySex: Record<Direction, { men: number; women: number }>;
+  };
+  municipalities: {
+    from: number;
+    to: number;
+    rows: MunicipalityValue[];
+    negative: string[];
+    zero: string[];
+    positive: number;
+    classBreaks: number[];
+    topClass: { threshold: number; members: string[] };
+    highest: string[];
+  };
+  regions: {
+    series: { year: number; region: string; immigration: number; emigration: number; balance: number }[];
+    positiveSince: Record<string, number | null>;
+    first: number;
+  };
+  eu: {
+    year: number | null;
+    rows: EuValue[];
+    regionGeo: string;
+    countries: number;
+  };
+  labels: {
+    regions: Record<string, Label>;
+    components: Record<string, Label>;
+    nationalities: Record<string, Label>;
+    eu: Record<string, Label>;
+  };
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite (README's second command). Type check and lint run as tests inside vitest, so the closing
+# line `N passed, N failed` counts them too.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export TZ=UTC NO_COLOR=1 FORCE_COLOR=0
+if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+if [ ! -f data/geo/municipalities.topo.json ] && [ -f ../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp ]; then
+  npx bulletin geo import ../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp >/dev/null 2>&1 || true
+fi
+exec npx vitest run --config test/vitest.config.ts

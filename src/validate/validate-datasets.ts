@@ -1,0 +1,444 @@
+import { distance } from "fastest-levenshtein";
+import type { Row, Table } from "../data/csv.ts";
+import type { Datasets } from "../data/read-datasets.ts";
+import type { Problem } from "../errors/problem.ts";
+
+export const DIRECTIONS = ["immigration", "emigration"] as const;
+export const REQUIRED_COMPONENTS: Record<(typeof DIRECTIONS)[number], string[]> = {
+  immigration: ["strict", "re-registration", "from-waiting-register"],
+  emigration: ["strict", "official-deletion", "to-waiting-register"],
+};
+export const GROUPS = ["BE", "EU27", "non-EU"] as const;
+export const REGIONS = ["02000", "03000", "04000"] as const;
+
+export interface ValidateParams {
+  year: number;
+  region: string;
+  /** Years of the municipal period (populations needed on 1 January of each and of the year after). */
+  periodYears: number[];
+}
+
+/** Checks the tables against the contract and against each other; returns every problem (never throws). */
+export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
+  const out: Problem[] = [];
+  const err = (
+    t: Table | string,
+    row: Row | undefined,
+    rule: string,
+    message: string,
+    hint?: string,
+    column?: number,
+  ) =>
+    out.push({
+      file: typeof t === "string" ? t : t.file,
+      line: row?.line,
+      column,
+      rule,
+      message,
+      hint,
+      severity: "error",
+    });
+
+  // -- unique keys
+  const keys: [Table, string[]][] = [
+    [ds.municipalities, ["nis"]],
+    [ds.areas, ["nis"]],
+    [ds.nationalities, ["code"]],
+    [ds.components, ["direction", "code"]],
+    [ds.euGeo, ["geo"]],
+    [ds.longSeries, ["year", "region", "direction"]],
+    [ds.population, ["year", "nis"]],
+    [ds.euComparison, ["year", "geo"]],
+  ];
+  for (const [t, cols] of keys) {
+    const seen = new Map<string, number>();
+    for (const r of t.rows) {
+      const k = cols.map((c) => r[c]).join("|");
+      const first = seen.get(k);
+      if (first !== undefined)
+        err(
+          t,
+          r,
+          "duplicate-key",
+          `duplicate ${cols.join(" × ")} (${cols.map((c) => r[c]).join(", ")}), first on line ${first}`,
+          "keep one line per key: add the counts together or remove the repeated line",
+        );
+      else seen.set(k, r.line);
+    }
+  }
+
+  // -- code lists
+  const areaCodes = new Set(ds.areas.rows.map((r) => r.nis as string));
+  const muniByNis = new Map(ds.municipalities.rows.map((r) => [r.nis as string, r]));
+  for (const r of ds.municipalities.rows)
+    for (const col of ["arrondissement", "province", "region"])
+      if (!areaCodes.has(r[col] as string))
+        err(
+          ds.municipalities,
+          r,
+          "unknown-code",
+          `${col} \`${r[col]}\` of ${r.name_nl} is not in ${ds.areas.file}`,
+          `add it to ${ds.areas.file} or correct the code`,
+        );
+  for (const r of ds.nationalities.rows)
+    if (!(GROUPS as readonly string[]).includes(r.group as string))
+      err(
+        ds.nationalities,
+        r,
+        "bad-group",
+        `group \`${r.group}\` of ${r.code} is not one of ${GROUPS.join(", ")}`,
+        "Belgian nationals: BE; the 26 other EU member states: EU27; everything else (stateless, unknown included): non-EU",
+      );
+  const componentsBy = new Map<string, Set<string>>();
+  for (const r of ds.components.rows) {
+    if (!(DIRECTIONS as readonly string[]).includes(r.direction as string))
+      err(ds.components, r, "bad-direction", `direction \`${r.direction}\` is not immigration or emigration`);
+    const set = componentsBy.get(r.direction as string) ?? new Set();
+    set.add(r.code as string);
+    componentsBy.set(r.direction as string, set);
+  }
+  if (ds.components.rows.length)
+    for (const d of DIRECTIONS)
+      for (const c of REQUIRED_COMPONENTS[d])
+        if (!componentsBy.get(d)?.has(c))
+          err(
+            ds.components,
+            undefined,
+            "missing-component",
+            `component \`${c}\` of ${d} is missing`,
+            `the bulletin needs the three components of each side: ${REQUIRED_COMPONENTS[d].join(", ")}`,
+          );
+
+  const natCodes = new Map(ds.nationalities.rows.map((r) => [r.code as string, r]));
+  const regionMunis = ds.municipalities.rows.filter((r) => r.region === p.region);
+
+  // -- flows: codes are checked once per distinct value (with the first line it appears on and how often)
+  for (const [year, t] of ds.flows) {
+    const d = t.dict;
+    const uses = (idx: number, arr: ArrayLike<number>) => {
+      let k = 0;
+      for (let i = 0; i < t.length; i++) if (arr[i] === idx) k++;
+      return k;
+    };
+    const at = (
+      col: keyof typeof d,
+      i: number,
+      arr: ArrayLike<number>,
+      column: number,
+      rule: string,
+      message: string,
+      hint?: string,
+    ) => {
+      const k = uses(i, arr);
+      out.push({
+        file: t.file,
+        line: d[col].firstLine[i],
+        column,
+        rule,
+        message: `${message}${k > 1 ? ` (on ${k} lines, first shown)` : ""}`,
+        hint,
+        severity: "error",
+      });
+    };
+    for (let i = 0; i < t.length; i++)
+      if (t.year[i] !== year) {
+        out.push({
+          file: t.file,
+          line: t.line[i],
+          column: 1,
+          rule: "wrong-year",
+          message: `year ${t.year[i]} in the flow table of ${year}`,
+          hint: `this file holds ${year} only; move the line to the file of ${t.year[i]}`,
+          severity: "error",
+        });
+        break;
+      }
+    const inRegion = d.nis.codes.map((nis, i) => {
+      const muni = muniByNis.get(nis);
+      if (!muni) {
+        const near = ds.municipalities.rows.filter((m) => distance(m.nis as string, nis) === 1).slice(0, 3);
+        at(
+          "nis",
+          i,
+          t.nis,
+          2,
+          "unknown-code",
+          `municipality \`${nis}\` is not in ${ds.municipalities.file}`,
+          near.length
+            ? `did you mean ${near.map((m) => `${m.nis} (${m.name_nl})`).join(" or ")}?`
+            : "use the 5-digit NIS code of the 2019–2024 geography",
+        );
+      }
+      return muni?.region === p.region;
+    });
+    const dirOk = d.direction.codes.map((dir, i) => {
+      const ok = (DIRECTIONS as readonly string[]).includes(dir);
+      if (!ok)
+        at(
+          "direction",
+          i,
+          t.direction,
+          3,
+          "bad-direction",
+          `direction \`${dir}\` is not immigration or emigration`,
+          "write immigration or emigration",
+        );
+      return ok;
+    });
+    // a component code is checked against the direction of each line that uses it
+    const compPairs = new Set<number>();
+    for (let i = 0; i < t.length; i++) compPairs.add(t.direction[i]! * 256 + t.component[i]!);
+    for (const pair of compPairs) {
+      const dir = d.direction.codes[pair >> 8]!;
+      const comp = d.component.codes[pair & 255]!;
+      if (dirOk[pair >> 8] && !componentsBy.get(dir)?.has(comp)) {
+        let line = 0;
+        for (let i = 0; i < t.length; i++)
+          if (t.direction[i] === pair >> 8 && t.component[i] === (pair & 255)) {
+            line = t.line[i]!;
+            break;
+          }
+        out.push({
+          file: t.file,
+          line,
+          column: 4,
+          rule: "unknown-code",
+          message: `component \`${comp}\` is not a component of ${dir}`,
+          hint: `use one of: ${[...(componentsBy.get(dir) ?? [])].join(", ")}`,
+          severity: "error",
+        });
+      }
+    }
+    d.nationality.codes.forEach((nat, i) => {
+      if (!natCodes.has(nat))
+        at(
+          "nationality",
+          i,
+          t.nationality,
+          5,
+          "unknown-code",
+          `nationality \`${nat}\` is not in ${ds.nationalities.file}`,
+          suggestNationality(nat, ds.nationalities),
+        );
+    });
+    d.sex.codes.forEach((s, i) => {
+      if (s !== "M" && s !== "F")
+        at("sex", i, t.sex, 6, "bad-sex", `sex \`${s}\` is not M or F`, "write M (men) or F (women)");
+    });
+    // duplicate keys: one number per key
+    const seen = new Map<number, number>();
+    const sums = [0, 0];
+    const dirIndex = DIRECTIONS.map((dd) => d.direction.codes.indexOf(dd));
+    for (let i = 0; i < t.length; i++) {
+      const key =
+        ((((t.nis[i]! * 4 + t.direction[i]!) * 256 + t.component[i]!) * 1024 + t.nationality[i]!) * 4 + t.sex[i]!) * 1;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        out.push({
+          file: t.file,
+          line: t.line[i],
+          rule: "duplicate-key",
+          message: `duplicate year × nis × direction × component × nationality × sex (${year}, ${d.nis.codes[t.nis[i]!]}, ${d.direction.codes[t.direction[i]!]}, ${d.component.codes[t.component[i]!]}, ${d.nationality.codes[t.nationality[i]!]}, ${d.sex.codes[t.sex[i]!]}), first on line ${first}`,
+          hint: "keep one line per key: add the counts together or remove the repeated line",
+          severity: "error",
+        });
+      } else seen.set(key, t.line[i]!);
+      if (inRegion[t.nis[i]!]) {
+        if (t.direction[i] === dirIndex[0]) sums[0]! += t.count[i]!;
+        else if (t.direction[i] === dirIndex[1]) sums[1]! += t.count[i]!;
+      }
+    }
+    const seenMuni = new Set(d.nis.codes);
+    for (const m of regionMunis)
+      if (!seenMuni.has(m.nis as string))
+        out.push({
+          file: t.file,
+          rule: "missing-municipality",
+          message: `no flows for ${m.name_nl} (${m.nis}) in ${year}`,
+          hint: "if it had no international migration that year, ignore this; otherwise add its lines",
+          severity: "warning",
+        });
+    DIRECTIONS.forEach((dd, k) => {
+      const ls = ds.longSeries.rows.find((r) => r.year === year && r.region === p.region && r.direction === dd);
+      if (ls && ls.count !== sums[k])
+        err(
+          ds.longSeries,
+          ls,
+          "flows-disagree",
+          `${dd} ${year} of region ${p.region} is ${ls.count} here, but the flows in ${t.file} add up to ${sums[k]}`,
+          "the two tables must describe the same movements: correct whichever is wrong",
+        );
+    });
+  }
+
+  // -- long series: every year from the first to the edition year, both directions, one break flag per year
+  const byRegion = new Map<string, Row[]>();
+  for (const r of ds.longSeries.rows) {
+    if (!areaCodes.has(r.region as string))
+      err(
+        ds.longSeries,
+        r,
+        "unknown-code",
+        `region \`${r.region}\` is not in ${ds.areas.file}`,
+        "regions: 02000 Flemish, 03000 Walloon, 04000 Brussels-Capital",
+        2,
+      );
+    if (!(DIRECTIONS as readonly string[]).includes(r.direction as string))
+      err(
+        ds.longSeries,
+        r,
+        "bad-direction",
+        `direction \`${r.direction}\` is not immigration or emigration`,
+        undefined,
+        3,
+      );
+    const rows = byRegion.get(r.region as string) ?? [];
+    rows.push(r);
+    byRegion.set(r.region as string, rows);
+  }
+  if (ds.longSeries.rows.length && !byRegion.has(p.region))
+    err(
+      ds.longSeries,
+      undefined,
+      "missing-region",
+      `no rows for region ${p.region}, the region of the bulletin`,
+      "add its immigration and emigration per year",
+    );
+  for (const [region, rows] of byRegion) {
+    const first = Math.min(...rows.map((r) => r.year as number));
+    for (let y = first; y <= p.year; y++)
+      for (const d of DIRECTIONS)
+        if (!rows.some((r) => r.year === y && r.direction === d))
+          err(
+            ds.longSeries,
+            undefined,
+            "missing-year",
+            `no ${d} for ${y} in region ${region}`,
+            `the long series runs from ${first} to ${p.year} without gaps: add the line \`${y},${region},${d},COUNT,0\``,
+          );
+  }
+  const flagOf = new Map<number, Row>();
+  for (const r of ds.longSeries.rows) {
+    const f = flagOf.get(r.year as number);
+    if (f && f.break_in_series !== r.break_in_series)
+      err(
+        ds.longSeries,
+        r,
+        "inconsistent-break",
+        `break_in_series for ${r.year} differs from line ${f.line}`,
+        "a break in series applies to the whole year: use the same flag on every line of that year",
+        5,
+      );
+    else if (!f) flagOf.set(r.year as number, r);
+  }
+
+  // -- population: every municipality of the region on 1 January of each period year and the year after
+  const popYears = [...p.periodYears, (p.periodYears.at(-1) ?? p.year) + 1];
+  const pop = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r]));
+  for (const r of ds.population.rows)
+    if (!muniByNis.has(r.nis as string) && !areaCodes.has(r.nis as string))
+      err(
+        ds.population,
+        r,
+        "unknown-code",
+        `\`${r.nis}\` is neither a municipality nor an area`,
+        "use a NIS code from the code lists",
+        2,
+      );
+  for (const y of popYears) {
+    let sum = 0;
+    let complete = true;
+    for (const m of regionMunis) {
+      const row = pop.get(`${y}|${m.nis}`);
+      if (!row) {
+        complete = false;
+        err(
+          ds.population,
+          undefined,
+          "missing-municipality",
+          `no population of ${m.name_nl} (${m.nis}) on 1 January ${y}`,
+          `add the line \`${y},${m.nis},POPULATION\`: the ${p.periodYears[0]}–${p.periodYears.at(-1)} rates need it`,
+        );
+      } else sum += row.population as number;
+    }
+    const reg = pop.get(`${y}|${p.region}`);
+    if (complete && reg && reg.population !== sum)
+      err(
+        ds.population,
+        reg,
+        "totals-mismatch",
+        `population of region ${p.region} on 1 January ${y} is ${reg.population}, its municipalities add up to ${sum}`,
+        "the region's line must equal the sum of its municipalities",
+        3,
+      );
+  }
+
+  // -- EU comparison
+  const geo = new Set(ds.euGeo.rows.map((r) => r.geo as string));
+  const eu = new Map(ds.euComparison.rows.map((r) => [`${r.year}|${r.geo}`, r]));
+  for (const r of ds.euComparison.rows) {
+    if (!geo.has(r.geo as string))
+      err(
+        ds.euComparison,
+        r,
+        "unknown-code",
+        `geo \`${r.geo}\` is not in ${ds.euGeo.file}`,
+        didYouMeanHint(r.geo as string, geo),
+        2,
+      );
+    if (r.population === 0)
+      err(
+        ds.euComparison,
+        r,
+        "zero-population",
+        `population of ${r.geo} in ${r.year} is 0`,
+        "rates per 1,000 need the population",
+        4,
+      );
+  }
+  for (const y of new Set(ds.euComparison.rows.map((r) => r.year as number))) {
+    const be = eu.get(`${y}|BE`);
+    const parts = ["BE1", "BE2", "BE3"].map((g) => eu.get(`${y}|${g}`));
+    if (be && parts.every(Boolean))
+      for (const col of ["immigrations", "population"]) {
+        const sum = parts.reduce((s, r) => s + ((r?.[col] as number) ?? 0), 0);
+        if (sum !== be[col])
+          err(
+            ds.euComparison,
+            be,
+            "totals-mismatch",
+            `Belgium's ${col} in ${y} is ${be[col]}, its three regions add up to ${sum}`,
+            "BE must equal BE1 + BE2 + BE3",
+          );
+      }
+  }
+  return out;
+}
+
+function suggestNationality(code: string, t: Table): string {
+  const upper = code.toUpperCase();
+  const exact = t.rows.find(
+    (r) =>
+      r.code === upper ||
+      String(r.name_en).toLowerCase() === code.toLowerCase() ||
+      String(r.name_nl).toLowerCase() === code.toLowerCase(),
+  );
+  if (exact) return `did you mean ${exact.code} (${exact.name_en})?`;
+  const near = t.rows.filter((r) => distance(String(r.code), upper) === 1).slice(0, 3);
+  return near.length
+    ? `did you mean ${near.map((r) => `${r.code} (${r.name_en})`).join(", ")}?`
+    : "use an ISO 3166 alpha-2 code from the nationality list (XX stateless, ZZ unknown)";
+}
+
+function didYouMeanHint(value: string, known: Set<string>): string {
+  let best: string | undefined;
+  let d = 3;
+  for (const k of known) {
+    const e = distance(value.toUpperCase(), k);
+    if (e < d) {
+      d = e;
+      best = k;
+    }
+  }
+  return best ? `did you mean ${best}?` : `use one of: ${[...known].join(", ")}`;
+}

@@ -1,0 +1,91 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { root } from "./helpers.ts";
+
+const run = promisify(execFile);
+const bin = join(root, "src/bin.js");
+async function cli(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+/** A copy of the project's config and data in a temp folder, so a test can corrupt it. */
+function sandbox(): string {
+  const dir = mkdtempSync(join(tmpdir(), "bulletin-cli-"));
+  cpSync(join(root, "data"), join(dir, "data"), {
+    recursive: true,
+    filter: (s) => !s.includes(`${join("data", "geo")}`),
+  });
+  cpSync(join(root, "config.yml"), join(dir, "config.yml"));
+  return dir;
+}
+
+describe("bulletin CLI", () => {
+  it("check exits 0 on the shipped data", async () => {
+    const r = await cli(["check"]);
+    expect(r.stderr).toContain("ok: the data for the 2024 edition passes every check");
+    expect(r.code).toBe(0);
+  });
+
+  it("build writes DIR/<year>/indicators.json, for 2024 and 2023", async () => {
+    const out = mkdtempSync(join(tmpdir(), "bulletin-out-"));
+    for (const year of ["2024", "2023"]) {
+      const r = await cli(["build", "--year", year, "--out", out]);
+      expect(r.code, r.stderr).toBe(0);
+      const ind = JSON.parse(readFileSync(join(out, year, "indicators.json"), "utf8"));
+      expect(ind.meta.year).toBe(Number(year));
+    }
+    // nothing but the published folders is left behind (no staging folders)
+    expect(readdirSync(out).sort()).toEqual(["2023", "2024"]);
+  });
+
+  it("a corrupted file: exit 1, file and line named, previous output untouched", async () => {
+    const dir = sandbox();
+    const out = join(dir, "out");
+    expect((await cli(["build", "--out", out], dir)).code).toBe(0);
+    const before = readFileSync(join(out, "2024", "indicators.json"));
+    const mtime = statSync(join(out, "2024", "indicators.json")).mtimeMs;
+
+    const f = join(dir, "data/flows/flows-2024.csv.gz");
+    const lines = gunzipSync(readFileSync(f)).toString("utf8").split("\n");
+    lines[41] = lines[41]!.replace(/,(\d+)$/, ",4x");
+    writeFileSync(f, gzipSync(lines.join("\n")));
+
+    const r = await cli(["build", "--out", out], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "data/flows/flows-2024.csv.gz:42:7: error: `count` is not a non-negative integer: `4x` [not-integer]",
+    );
+    expect(r.stderr).toContain("nothing was written");
+    expect(readFileSync(join(out, "2024", "indicators.json"))).toEqual(before);
+    expect(statSync(join(out, "2024", "indicators.json")).mtimeMs).toBe(mtime);
+    expect(readdirSync(out)).toEqual(["2024"]);
+    expect((await cli(["check"], dir)).code).toBe(1);
+  });
+
+  it.each([
+    [["build", "--year", "24"], "a year has four digits"],
+    [["frobnicate"], "unknown command"],
+    [["build", "--config", "nowhere.yml"], "cannot read the config file nowhere.yml"],
+  ])("bad usage %j exits 2", async (args, text) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(text);
+  });
+
+  it("--help lists the commands", async () => {
+    const r = await cli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/check[\s\S]*build/);
+  });
+});

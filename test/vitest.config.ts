@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    reporters: ["default", "./test/summary-reporter.ts"],
+    env: { TZ: "UTC", NO_COLOR: "1" },
+  },
+});
