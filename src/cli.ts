@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configJsonSchema } from "./config/json-schema.ts";
 import { nodeEffects } from "./effects.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
+import type { Lang } from "./i18n/wording.ts";
 import { build, prepare } from "./pipeline.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -10,6 +11,13 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
 function parseYear(v: string): number {
   if (!/^\d{4}$/.test(v)) throw new InvalidArgumentError("a year has four digits, e.g. 2024");
   return Number(v);
+}
+
+function parseLangs(v: string): Lang[] {
+  const langs = v.split(",").map((s) => s.trim());
+  for (const l of langs)
+    if (l !== "nl" && l !== "en") throw new InvalidArgumentError(`unknown language \`${l}\`: use nl, en or nl,en`);
+  return langs as Lang[];
 }
 
 function printProblems(problems: Problem[]) {
@@ -42,9 +50,10 @@ export function makeProgram(): Command {
   });
   common(program.command("build").description("build the edition into OUT/<year>/ (atomically)"))
     .option("-o, --out <dir>", "output folder (default: output.dir in config.yml)")
-    .action(async (o: { config: string; year?: number; out?: string }) => {
+    .option("-l, --lang <list>", "editions to build, e.g. nl,en (default: languages in config.yml)", parseLangs)
+    .action(async (o: { config: string; year?: number; out?: string; lang?: Lang[] }) => {
       const fx = nodeEffects();
-      const r = await build({ configPath: o.config, year: o.year, outDir: o.out }, fx);
+      const r = await build({ configPath: o.config, year: o.year, outDir: o.out, langs: o.lang }, fx);
       printProblems(r.problems);
       process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
     });

@@ -4,21 +4,31 @@
  * config.yml ─ readConfig ─► Config
  * data/…     ─ readDatasets ─► Datasets ─ validateDatasets ─► Problem[]      (stop on errors, all listed)
  * Datasets   ─ computeIndicators ─► Indicators                               (language-neutral; indicators.json)
+ * for each edition (nl, en):
+ *   Indicators ─ writeNarrative ─► sections of text + facts (every number tied to an indicator)
+ *              ─ assembleHtml ─► bulletin.html
  * publish (atomic) ─► output/<year>/…
  *
  * 1. read the config          2. read the tables          3. validate (collect every problem)
- * 4. compute the indicators   5. write into a staging folder and publish it atomically
+ * 4. compute the indicators   5. narrative per language (facts compared across languages)
+ * 6. HTML per language        7. write into a staging folder and publish it atomically
  *
  * Stages are pure functions of their inputs; files, clock and log come in through `Effects`.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readConfig } from "./config/read-config.ts";
 import type { Config } from "./config/schema.ts";
+import { type Edition, SECTION_IDS } from "./config/schema.ts";
 import { type Datasets, flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import { InputError, type Problem, UsageError } from "./errors/problem.ts";
+import { assembleHtml } from "./html/assemble-html.ts";
+import type { Lang } from "./i18n/wording.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
+import { readTemplates } from "./narrative/read-templates.ts";
+import { type Fact, type Narrative, NarrativeError, writeNarrative } from "./narrative/write-narrative.ts";
 import { discard, publish, stage } from "./publish.ts";
 import { validateDatasets } from "./validate/validate-datasets.ts";
 
@@ -26,6 +36,9 @@ export interface RunOptions {
   configPath: string;
   year?: number;
   outDir?: string;
+  /** editions to build (default: `languages` in config.yml) */
+  langs?: Lang[];
+  templatesDir?: string;
 }
 export type Timings = Record<string, number>;
 
@@ -35,6 +48,13 @@ export interface Prepared {
   datasets: Datasets;
   problems: Problem[];
   timings: Timings;
+}
+
+/** The project's own templates/ next to its config.yml when it has one, else the templates shipped with the program. */
+export const PACKAGE_TEMPLATES = fileURLToPath(new URL("../templates", import.meta.url));
+async function templatesDirFor(configPath: string, fx: Effects): Promise<string> {
+  const local = join(dirname(configPath), "templates");
+  return (await fx.exists(join(local, "layout", "bulletin.hbs"))) ? local : PACKAGE_TEMPLATES;
 }
 
 async function timed<T>(timings: Timings, name: string, f: () => Promise<T> | T): Promise<T> {
@@ -73,6 +93,37 @@ export async function prepare(opts: RunOptions, fx: Effects): Promise<Prepared> 
   return { config, year, datasets, problems, timings };
 }
 
+/** The editions must state the same facts: the same indicators with the same values, whatever the words. */
+export function compareFacts(narratives: Partial<Record<Lang, Narrative>>): void {
+  const key = (f: Fact) => `${f.section} ${f.indicator} = ${JSON.stringify(f.value)}`;
+  const entries = Object.entries(narratives) as [Lang, Narrative][];
+  const [first, ...rest] = entries;
+  if (!first) return;
+  const a = new Set(first[1].facts.map(key));
+  for (const [lang, n] of rest) {
+    const b = new Set(n.facts.map(key));
+    const onlyA = [...a].filter((k) => !b.has(k));
+    const onlyB = [...b].filter((k) => !a.has(k));
+    if (onlyA.length || onlyB.length)
+      throw new InputError(`the ${first[0]} and ${lang} editions state different facts`, [
+        ...onlyA.map((k) => ({
+          file: `templates/narrative/${lang}`,
+          rule: "facts-differ",
+          message: `only in ${first[0]}: ${k}`,
+          hint: `state it in the ${lang} template too`,
+          severity: "error" as const,
+        })),
+        ...onlyB.map((k) => ({
+          file: `templates/narrative/${first[0]}`,
+          rule: "facts-differ",
+          message: `only in ${lang}: ${k}`,
+          hint: `state it in the ${first[0]} template too`,
+          severity: "error" as const,
+        })),
+      ]);
+  }
+}
+
 export interface BuildResult {
   year: number;
   target: string;
@@ -97,11 +148,71 @@ export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult>
       synthetic: config.synthetic,
     }),
   );
+  const langs = opts.langs ?? config.languages;
+  const templates = await timed(timings, "load", async () =>
+    readTemplates(opts.templatesDir ?? (await templatesDirFor(opts.configPath, fx)), langs, SECTION_IDS, fx),
+  );
+  let edition: Edition | undefined = config.editions[String(year)];
+  if (!edition) {
+    const today = fx.now().toISOString().slice(0, 10);
+    prep.problems.push({
+      file: opts.configPath,
+      rule: "no-edition",
+      message: `no \`editions."${year}"\` entry: publication date set to today (${today})`,
+      hint: `add editions."${year}".published and nextUpdate to config.yml`,
+      severity: "warning",
+    });
+    edition = { published: today, nextUpdate: `${year + 2}-07`, notes: { nl: {}, en: {} } };
+  }
+  const narratives = {} as Record<Lang, Narrative>;
+  await timed(timings, "narrative", () => {
+    for (const lang of langs) {
+      try {
+        narratives[lang] = writeNarrative({
+          indicators,
+          locale: templates.locales[lang]!,
+          templates: templates.narrative[lang]!,
+          notes: edition.notes[lang],
+          sectionIds: SECTION_IDS,
+        });
+      } catch (e) {
+        if (e instanceof NarrativeError)
+          throw new InputError(e.message, [
+            { file: e.message.split(" ")[0] ?? "templates", rule: "narrative", message: e.message, severity: "error" },
+          ]);
+        throw e;
+      }
+    }
+    compareFacts(narratives);
+  });
+  const html = await timed(timings, "html", () =>
+    Object.fromEntries(
+      langs.map((lang) => [
+        lang,
+        assembleHtml({
+          config,
+          edition,
+          indicators,
+          locale: templates.locales[lang]!,
+          narrative: narratives[lang],
+          sectionIds: SECTION_IDS,
+          layout: templates.layout,
+          css: templates.css,
+          fontFaces: templates.fontFaces,
+          charts: {},
+        }),
+      ]),
+    ),
+  );
   const target = join(opts.outDir ?? config.output.dir, String(year));
   const staging = await stage(fx, target);
   try {
     await timed(timings, "write", async () => {
       await fx.writeFile(join(staging, "indicators.json"), `${JSON.stringify(indicators, null, 2)}\n`);
+      for (const lang of langs) {
+        await fx.writeFile(join(staging, lang, "bulletin.html"), html[lang]!);
+        await fx.writeFile(join(staging, lang, "facts.json"), `${JSON.stringify(narratives[lang].facts, null, 2)}\n`);
+      }
     });
     await timed(timings, "publish", () => publish(fx, staging, target));
   } catch (e) {

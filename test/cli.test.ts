@@ -76,6 +76,7 @@ describe("bulletin CLI", () => {
   it.each([
     [["build", "--year", "24"], "a year has four digits"],
     [["frobnicate"], "unknown command"],
+    [["build", "--lang", "fr"], "unknown language `fr`"],
     [["build", "--config", "nowhere.yml"], "cannot read the config file nowhere.yml"],
   ])("bad usage %j exits 2", async (args, text) => {
     const r = await cli(args);

@@ -34,7 +34,7 @@ describe("2024 indicators give every figure of the 2024 bulletin (../shared/guid
     expect(h.balanceLowerThanAllPrevious).toBe(true);
     expect(i2024.series.find((s) => s.year === 2010)?.balance).toBe(34_396);
     expect(i2024.seriesFacts.breakYears).toEqual([2010]);
-    expect(Math.round(i2024.seriesFacts.firstDecadeMeanBalance / 1000) * 1000).toBe(5_000);
+    expect(Math.round(i2024.seriesFacts.firstDecade.meanBalance / 1000) * 1000).toBe(5_000);
     expect(i2024.seriesFacts.maxBalance.year).toBe(2022);
   });
 

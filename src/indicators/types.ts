@@ -58,6 +58,8 @@ export interface Indicators {
     synthetic: boolean;
     period: { from: number; to: number; years: number };
     populationBasis: string;
+    /** the EU27 composition used for the nationality groups (the member states since this year) */
+    eu27Since: number;
     flowYears: number[];
   };
   headline: YearTotals & {
@@ -71,13 +73,18 @@ export interface Indicators {
   seriesFacts: {
     first: number;
     breakYears: number[];
-    /** mean yearly balance over the first decade of the series */
-    firstDecadeMeanBalance: number;
+    breaks: { year: number; balance: number }[];
+    /** the first year of the series, and the mean yearly balance over its first ten years */
+    start: YearTotals;
+    firstDecade: { from: number; to: number; meanBalance: number };
     maxBalance: { year: number; value: number };
     minBalance: { year: number; value: number };
   };
   components: {
     year: number;
+    /** the years of the components figure */
+    from: number;
+    to: number;
     immigration: ComponentValue[];
     emigration: ComponentValue[];
     byYear: { year: number; direction: Direction; code: string; count: number; share: number }[];
@@ -99,6 +106,9 @@ export interface Indicators {
     from: number;
     to: number;
     rows: MunicipalityValue[];
+    count: number;
+    /** the 1 January populations averaged for the rates */
+    populationYears: { from: number; to: number };
     negative: string[];
     zero: string[];
     positive: number;

@@ -1,0 +1,78 @@
+import Handlebars from "handlebars";
+import type { Config, Edition } from "../config/schema.ts";
+import type { Locale } from "../i18n/locale.ts";
+import type { Indicators } from "../indicators/types.ts";
+import type { Narrative } from "../narrative/write-narrative.ts";
+
+export interface ChartSlot {
+  svg: string;
+  /** the data behind the chart as an HTML table */
+  table: string;
+}
+export interface HtmlInput {
+  config: Config;
+  edition: Edition;
+  indicators: Indicators;
+  locale: Locale;
+  narrative: Narrative;
+  sectionIds: readonly string[];
+  layout: string;
+  css: string;
+  fontFaces: string;
+  charts: Partial<Record<string, ChartSlot>>;
+  /** per section: a notice shown under its figure (e.g. the map's fallback) and a credit for the source line */
+  figureNotes?: Partial<Record<string, { notice?: string; credit?: string }>>;
+}
+
+const stripTags = (html: string) => html.replace(/<[^>]*>/g, "");
+
+/** Pure: everything in, one self-contained HTML document out (inline CSS, fonts and SVG; no external request). */
+export function assembleHtml(input: HtmlInput): string {
+  const { config, edition, indicators, locale, narrative } = input;
+  const lang = locale.lang;
+  const others = config.languages.filter((l) => l !== lang);
+  const sections = input.sectionIds.map((id, i) => {
+    const n = narrative.sections[id]!;
+    return {
+      id,
+      number: i + 1,
+      headline: n.headline,
+      headlineText: stripTags(n.headline),
+      body: n.body,
+      note: n.note,
+      caption: n.caption,
+      alt: stripTags(n.alt),
+      chart: input.charts[id],
+      fallbackNotice: input.figureNotes?.[id]?.notice,
+      credit: input.figureNotes?.[id]?.credit,
+    };
+  });
+  const hb = Handlebars.create();
+  const template = hb.compile(input.layout, { strict: true });
+  return template({
+    lang,
+    otherLang: others[0] ?? null,
+    title: config.title[lang],
+    publisher: config.publisher[lang],
+    source: config.source[lang],
+    year: indicators.meta.year,
+    regionName: indicators.labels.regions[indicators.meta.region]?.[lang] ?? indicators.meta.region,
+    published: locale.date(edition.published),
+    publishedIso: edition.published,
+    nextUpdate: locale.month(edition.nextUpdate),
+    nextUpdateIso: edition.nextUpdate,
+    synthetic: indicators.meta.synthetic,
+    label: locale.labels,
+    firstHeadline: sections[0]?.headlineText ?? "",
+    keywords: [
+      config.title[lang],
+      locale.t("term_immigration"),
+      locale.t("term_emigration"),
+      locale.t("term_balance"),
+    ].join(", "),
+    sections,
+    definitions: narrative.sections.definitions,
+    css: input.css,
+    fontFaces: input.fontFaces,
+  });
+}

@@ -1,0 +1,95 @@
+import { join } from "node:path";
+import { parse } from "yaml";
+import type { SectionId } from "../config/schema.ts";
+import type { Effects } from "../effects.ts";
+import { InputError } from "../errors/problem.ts";
+import { FONT_FILES, fontFaceCss } from "../html/fonts.ts";
+import { type Locale, localeKeyDiff, makeLocale } from "../i18n/locale.ts";
+import type { Lang } from "../i18n/wording.ts";
+
+export interface TemplateSet {
+  locales: Record<string, Locale>;
+  narrative: Record<string, Record<string, { file: string; source: string }>>;
+  layout: string;
+  css: string;
+  fontFaces: string;
+  fontFiles: { weight: number; style: string; file: string; data: Uint8Array }[];
+}
+
+/**
+ * Reads templates/ for the languages of the edition, and checks that they agree: every locale has the keys of every
+ * other, every language has a narrative template for every section (English is not a silent fallback here: a
+ * bulletin with a missing translation must not be published).
+ */
+export async function readTemplates(
+  dir: string,
+  langs: Lang[],
+  sectionIds: readonly SectionId[],
+  fx: Pick<Effects, "readFile">,
+): Promise<TemplateSet> {
+  const text = async (rel: string) => {
+    try {
+      return (await fx.readFile(join(dir, rel))).toString("utf8");
+    } catch {
+      throw new InputError(`missing template file ${join(dir, rel)}`, [
+        {
+          file: join(dir, rel),
+          rule: "missing-template",
+          message: "file not found",
+          hint: "every language needs the same template files (templates/narrative/<lang>/<section>.hbs, templates/locales/<lang>.yml)",
+          severity: "error",
+        },
+      ]);
+    }
+  };
+  const locales: Record<string, Locale> = {};
+  const raw: Record<string, Record<string, unknown>> = {};
+  for (const lang of langs) {
+    const file = join(dir, `locales/${lang}.yml`);
+    const src = await text(`locales/${lang}.yml`);
+    raw[lang] = parse(src) as Record<string, unknown>;
+    locales[lang] = makeLocale(lang, src, file);
+  }
+  const problems = [];
+  for (const a of langs)
+    for (const b of langs) {
+      if (a >= b) continue;
+      const d = localeKeyDiff(raw[a]!, raw[b]!);
+      for (const k of d.onlyA)
+        problems.push({
+          file: join(dir, `locales/${b}.yml`),
+          rule: "missing-label",
+          message: `key \`${k}\` is in ${a}.yml but not here`,
+          hint: `add \`${k}:\` with the ${b} text`,
+          severity: "error" as const,
+        });
+      for (const k of d.onlyB)
+        problems.push({
+          file: join(dir, `locales/${a}.yml`),
+          rule: "missing-label",
+          message: `key \`${k}\` is in ${b}.yml but not here`,
+          hint: `add \`${k}:\` with the ${a} text`,
+          severity: "error" as const,
+        });
+    }
+  if (problems.length) throw new InputError("the locale files do not agree", problems);
+  const narrative: TemplateSet["narrative"] = {};
+  for (const lang of langs) {
+    narrative[lang] = {};
+    for (const id of [...sectionIds, "definitions"]) {
+      const rel = `narrative/${lang}/${id}.hbs`;
+      narrative[lang]![id] = { file: join(dir, rel), source: await text(rel) };
+    }
+  }
+  const fontFiles = await Promise.all(
+    FONT_FILES.map(async (f) => ({ ...f, data: new Uint8Array(await fx.readFile(f.file)) })),
+  );
+  return {
+    locales,
+    narrative,
+    layout: await text("layout/bulletin.hbs"),
+    css: await text("styles/bulletin.css"),
+    fontFaces: fontFaceCss(fontFiles),
+    fontFiles,
+  };
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/pipeline.ts";
+import { configPath, overlayEffects } from "./helpers.ts";
+
+let out: string;
+const html: Record<string, string> = {};
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), "bulletin-html-"));
+  await build({ configPath, outDir: out }, overlayEffects());
+  for (const l of ["en", "nl"]) html[l] = readFileSync(join(out, "2024", l, "bulletin.html"), "utf8");
+});
+
+describe("HTML editions", () => {
+  it.each([
+    [
+      "en",
+      "Nearly 94,400 international immigrations in 2024",
+      'Published on <time datetime="2025-07-15">15 July 2025</time> • Next update: <time datetime="2026-07">July 2026</time>',
+    ],
+    [
+      "nl",
+      "Bijna 94.400 internationale immigraties in 2024",
+      'Gepubliceerd op <time datetime="2025-07-15">15 juli 2025</time> • Volgende update: <time datetime="2026-07">juli 2026</time>',
+    ],
+  ])("%s: language, first headline, dates in the language", (lang, headline, dates) => {
+    const h = html[lang]!;
+    expect(h).toMatch(new RegExp(`^<!doctype html>\\n<html lang="${lang}">`));
+    expect(h).toContain('<meta charset="utf-8">');
+    expect(h).toContain(`<h2 id="headline-title">${headline}</h2>`);
+    expect(h).toContain(dates);
+  });
+
+  it("self-contained: no request to another host, the font inlined, no script", () => {
+    for (const h of Object.values(html)) {
+      expect(h).not.toMatch(/(src|href)="(https?:)?\/\//);
+      expect(h).not.toMatch(/url\((?!data:)/);
+      expect(h).toContain("font/woff2;base64,");
+      expect(h).not.toContain("<script");
+    }
+  });
+
+  it("one section per headline, glossary terms link to definitions that exist", () => {
+    for (const h of Object.values(html)) {
+      expect(h.match(/<section id="[a-z-]+" class="section"/g)).toHaveLength(7);
+      const targets = [...h.matchAll(/href="#def-([a-z-]+)"/g)].map((m) => m[1]);
+      expect(targets.length).toBeGreaterThan(10);
+      for (const t of new Set(targets)) expect(h).toContain(`id="def-${t}"`);
+    }
+  });
+
+  it("synthetic notice, source line, link to the other edition, editorial note in its section", () => {
+    expect(html.en).toContain("built from synthetic demonstration data");
+    expect(html.nl).toContain("synthetische demonstratiegegevens");
+    expect(html.en).toContain('href="../nl/bulletin.html" hreflang="nl"');
+    expect(html.nl).toContain('href="../en/bulletin.html" hreflang="en"');
+    expect(html.en).toContain("Source: Statbel (National Register) &amp; Eurostat, processing Statistiek Vlaanderen");
+    expect(html.en).toMatch(/id="headline"[\s\S]*war in Ukraine[\s\S]*id="components"/);
+    expect(html.nl).toMatch(/id="headline"[\s\S]*oorlog in Oekraïne[\s\S]*id="components"/);
+  });
+
+  it("facts.json per edition", () => {
+    for (const l of ["en", "nl"]) {
+      const facts = JSON.parse(readFileSync(join(out, "2024", l, "facts.json"), "utf8"));
+      expect(facts.find((f: { indicator: string }) => f.indicator === "headline.immigration").value).toBe(94_372);
+    }
+  });
+});
