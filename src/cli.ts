@@ -4,7 +4,7 @@ import { configJsonSchema } from "./config/json-schema.ts";
 import { nodeEffects } from "./effects.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
 import type { Lang } from "./i18n/wording.ts";
-import { build, prepare } from "./pipeline.ts";
+import { build, importGeo, prepare } from "./pipeline.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -57,6 +57,30 @@ export function makeProgram(): Command {
       printProblems(r.problems);
       process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
     });
+  const geo = program.command("geo").description("municipal boundaries for the map");
+  geo
+    .command("import <file>")
+    .description(
+      "import boundaries (shapefile with .dbf/.prj, GeoJSON or TopoJSON) into data/geo/municipalities.topo.json",
+    )
+    .option("-c, --config <path>", "config file", "config.yml")
+    .option("--code-field <name>", "field with the NIS code")
+    .option("--name-field <name>", "field with the municipality name")
+    .option("--keep <share>", "share of points kept by simplification (0–1)", Number.parseFloat, 0.2)
+    .option("-o, --out <file>", "where to write the TopoJSON", "data/geo/municipalities.topo.json")
+    .action(
+      async (
+        file: string,
+        o: { config: string; codeField?: string; nameField?: string; keep: number; out: string },
+      ) => {
+        const fx = nodeEffects();
+        const r = await importGeo(
+          { file, configPath: o.config, out: o.out, codeField: o.codeField, nameField: o.nameField, keep: o.keep },
+          fx,
+        );
+        process.stderr.write(`${r.report}\n`);
+      },
+    );
   program
     .command("schema")
     .description("print the JSON Schema of config.yml (for editor completion)")

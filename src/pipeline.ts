@@ -6,23 +6,28 @@
  * Datasets   ─ computeIndicators ─► Indicators                               (language-neutral; indicators.json)
  * for each edition (nl, en):
  *   Indicators ─ writeNarrative ─► sections of text + facts (every number tied to an indicator)
+ *   Indicators ─ buildChartSpecs ─► Vega-Lite specs ─ renderCharts ─► SVG / PNG / CSV
  *              ─ assembleHtml ─► bulletin.html
  * publish (atomic) ─► output/<year>/…
  *
  * 1. read the config          2. read the tables          3. validate (collect every problem)
  * 4. compute the indicators   5. narrative per language (facts compared across languages)
- * 6. HTML per language        7. write into a staging folder and publish it atomically
+ * 6. charts per language      7. HTML per language
+ * 8. write into a staging folder and publish it atomically
  *
  * Stages are pure functions of their inputs; files, clock and log come in through `Effects`.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildChartSpecs } from "./charts/build-chart-specs.ts";
+import { type RenderedChart, renderCharts } from "./charts/render-charts.ts";
 import { readConfig } from "./config/read-config.ts";
 import type { Config } from "./config/schema.ts";
 import { type Edition, SECTION_IDS } from "./config/schema.ts";
 import { type Datasets, flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import { InputError, type Problem, UsageError } from "./errors/problem.ts";
+import { importBoundaries } from "./geo/import-boundaries.ts";
 import { assembleHtml } from "./html/assemble-html.ts";
 import type { Lang } from "./i18n/wording.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
@@ -48,6 +53,24 @@ export interface Prepared {
   datasets: Datasets;
   problems: Problem[];
   timings: Timings;
+}
+
+/** The imported boundaries, or undefined (the map then falls back to a ranking; never an error). */
+async function readBoundaries(path: string, fx: Effects): Promise<unknown> {
+  if (!(await fx.exists(path))) return undefined;
+  try {
+    const topo = JSON.parse((await fx.readFile(path)).toString("utf8")) as {
+      type?: string;
+      objects?: Record<string, unknown>;
+    };
+    if (topo.type === "Topology" && topo.objects?.municipalities) return topo;
+    fx.warn(
+      `${path} has no TopoJSON object \`municipalities\`; the map falls back to a ranking (re-run \`bulletin geo import\`)`,
+    );
+  } catch {
+    fx.warn(`${path} is not valid JSON; the map falls back to a ranking (re-run \`bulletin geo import\`)`);
+  }
+  return undefined;
 }
 
 /** The project's own templates/ next to its config.yml when it has one, else the templates shipped with the program. */
@@ -185,23 +208,42 @@ export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult>
     }
     compareFacts(narratives);
   });
+  const boundaries = await timed(timings, "load", () =>
+    readBoundaries(join(config.data.dir, config.data.boundaries), fx),
+  );
+  const charts = {} as Record<Lang, RenderedChart[]>;
+  await timed(timings, "charts", async () => {
+    for (const lang of langs) {
+      const descriptions = Object.fromEntries(SECTION_IDS.map((id) => [id, narratives[lang].sections[id]!.alt]));
+      const specs = buildChartSpecs({ indicators, locale: templates.locales[lang]!, boundaries, descriptions });
+      charts[lang] = await renderCharts(specs, lang, { png: true });
+    }
+  });
   const html = await timed(timings, "html", () =>
     Object.fromEntries(
-      langs.map((lang) => [
-        lang,
-        assembleHtml({
-          config,
-          edition,
-          indicators,
-          locale: templates.locales[lang]!,
-          narrative: narratives[lang],
-          sectionIds: SECTION_IDS,
-          layout: templates.layout,
-          css: templates.css,
-          fontFaces: templates.fontFaces,
-          charts: {},
-        }),
-      ]),
+      langs.map((lang) => {
+        const locale = templates.locales[lang]!;
+        const figureNotes = {
+          municipalities: boundaries ? { credit: locale.t("boundaries_credit") } : { notice: locale.t("map_fallback") },
+        };
+        const slots = Object.fromEntries(charts[lang].map((c) => [c.id, { svg: c.svg, table: c.table }]));
+        return [
+          lang,
+          assembleHtml({
+            config,
+            edition,
+            indicators,
+            locale,
+            narrative: narratives[lang],
+            sectionIds: SECTION_IDS,
+            layout: templates.layout,
+            css: templates.css,
+            fontFaces: templates.fontFaces,
+            charts: slots,
+            figureNotes,
+          }),
+        ];
+      }),
     ),
   );
   const target = join(opts.outDir ?? config.output.dir, String(year));
@@ -212,6 +254,13 @@ export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult>
       for (const lang of langs) {
         await fx.writeFile(join(staging, lang, "bulletin.html"), html[lang]!);
         await fx.writeFile(join(staging, lang, "facts.json"), `${JSON.stringify(narratives[lang].facts, null, 2)}\n`);
+        for (const c of charts[lang]) {
+          const dir = join(staging, lang, "charts");
+          await fx.writeFile(join(dir, `${c.id}.svg`), c.svg);
+          if (c.png) await fx.writeFile(join(dir, `${c.id}.png`), c.png);
+          await fx.writeFile(join(dir, `${c.id}.csv`), c.csv);
+          await fx.writeFile(join(dir, `${c.id}.vl.json`), c.specJson);
+        }
       }
     });
     await timed(timings, "publish", () => publish(fx, staging, target));
@@ -221,4 +270,32 @@ export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult>
   }
   timings.total = performance.now() - t0;
   return { year, target, indicators, problems: prep.problems, timings };
+}
+
+/** `bulletin geo import`: boundaries → data/geo/municipalities.topo.json, with a report against the code list. */
+export async function importGeo(
+  o: { file: string; configPath: string; out: string; codeField?: string; nameField?: string; keep?: number },
+  fx: Effects,
+): Promise<{ report: string; missing: string[]; extra: string[]; count: number }> {
+  const config = readConfig((await fx.readFile(o.configPath)).toString("utf8"), o.configPath);
+  const r = await importBoundaries(o.file, async (p) => ((await fx.exists(p)) ? fx.readFile(p) : undefined), o);
+  const { datasets } = await readDatasets(config, config.year, fx);
+  const munis = datasets.municipalities.rows.filter((m) => m.region === config.geography.region);
+  const have = new Set(r.codes);
+  const known = new Set(munis.map((m) => m.nis as string));
+  const missing = munis.filter((m) => !have.has(m.nis as string)).map((m) => `${m.nis} ${m.name_nl}`);
+  const extra = r.codes.filter((c) => !known.has(c));
+  const tmp = `${o.out}.tmp-${process.pid}`;
+  await fx.writeFile(tmp, JSON.stringify(r.topology));
+  await fx.rename(tmp, o.out);
+  const lines = [
+    `wrote ${o.out}: ${r.count} shapes, ${munis.length - missing.length} of the ${munis.length} municipalities of region ${config.geography.region} matched`,
+    missing.length
+      ? `municipalities of the data without a shape (${missing.length}): ${missing.join(", ")}`
+      : "every municipality of the data has a shape",
+    extra.length
+      ? `shapes without data (${extra.length}, drawn as context): ${extra.join(", ")}`
+      : "every shape has data",
+  ];
+  return { report: lines.join("\n"), missing, extra, count: r.count };
 }

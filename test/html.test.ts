@@ -68,3 +68,42 @@ describe("HTML editions", () => {
     }
   });
 });
+
+describe("figures in the HTML", () => {
+  it("seven inline SVG figures per edition, each with description, data table and four downloads", () => {
+    for (const l of ["en", "nl"]) {
+      const h = html[l]!;
+      expect(h.match(/<figure id="fig-/g)).toHaveLength(7);
+      expect(h.match(/<div class="chart"><svg/g)).toHaveLength(7);
+      expect(h.match(/<details class="data">/g)).toHaveLength(7);
+      expect(h.match(/href="charts\/[a-z-]+\.(svg|png|csv|vl\.json)" download/g)).toHaveLength(28);
+      for (const id of [
+        "headline",
+        "components",
+        "nationality-groups",
+        "top-nationalities",
+        "municipalities",
+        "regions",
+        "eu-comparison",
+      ])
+        for (const ext of ["svg", "png", "csv", "vl.json"])
+          expect(readFileSync(join(out, "2024", l, "charts", `${id}.${ext}`)).length).toBeGreaterThan(100);
+    }
+    expect(html.en).toContain('aria-describedby="desc-municipalities"');
+    expect(html.en).toMatch(
+      /id="desc-headline"><span class="visually-hidden">Description of the figure: <\/span>Line chart of international immigration/,
+    );
+  });
+
+  it("without boundaries the map section shows a ranking and says why; the build does not fail", async () => {
+    const cfg = readFileSync(configPath, "utf8").replace(
+      "flows: flows/flows-{year}.csv.gz",
+      "flows: flows/flows-{year}.csv.gz\n  boundaries: geo/none.topo.json",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-nomap-"));
+    await build({ configPath: "nomap.yml", outDir: dir, langs: ["en"] }, overlayEffects({ "nomap.yml": cfg }));
+    const h = readFileSync(join(dir, "2024", "en", "bulletin.html"), "utf8");
+    expect(h).toContain("No municipal boundaries were available for this build, so the map is replaced by a ranking");
+    expect(h).not.toContain("Municipal boundaries: Statbel");
+  });
+});

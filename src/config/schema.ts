@@ -57,6 +57,10 @@ export const configSchema = z.strictObject({
       components: z.string().default("codes/components.csv"),
       areas: z.string().default("codes/areas.csv"),
       euGeo: z.string().default("codes/eu-geo.csv"),
+      boundaries: z
+        .string()
+        .default("geo/municipalities.topo.json")
+        .describe("TopoJSON written by `bulletin geo import`; without it the map becomes a ranking."),
     })
     .default({
       dir: "data",
@@ -69,6 +73,7 @@ export const configSchema = z.strictObject({
       components: "codes/components.csv",
       areas: "codes/areas.csv",
       euGeo: "codes/eu-geo.csv",
+      boundaries: "geo/municipalities.topo.json",
     }),
   output: z.strictObject({ dir: z.string().default("output") }).default({ dir: "output" }),
   municipalPeriod: z

@@ -1,0 +1,86 @@
+import { GlobalFonts } from "canvas";
+import * as vega from "vega";
+import { compile } from "vega-lite";
+import { FONT_FAMILY, FONT_FILES } from "../html/fonts.ts";
+import type { Lang } from "../i18n/wording.ts";
+import type { ChartSpec } from "./build-chart-specs.ts";
+import { NUMBER_LOCALES } from "./theme.ts";
+
+let fontsRegistered = false;
+/** The canvas measures (and draws PNG) text with the same font files the HTML embeds. */
+function registerFonts() {
+  if (fontsRegistered) return;
+  for (const f of FONT_FILES) GlobalFonts.registerFromPath(f.file, FONT_FAMILY);
+  fontsRegistered = true;
+}
+
+export interface RenderedChart {
+  id: string;
+  svg: string;
+  png?: Uint8Array;
+  csv: string;
+  specJson: string;
+  /** the data as an HTML table (escaped) */
+  table: string;
+}
+
+/**
+ * Vega-Lite → Vega → SVG (and PNG at 2×) in Node, no browser. Text is measured with @napi-rs/canvas (installed as
+ * `canvas`, which vega picks up) with the bulletin's font registered, so chart text matches the page.
+ */
+export async function renderCharts(specs: ChartSpec[], lang: Lang, opts: { png: boolean }): Promise<RenderedChart[]> {
+  registerFonts();
+  const locale = { number: NUMBER_LOCALES[lang] } as unknown as vega.LocaleFormatters;
+  return Promise.all(
+    specs.map(async (c) => {
+      const vg = compile(c.spec).spec;
+      const view = new vega.View(vega.parse(vg), { renderer: "none", locale } as vega.ViewOptions);
+      await view.runAsync();
+      const svg = await view.toSVG();
+      let png: Uint8Array | undefined;
+      if (opts.png) {
+        const canvas = (await view.toCanvas(2)) as unknown as {
+          toBuffer(type: string): Buffer;
+          encode?: (t: string) => Promise<Buffer>;
+        };
+        png = new Uint8Array(canvas.encode ? await canvas.encode("png") : canvas.toBuffer("image/png"));
+      }
+      view.finalize();
+      return {
+        id: c.id,
+        svg: accessibleSvg(svg, c.spec.description ?? c.id),
+        png,
+        csv: toCsv(c.columns, c.rows),
+        specJson: `${JSON.stringify(c.spec, null, 2)}\n`,
+        table: toTable(c.columns, c.rows, lang),
+      };
+    }),
+  );
+}
+
+/** The SVG as an image with its description (vega writes aria attributes; make sure role and label are there). */
+function accessibleSvg(svg: string, description: string): string {
+  const esc = description.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return svg.replace(/^<svg([^>]*)>/, (_m, attrs: string) => {
+    const clean = attrs.replace(/\s(role|aria-label|aria-roledescription)="[^"]*"/g, "");
+    return `<svg${clean} role="img" aria-label="${esc}" focusable="false">`;
+  });
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+/** CSV with a BOM so spreadsheet programs read the UTF-8 labels right; numbers unformatted (machine-readable). */
+export function toCsv(columns: string[], rows: (string | number)[][]): string {
+  return `\uFEFF${[columns, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+function toTable(columns: string[], rows: (string | number)[][], lang: Lang): string {
+  const fmt = new Intl.NumberFormat(lang === "nl" ? "nl-BE" : "en-GB", { maximumFractionDigits: 1 });
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const cell = (v: string | number) => (typeof v === "number" ? esc(fmt.format(v).replace("-", "\u2212")) : esc(v));
+  return `<table><thead><tr>${columns.map((c) => `<th scope="col">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+}

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs.ts";
+import { renderCharts } from "../src/charts/render-charts.ts";
+import { SECTION_IDS } from "../src/config/schema.ts";
+import { importBoundaries } from "../src/geo/import-boundaries.ts";
+import type { Lang } from "../src/i18n/wording.ts";
+import { computeIndicators } from "../src/indicators/compute-indicators.ts";
+import type { Indicators } from "../src/indicators/types.ts";
+import { readTemplates, type TemplateSet } from "../src/narrative/read-templates.ts";
+import { prepare } from "../src/pipeline.ts";
+import { configPath, overlayEffects, root, shared } from "./helpers.ts";
+
+const SHP = join(shared, "reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp");
+const GOLDEN = join(root, "test/golden/charts");
+let ind: Indicators;
+let templates: TemplateSet;
+let boundaries: unknown;
+let imported: Awaited<ReturnType<typeof importBoundaries>>;
+const specsFor = (lang: Lang, withMap = true): ChartSpec[] =>
+  buildChartSpecs({
+    indicators: ind,
+    locale: templates.locales[lang]!,
+    boundaries: withMap ? boundaries : undefined,
+    descriptions: {},
+  });
+
+beforeAll(async () => {
+  const prep = await prepare({ configPath, year: 2024 }, overlayEffects());
+  ind = computeIndicators(prep.datasets, { year: 2024, region: "02000", periodYears: 3, synthetic: true });
+  templates = await readTemplates(join(root, "templates"), ["en", "nl"], SECTION_IDS, overlayEffects());
+  imported = await importBoundaries(SHP, async (p) => (existsSync(p) ? readFileSync(p) : undefined));
+  boundaries = imported.topology;
+});
+
+describe("boundary import from the real Statbel-derived shapefile", () => {
+  it("319 shapes (300 Flemish + 19 Brussels), every NIS code of the data matched, in WGS84", () => {
+    expect(imported.count).toBe(319);
+    const munis = readFileSync(join(root, "data/codes/municipalities.csv"), "utf8")
+      .split("\n")
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(",")[0]);
+    const codes = new Set(imported.codes);
+    expect(munis).toHaveLength(300);
+    expect(munis.filter((m) => !codes.has(m!))).toEqual([]);
+    expect(imported.codes.filter((c) => c.startsWith("21"))).toHaveLength(19);
+    const t = imported.topology as unknown as { bbox: number[]; transform: { translate: number[] } };
+    // Flanders + Brussels lie between 2.5–5.95° E and 50.6–51.55° N
+    expect(t.transform.translate[0]).toBeGreaterThan(2.4);
+    expect(t.transform.translate[1]).toBeGreaterThan(50.6);
+    expect(JSON.stringify(imported.topology).length).toBeLessThan(250_000);
+  });
+});
+
+describe("chart specs", () => {
+  const schema = JSON.parse(readFileSync(join(root, "node_modules/vega-lite/build/vega-lite-schema.json"), "utf8"));
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  const validate = ajv.compile(schema);
+  it.each([
+    ["en", true],
+    ["nl", true],
+    ["en", false],
+  ] as const)("every %s spec (map: %s) validates against the official Vega-Lite schema", (lang, withMap) => {
+    const specs = specsFor(lang, withMap);
+    expect(specs.map((s) => s.id)).toEqual([...SECTION_IDS]);
+    for (const s of specs) {
+      const ok = validate(s.spec);
+      expect(ok, `${s.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
+  });
+
+  it("the map classes: only Bertem, Hoeilaart and Zemst negative; Leuven and Bekkevoort in the top class", () => {
+    const map = specsFor("en").find((s) => s.id === "municipalities")!;
+    const json = JSON.stringify(map.spec);
+    const rows = JSON.parse(json).layer[1].transform[0].from.data.values as { name: string; cls: string }[];
+    expect(
+      rows
+        .filter((r) => r.cls === "< 0")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["Bertem", "Hoeilaart", "Zemst"]);
+    expect(
+      rows
+        .filter((r) => r.cls === "0")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["Herstappe", "Kraainem", "Sint-Genesius-Rode"]);
+    expect(rows.filter((r) => r.cls === "> 20").map((r) => r.name)).toEqual(["Leuven", "Bekkevoort"]);
+  });
+
+  it("without boundaries the map becomes a ranking that still shows the negatives", () => {
+    const s = specsFor("en", false).find((x) => x.id === "municipalities")!;
+    const values = (s.spec as unknown as { data: { values: { name: string }[] } }).data.values.map((v) => v.name);
+    expect(values.slice(0, 2)).toEqual(["Leuven", "Bekkevoort"]);
+    expect(values).toEqual(expect.arrayContaining(["Bertem", "Hoeilaart", "Zemst"]));
+  });
+});
+
+describe("rendering (no browser)", () => {
+  let en: Awaited<ReturnType<typeof renderCharts>>;
+  let nl: Awaited<ReturnType<typeof renderCharts>>;
+  beforeAll(async () => {
+    [en, nl] = await Promise.all([
+      renderCharts(specsFor("en"), "en", { png: true }),
+      renderCharts(specsFor("nl"), "nl", { png: true }),
+    ]);
+  });
+
+  it("Dutch and English charts differ in labels and number format", () => {
+    const h = (r: typeof en) => r.find((c) => c.id === "headline")!.svg;
+    expect(h(en)).toContain(">120,000<");
+    expect(h(nl)).toContain(">120.000<");
+    expect(h(en)).toContain(">Immigration<");
+    expect(h(nl)).toContain(">Immigratie<");
+    expect(h(en)).toContain('font-family="&quot;Source Sans 3&quot;"');
+  });
+
+  it("each figure has an accessible SVG, a PNG at 2×, a CSV with a BOM and the spec", () => {
+    for (const c of [...en, ...nl]) {
+      expect(c.svg).toMatch(/^<svg[^>]* role="img" aria-label="/);
+      expect(Buffer.from(c.png!).subarray(1, 4).toString()).toBe("PNG");
+      expect(c.csv.startsWith("\uFEFF")).toBe(true);
+      expect(JSON.parse(c.specJson).$schema).toContain("vega-lite");
+    }
+    const head = en.find((c) => c.id === "headline")!;
+    expect(head.csv.split("\r\n")[0]).toBe("\uFEFFYear,Immigration,Emigration,Balance");
+    expect(head.csv).toContain("2024,94372,61362,33010");
+    expect(nl.find((c) => c.id === "headline")!.csv.split("\r\n")[0]).toBe("\uFEFFJaar,Immigratie,Emigratie,Saldo");
+  });
+
+  it("same input, same SVG bytes; golden SVGs of the 2024 fixture", async () => {
+    const again = await renderCharts(specsFor("en"), "en", { png: false });
+    expect(again.map((c) => c.svg)).toEqual(en.map((c) => c.svg));
+    mkdirSync(GOLDEN, { recursive: true });
+    const mismatches: string[] = [];
+    for (const [lang, set] of [
+      ["en", en],
+      ["nl", nl],
+    ] as const)
+      for (const c of set) {
+        // the map is drawn from the reference boundaries, which must not be committed in any form
+        if (c.id === "municipalities") continue;
+        const file = join(GOLDEN, `${c.id}.${lang}.svg`);
+        if (!existsSync(file) && process.env.UPDATE_GOLDEN === "1") writeFileSync(file, c.svg);
+        const golden = existsSync(file)
+          ? readFileSync(file, "utf8")
+          : "(missing: run with UPDATE_GOLDEN=1 once, review, commit)";
+        if (golden !== c.svg) {
+          writeFileSync(join(GOLDEN, `${c.id}.${lang}.actual.svg`), c.svg);
+          mismatches.push(`${c.id}.${lang}.svg (actual written next to it)`);
+        }
+      }
+    expect(mismatches).toEqual([]);
+  });
+});
