@@ -4,7 +4,7 @@ import { configJsonSchema } from "./config/json-schema.ts";
 import { nodeEffects } from "./effects.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
 import type { Lang } from "./i18n/wording.ts";
-import { build, importGeo, prepare } from "./pipeline.ts";
+import { build, type Format, importGeo, prepare } from "./pipeline.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -18,6 +18,14 @@ function parseLangs(v: string): Lang[] {
   for (const l of langs)
     if (l !== "nl" && l !== "en") throw new InvalidArgumentError(`unknown language \`${l}\`: use nl, en or nl,en`);
   return langs as Lang[];
+}
+
+function parseFormats(v: string): Format[] {
+  const f = v.split(",").map((s) => s.trim());
+  for (const x of f)
+    if (x !== "html" && x !== "pdf")
+      throw new InvalidArgumentError(`unknown format \`${x}\`: use html, pdf or html,pdf`);
+  return f as Format[];
 }
 
 function printProblems(problems: Problem[]) {
@@ -51,12 +59,30 @@ export function makeProgram(): Command {
   common(program.command("build").description("build the edition into OUT/<year>/ (atomically)"))
     .option("-o, --out <dir>", "output folder (default: output.dir in config.yml)")
     .option("-l, --lang <list>", "editions to build, e.g. nl,en (default: languages in config.yml)", parseLangs)
-    .action(async (o: { config: string; year?: number; out?: string; lang?: Lang[] }) => {
-      const fx = nodeEffects();
-      const r = await build({ configPath: o.config, year: o.year, outDir: o.out, langs: o.lang }, fx);
-      printProblems(r.problems);
-      process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
-    });
+    .option("-f, --format <list>", "what to write: html, pdf or html,pdf", parseFormats, ["html", "pdf"])
+    .option("--timings <file>", "write the stage timings (ms) and peak memory as JSON (used by npm run bench)")
+    .action(
+      async (o: { config: string; year?: number; out?: string; lang?: Lang[]; format: Format[]; timings?: string }) => {
+        const fx = nodeEffects();
+        const r = await build(
+          { configPath: o.config, year: o.year, outDir: o.out, langs: o.lang, formats: o.format },
+          fx,
+        );
+        if (o.timings) {
+          const sinceStart = performance.now();
+          await fx.writeFile(
+            o.timings,
+            JSON.stringify({
+              stages: r.timings,
+              processMs: sinceStart,
+              maxRssMB: process.resourceUsage().maxRSS / 1024,
+            }),
+          );
+        }
+        printProblems(r.problems);
+        process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
+      },
+    );
   const geo = program.command("geo").description("municipal boundaries for the map");
   geo
     .command("import <file>")
@@ -109,6 +135,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && /(cli\.ts|bin\.js|bulletin)$/.test(process.argv[1])) {
+if (process.argv[1] && /(cli\.[jt]s|bin\.js|bulletin)$/.test(process.argv[1])) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -7,13 +7,13 @@
  * for each edition (nl, en):
  *   Indicators ─ writeNarrative ─► sections of text + facts (every number tied to an indicator)
  *   Indicators ─ buildChartSpecs ─► Vega-Lite specs ─ renderCharts ─► SVG / PNG / CSV
- *              ─ assembleHtml ─► bulletin.html
+ *              ─ assembleHtml ─► bulletin.html ─ printPdf ─► bulletin.pdf   (one Chromium, started at step 1)
  * publish (atomic) ─► output/<year>/…
  *
  * 1. read the config          2. read the tables          3. validate (collect every problem)
  * 4. compute the indicators   5. narrative per language (facts compared across languages)
- * 6. charts per language      7. HTML per language
- * 8. write into a staging folder and publish it atomically
+ * 6. charts per language      7. HTML per language        8. PDF per language (in parallel)
+ * 9. write into a staging folder and publish it atomically
  *
  * Stages are pure functions of their inputs; files, clock and log come in through `Effects`.
  */
@@ -29,11 +29,13 @@ import type { Effects } from "./effects.ts";
 import { InputError, type Problem, UsageError } from "./errors/problem.ts";
 import { importBoundaries } from "./geo/import-boundaries.ts";
 import { assembleHtml } from "./html/assemble-html.ts";
+import { fontFaceCss } from "./html/fonts.ts";
 import type { Lang } from "./i18n/wording.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
 import { readTemplates } from "./narrative/read-templates.ts";
 import { type Fact, type Narrative, NarrativeError, writeNarrative } from "./narrative/write-narrative.ts";
+import { launchPrinter, type Printer } from "./pdf/print-pdf.ts";
 import { discard, publish, stage } from "./publish.ts";
 import { validateDatasets } from "./validate/validate-datasets.ts";
 
@@ -43,8 +45,13 @@ export interface RunOptions {
   outDir?: string;
   /** editions to build (default: `languages` in config.yml) */
   langs?: Lang[];
+  /** what to write (default: html and pdf) */
+  formats?: Format[];
   templatesDir?: string;
+  /** starts the PDF printer (default: Chromium through puppeteer-core); tests may pass their own */
+  launchPrinter?: () => Promise<Printer>;
 }
+export type Format = "html" | "pdf";
 export type Timings = Record<string, number>;
 
 export interface Prepared {
@@ -155,8 +162,28 @@ export interface BuildResult {
   timings: Timings;
 }
 
-/** Steps 1–5. Bad input throws an InputError listing every problem, before anything is written. */
+/**
+ * The whole build. Bad input throws an InputError listing every problem, before anything is written. Chromium is
+ * started first, so it boots while the data loads and the charts render, and it is closed whatever happens.
+ */
 export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult> {
+  const formats = opts.formats ?? ["html", "pdf"];
+  const printer = formats.includes("pdf") ? (opts.launchPrinter ?? (() => launchPrinter()))() : undefined;
+  // an early failure must not leave an unhandled rejection behind; the error is rethrown where the printer is used
+  printer?.catch(() => {});
+  try {
+    return await buildWith(opts, fx, formats, printer);
+  } finally {
+    if (printer) await printer.then((p) => p.close()).catch(() => {});
+  }
+}
+
+async function buildWith(
+  opts: RunOptions,
+  fx: Effects,
+  formats: Format[],
+  printerP: Promise<Printer> | undefined,
+): Promise<BuildResult> {
   const t0 = performance.now();
   const prep = await prepare(opts, fx);
   const { config, year, datasets, timings } = prep;
@@ -216,7 +243,7 @@ export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult>
     for (const lang of langs) {
       const descriptions = Object.fromEntries(SECTION_IDS.map((id) => [id, narratives[lang].sections[id]!.alt]));
       const specs = buildChartSpecs({ indicators, locale: templates.locales[lang]!, boundaries, descriptions });
-      charts[lang] = await renderCharts(specs, lang, { png: true });
+      charts[lang] = await renderCharts(specs, lang);
     }
   });
   const html = await timed(timings, "html", () =>
@@ -246,18 +273,61 @@ export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult>
       }),
     ),
   );
+  const pdfs: Partial<Record<Lang, Uint8Array>> = {};
+  const pngs = {} as Record<Lang, Uint8Array[]>;
+  // PNGs are drawn on this thread while Chromium prints in its own process
+  const drawPngs = timed(timings, "png", async () => {
+    for (const lang of langs) {
+      pngs[lang] = [];
+      for (const c of charts[lang]) pngs[lang].push(await c.png());
+    }
+  });
+  if (printerP) {
+    await timed(timings, "pdf", async () => {
+      const printer = await printerP;
+      const fontFace = fontFaceCss(templates.fontFiles.filter((f) => f.weight === 400 && f.style === "normal"));
+      await Promise.all(
+        langs.map(async (lang) => {
+          const locale = templates.locales[lang]!;
+          const title = `${config.title[lang]} ${year}`;
+          pdfs[lang] = await printer.print(html[lang]!, {
+            lang,
+            header: `${config.publisher[lang]} · ${title}`,
+            footer: locale.t("page_of"),
+            fontFace,
+            info: {
+              title: `${title} — ${indicators.labels.regions[indicators.meta.region]?.[lang] ?? ""}`,
+              subject: narratives[lang].sections[SECTION_IDS[0]]!.headline.replace(/<[^>]*>/g, ""),
+              keywords: [
+                config.title[lang],
+                locale.t("term_immigration"),
+                locale.t("term_emigration"),
+                locale.t("term_balance"),
+                String(year),
+              ].join(", "),
+              author: config.publisher[lang],
+              creator: "migration-bulletin",
+            },
+          });
+        }),
+      );
+    });
+  }
+  await drawPngs;
   const target = join(opts.outDir ?? config.output.dir, String(year));
   const staging = await stage(fx, target);
   try {
     await timed(timings, "write", async () => {
       await fx.writeFile(join(staging, "indicators.json"), `${JSON.stringify(indicators, null, 2)}\n`);
       for (const lang of langs) {
-        await fx.writeFile(join(staging, lang, "bulletin.html"), html[lang]!);
+        if (formats.includes("html")) await fx.writeFile(join(staging, lang, "bulletin.html"), html[lang]!);
+        const pdf = pdfs[lang];
+        if (pdf) await fx.writeFile(join(staging, lang, "bulletin.pdf"), pdf);
         await fx.writeFile(join(staging, lang, "facts.json"), `${JSON.stringify(narratives[lang].facts, null, 2)}\n`);
-        for (const c of charts[lang]) {
+        for (const [k, c] of charts[lang].entries()) {
           const dir = join(staging, lang, "charts");
           await fx.writeFile(join(dir, `${c.id}.svg`), c.svg);
-          if (c.png) await fx.writeFile(join(dir, `${c.id}.png`), c.png);
+          await fx.writeFile(join(dir, `${c.id}.png`), pngs[lang][k]!);
           await fx.writeFile(join(dir, `${c.id}.csv`), c.csv);
           await fx.writeFile(join(dir, `${c.id}.vl.json`), c.specJson);
         }

@@ -284,32 +284,47 @@ function municipalities(input: ChartInput): ChartSpec {
   };
   if (input.boundaries) {
     const named = new Set([...m.negative, ...m.topClass.members]);
+    const shapes = { name: "boundaries", format: { type: "topojson", feature: "municipalities" } };
+    const labelLayer = (halo: boolean) => ({
+      data: shapes,
+      transform: [
+        { filter: { field: "properties.nis", oneOf: [...named] } },
+        { calculate: "geoCentroid(null, datum)", as: "c" },
+        { calculate: "datum.c[0]", as: "lon" },
+        { calculate: "datum.c[1]", as: "lat" },
+      ],
+      mark: halo
+        ? { type: "text", fontSize: 10, fontWeight: 600, dy: -9, stroke: "white", strokeWidth: 2.5, strokeOpacity: 0.9 }
+        : { type: "text", fontSize: 10, fontWeight: 600, dy: -9, color: "#111" },
+      encoding: {
+        longitude: { field: "lon", type: "quantitative" },
+        latitude: { field: "lat", type: "quantitative" },
+        text: { field: "properties.name" },
+      },
+    });
     return {
       id: "municipalities",
       columns,
       rows,
       spec: base(input, "municipalities", {
         width: WIDTH,
-        height: 330,
+        height: 270,
+        // the boundaries once, as a named dataset: every layer reads it without a copy in the spec
+        datasets: { boundaries: input.boundaries },
         projection: { type: "mercator" },
         layer: [
           {
-            // every shape (Brussels too, as grey context); municipalities of the region are coloured below
-            data: { values: input.boundaries, format: { type: "topojson", feature: "municipalities" } },
-            mark: { type: "geoshape", fill: "#f0f0f0", stroke: "white", strokeWidth: 0.3 },
-          },
-          {
-            data: { values: input.boundaries, format: { type: "topojson", feature: "municipalities" } },
+            // every shape in one layer: the region's municipalities by class, the others (Brussels) grey as context
+            data: shapes,
             transform: [
               {
                 lookup: "properties.nis",
                 from: { data: { values: rowsData }, key: "nis", fields: ["name", "rate", "cls", "balance"] },
               },
-              { filter: "datum.cls != null" },
             ],
             mark: { type: "geoshape", stroke: "white", strokeWidth: 0.35 },
             encoding: {
-              color,
+              color: { ...color, condition: { test: "datum.cls == null", value: "#eeeeee" } },
               tooltip: [
                 { field: "name", title: t("municipality") },
                 { field: "rate", title: t("rate_per_1000"), format: ".1f" },
@@ -318,48 +333,12 @@ function municipalities(input: ChartInput): ChartSpec {
           },
           {
             // the named extremes get an outline and a label, so a reader finds them
-            data: { values: input.boundaries, format: { type: "topojson", feature: "municipalities" } },
+            data: shapes,
             transform: [{ filter: { field: "properties.nis", oneOf: [...named] } }],
             mark: { type: "geoshape", fill: null, stroke: "#111", strokeWidth: 1.1 },
           },
-          {
-            data: { values: input.boundaries, format: { type: "topojson", feature: "municipalities" } },
-            transform: [
-              { filter: { field: "properties.nis", oneOf: [...named] } },
-              { calculate: "geoCentroid(null, datum)", as: "c" },
-              { calculate: "datum.c[0]", as: "lon" },
-              { calculate: "datum.c[1]", as: "lat" },
-            ],
-            mark: {
-              type: "text",
-              fontSize: 10,
-              fontWeight: 600,
-              dy: -9,
-              stroke: "white",
-              strokeWidth: 2.5,
-              strokeOpacity: 0.9,
-            },
-            encoding: {
-              longitude: { field: "lon", type: "quantitative" },
-              latitude: { field: "lat", type: "quantitative" },
-              text: { field: "properties.name" },
-            },
-          },
-          {
-            data: { values: input.boundaries, format: { type: "topojson", feature: "municipalities" } },
-            transform: [
-              { filter: { field: "properties.nis", oneOf: [...named] } },
-              { calculate: "geoCentroid(null, datum)", as: "c" },
-              { calculate: "datum.c[0]", as: "lon" },
-              { calculate: "datum.c[1]", as: "lat" },
-            ],
-            mark: { type: "text", fontSize: 10, fontWeight: 600, dy: -9, color: "#111" },
-            encoding: {
-              longitude: { field: "lon", type: "quantitative" },
-              latitude: { field: "lat", type: "quantitative" },
-              text: { field: "properties.name" },
-            },
-          },
+          labelLayer(true),
+          labelLayer(false),
         ],
       }),
     };

@@ -17,7 +17,8 @@ function registerFonts() {
 export interface RenderedChart {
   id: string;
   svg: string;
-  png?: Uint8Array;
+  /** renders the PNG (2×) from the same view, later: the build overlaps it with PDF printing */
+  png: () => Promise<Uint8Array>;
   csv: string;
   specJson: string;
   /** the data as an HTML table (escaped) */
@@ -28,7 +29,7 @@ export interface RenderedChart {
  * Vega-Lite → Vega → SVG (and PNG at 2×) in Node, no browser. Text is measured with @napi-rs/canvas (installed as
  * `canvas`, which vega picks up) with the bulletin's font registered, so chart text matches the page.
  */
-export async function renderCharts(specs: ChartSpec[], lang: Lang, opts: { png: boolean }): Promise<RenderedChart[]> {
+export async function renderCharts(specs: ChartSpec[], lang: Lang): Promise<RenderedChart[]> {
   registerFonts();
   const locale = { number: NUMBER_LOCALES[lang] } as unknown as vega.LocaleFormatters;
   return Promise.all(
@@ -37,24 +38,34 @@ export async function renderCharts(specs: ChartSpec[], lang: Lang, opts: { png: 
       const view = new vega.View(vega.parse(vg), { renderer: "none", locale } as vega.ViewOptions);
       await view.runAsync();
       const svg = await view.toSVG();
-      let png: Uint8Array | undefined;
-      if (opts.png) {
-        const canvas = (await view.toCanvas(2)) as unknown as {
-          toBuffer(type: string): Buffer;
-          encode?: (t: string) => Promise<Buffer>;
-        };
-        png = new Uint8Array(canvas.encode ? await canvas.encode("png") : canvas.toBuffer("image/png"));
-      }
-      view.finalize();
+      let png: Promise<Uint8Array> | undefined;
+      const renderPng = async () => {
+        const canvas = (await view.toCanvas(2)) as unknown as { encode(t: string): Promise<Buffer> };
+        const bytes = new Uint8Array(await canvas.encode("png"));
+        view.finalize();
+        return bytes;
+      };
       return {
         id: c.id,
-        svg: accessibleSvg(svg, c.spec.description ?? c.id),
-        png,
+        svg: accessibleSvg(roundPaths(svg), c.spec.description ?? c.id),
+        png: () => {
+          png ??= renderPng();
+          return png;
+        },
         csv: toCsv(c.columns, c.rows),
-        specJson: `${JSON.stringify(c.spec, null, 2)}\n`,
+        // indented for reading, except a spec carrying boundaries (thousands of coordinates, one per line otherwise)
+        specJson: `${"datasets" in c.spec ? JSON.stringify(c.spec) : JSON.stringify(c.spec, null, 2)}\n`,
         table: toTable(c.columns, c.rows, lang),
       };
     }),
+  );
+}
+
+/** Path coordinates to one decimal (a tenth of a pixel): the map's SVG shrinks by half, nothing visible changes. */
+function roundPaths(svg: string): string {
+  return svg.replace(
+    / d="([^"]*)"/g,
+    (_m, d: string) => ` d="${d.replace(/\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10))}"`,
   );
 }
 

@@ -17,6 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 npm ci --no-audit --no-fund
+npm run --silent compile
 shp=../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp
 if [ -f "$shp" ]; then
   npx bulletin geo import "$shp" || echo "warning: boundary import failed; the map falls back to a ranked chart" >&2

@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 export TZ=UTC NO_COLOR=1 FORCE_COLOR=0
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+# the CLI tests run the compiled dist/ that `bulletin` uses after set-up
+npm run --silent compile
 if [ ! -f data/geo/municipalities.topo.json ] && [ -f ../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp ]; then
   npx bulletin geo import ../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp >/dev/null 2>&1 || true
 fi

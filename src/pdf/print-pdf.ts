@@ -1,0 +1,110 @@
+import { existsSync } from "node:fs";
+import puppeteer, { type Browser } from "puppeteer-core";
+import { RenderError } from "../errors/problem.ts";
+import { FONT_FAMILY } from "../html/fonts.ts";
+import { type PdfInfo, setPdfInfo } from "./pdf-info.ts";
+
+/** Where Chromium is: CHROMIUM_PATH, else PUPPETEER_EXECUTABLE_PATH, else Debian's /usr/bin/chromium. */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CHROMIUM_PATH || env.PUPPETEER_EXECUTABLE_PATH || "/usr/bin/chromium";
+}
+
+export interface PrintOptions {
+  lang: string;
+  info: PdfInfo;
+  /** running header text (title and year) */
+  header: string;
+  /** footer text with {page} and {total} */
+  footer: string;
+  /** @font-face rule for the header and footer (they do not share the page's fonts) */
+  fontFace: string;
+}
+export interface Printer {
+  print(html: string, o: PrintOptions): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RenderError(`PDF: ${step} took longer than ${ms} ms; the browser was closed`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * One Chromium for the whole build. Each print gets its own page with JavaScript off and every request other than
+ * inline data refused, so the PDF holds exactly what the build gave it. Every step has a timeout.
+ */
+export async function launchPrinter(o: { executablePath?: string; timeoutMs?: number } = {}): Promise<Printer> {
+  const executablePath = o.executablePath ?? chromiumPath();
+  const ms = o.timeoutMs ?? 30_000;
+  if (!existsSync(executablePath))
+    throw new RenderError(
+      `Chromium not found at ${executablePath}: install it (Debian: apt-get install --no-install-recommends chromium) or set CHROMIUM_PATH to its path`,
+    );
+  let browser: Browser;
+  try {
+    browser = await within(
+      ms,
+      "starting Chromium",
+      puppeteer.launch({
+        executablePath,
+        headless: true,
+        // as root the sandbox cannot start; the page runs no script and loads nothing from outside
+        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--font-render-hinting=none"],
+      }),
+    );
+  } catch (e) {
+    if (e instanceof RenderError) throw e;
+    throw new RenderError(`Chromium at ${executablePath} did not start: ${(e as Error).message.split("\n")[0]}`);
+  }
+  return {
+    async print(html, p) {
+      const page = await within(ms, "opening a page", browser.newPage());
+      try {
+        await page.setJavaScriptEnabled(false);
+        await page.setRequestInterception(true);
+        page.on("request", (req) => {
+          if (req.url().startsWith("data:")) void req.continue();
+          else void req.abort("blockedbyclient");
+        });
+        await within(ms, "loading the HTML", page.setContent(html, { waitUntil: "load", timeout: ms }));
+        const small = `font-family:'${FONT_FAMILY}',sans-serif;font-size:8pt;color:#5b5b58;width:100%;margin:0 18mm;`;
+        const footer = esc(p.footer)
+          .replace("{page}", '<span class="pageNumber"></span>')
+          .replace("{total}", '<span class="totalPages"></span>');
+        const pdf = await within(
+          ms,
+          "printing",
+          page.pdf({
+            format: "A4",
+            printBackground: true,
+            tagged: true,
+            outline: true,
+            displayHeaderFooter: true,
+            headerTemplate: `<style>${p.fontFace}</style><div style="${small}text-align:right">${esc(p.header)}</div>`,
+            footerTemplate: `<style>${p.fontFace}</style><div style="${small}text-align:center">${footer}</div>`,
+            margin: { top: "20mm", bottom: "18mm", left: "18mm", right: "18mm" },
+            timeout: ms,
+          }),
+        );
+        return setPdfInfo(pdf, p.info);
+      } finally {
+        await page.close().catch(() => {});
+      }
+    },
+    async close() {
+      await browser.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RenderError } from "../src/errors/problem.ts";
+import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
+import { launchPrinter } from "../src/pdf/print-pdf.ts";
+import { build } from "../src/pipeline.ts";
+import { configPath, overlayEffects } from "./helpers.ts";
+
+let out: string;
+const text: Record<string, string> = {};
+const pdfPath = (l: string) => join(out, "2024", l, "bulletin.pdf");
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), "bulletin-pdf-"));
+  await build({ configPath, outDir: out, formats: ["pdf"] }, overlayEffects());
+  for (const l of ["en", "nl"]) text[l] = execFileSync("pdftotext", ["-layout", pdfPath(l), "-"]).toString("utf8");
+});
+
+describe("PDF editions printed by Chromium", () => {
+  it("only the PDF was asked for: no HTML written", () => {
+    expect(readdirSync(join(out, "2024", "en")).sort()).toEqual(["bulletin.pdf", "charts", "facts.json"]);
+  });
+
+  it.each([
+    [
+      "en",
+      [
+        "Nearly 94,400 international immigrations in 2024",
+        "Official deletions account for 47% of international emigration",
+        "International immigration below European average",
+        "Page 1 of",
+        "Demonstration edition",
+      ],
+    ],
+    [
+      "nl",
+      [
+        "Bijna 94.400 internationale immigraties in 2024",
+        "Ambtshalve schrappingen zijn goed voor 47% van de internationale emigratie",
+        "Internationale immigratie onder het Europese gemiddelde",
+        "Pagina 1 van",
+        "Demonstratie-editie",
+        "Oekraïense",
+        "officiële",
+      ],
+    ],
+  ])("%s: headlines in the right language, Dutch characters intact, page numbers", (lang, needles) => {
+    const flat = text[lang]!.replace(/\s+/g, " ");
+    for (const n of needles) expect(flat).toContain(n);
+  });
+
+  it.each(["en", "nl"])("%s: tagged, titled, subject and keywords set, language set, every font embedded", (lang) => {
+    const info = execFileSync("pdfinfo", [pdfPath(lang)]).toString("utf8");
+    expect(info).toMatch(/Tagged:\s+yes/);
+    expect(info).toMatch(
+      lang === "en"
+        ? /Title:\s+International migration 2024 — Flemish Region/
+        : /Title:\s+Internationale migratie 2024 — Vlaams Gewest/,
+    );
+    expect(info).toMatch(
+      lang === "en"
+        ? /Subject:\s+Nearly 94,400 international immigrations in 2024/
+        : /Subject:\s+Bijna 94.400 internationale immigraties in 2024/,
+    );
+    expect(info).toMatch(/Keywords:\s+\S/);
+    expect(info).toMatch(/Page size:\s+595.9\d? x 841.9\d? pts \(A4\)/);
+    const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
+    expect(pages).toBeGreaterThanOrEqual(6);
+    const fonts = execFileSync("pdffonts", [pdfPath(lang)])
+      .toString("utf8")
+      .split("\n")
+      .slice(2)
+      .filter(Boolean);
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const f of fonts) expect(f, f).toMatch(/\s+yes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/);
+    expect(fonts.some((f) => f.includes("SourceSans3"))).toBe(true);
+    const raw = readFileSync(pdfPath(lang)).toString("latin1");
+    expect(raw).toContain(`/Lang (${lang})`);
+    expect(raw).toContain("/Outlines");
+  });
+});
+
+describe("the print page is sealed and every failure is clear", () => {
+  it("the page loads nothing from outside and runs no script", async () => {
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? "");
+      res.end("x");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const printer = await launchPrinter();
+    try {
+      const html = `<!doctype html><html lang="en"><meta charset="utf-8"><body><p id="p">static</p><img src="http://127.0.0.1:${port}/img.png"><link rel="stylesheet" href="http://127.0.0.1:${port}/a.css"><script>document.getElementById("p").textContent = "script ran"</script></body></html>`;
+      const pdf = await printer.print(html, {
+        lang: "en",
+        header: "h",
+        footer: "Page {page} of {total}",
+        fontFace: "",
+        info: { title: "t", subject: "s", keywords: "k", author: "a", creator: "c" },
+      });
+      const file = join(mkdtempSync(join(tmpdir(), "sealed-")), "x.pdf");
+      writeFileSync(file, pdf);
+      const t = execFileSync("pdftotext", [file, "-"]).toString("utf8");
+      expect(t).toContain("static");
+      expect(t).not.toContain("script ran");
+    } finally {
+      await printer.close();
+      server.close();
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it("a missing browser: a RenderError (exit code 3) that says how to install it", async () => {
+    const err = await launchPrinter({ executablePath: "/nonexistent/chromium" }).catch((e) => e);
+    expect(err).toBeInstanceOf(RenderError);
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toContain("apt-get install --no-install-recommends chromium");
+    expect(err.message).toContain("CHROMIUM_PATH");
+  });
+
+  it("a printer that fails: the build fails, nothing is published, the previous output stays", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-fail-"));
+    await build({ configPath, outDir: dir, formats: ["html"], langs: ["en"] }, overlayEffects());
+    const before = readFileSync(join(dir, "2024", "en", "bulletin.html"), "utf8");
+    let closed = false;
+    const failing = async () => ({
+      print: async () => {
+        throw new RenderError("PDF: printing took longer than 1 ms; the browser was closed");
+      },
+      close: async () => {
+        closed = true;
+      },
+    });
+    await expect(build({ configPath, outDir: dir, launchPrinter: failing }, overlayEffects())).rejects.toThrow(
+      "printing took longer",
+    );
+    expect(closed).toBe(true);
+    expect(readFileSync(join(dir, "2024", "en", "bulletin.html"), "utf8")).toBe(before);
+    expect(existsSync(join(dir, "2024", "en", "bulletin.pdf"))).toBe(false);
+    expect(readdirSync(dir)).toEqual(["2024"]);
+  });
+});
+
+describe("PDF document information", () => {
+  it("text strings: ASCII literal, otherwise UTF-16BE", () => {
+    expect(pdfString("International (2024)")).toBe("(International \\(2024\\))");
+    expect(pdfString("Oekraïne")).toBe("<FEFF004F0065006B007200610069006E0065>".replace("0069006E", "00EF006E"));
+  });
+  it("an incremental update keeps the original bytes", () => {
+    const minimal = Buffer.from(
+      "%PDF-1.4\n1 0 obj\n<</Type /Catalog>>\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<</Size 2\n/Root 1 0 R>>\nstartxref\n47\n%%EOF\n",
+      "latin1",
+    );
+    const updated = Buffer.from(
+      setPdfInfo(new Uint8Array(minimal), { title: "T", subject: "S", keywords: "K", author: "A", creator: "C" }),
+    );
+    expect(updated.subarray(0, minimal.length).equals(minimal)).toBe(true);
+    const tail = updated.subarray(minimal.length).toString("latin1");
+    expect(tail).toContain("2 0 obj\n<</Title (T)");
+    expect(tail).toContain("/Prev 47");
+    expect(tail).toMatch(/\/Size 3\n\/Root 1 0 R\n\/Info 2 0 R/);
+  });
+});
