@@ -4,7 +4,7 @@ import { configJsonSchema } from "./config/json-schema.ts";
 import { nodeEffects } from "./effects.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
 import type { Lang } from "./i18n/wording.ts";
-import { build, type Format, importGeo, prepare } from "./pipeline.ts";
+import { build, type Format, importGeo, prepare, send } from "./pipeline.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -81,6 +81,39 @@ export function makeProgram(): Command {
         }
         printProblems(r.problems);
         process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
+      },
+    );
+  common(
+    program
+      .command("send")
+      .description("e-mail the built edition to the subscribers, each in their language, exactly once"),
+  )
+    .option("-o, --out <dir>", "output folder holding the built edition (default: output.dir in config.yml)")
+    .option("-l, --lang <list>", "only these languages, e.g. nl", parseLangs)
+    .option("--dry-run", "write the messages as .eml files under OUT/<year>/outbox/ instead of sending")
+    .option("--to <address>", "test send to one address (one message per language; not recorded in the ledger)")
+    .action(
+      async (o: { config: string; year?: number; out?: string; lang?: Lang[]; dryRun?: boolean; to?: string }) => {
+        const fx = nodeEffects();
+        const r = await send(
+          {
+            configPath: o.config,
+            year: o.year,
+            outDir: o.out,
+            langs: o.lang,
+            dryRun: o.dryRun,
+            to: o.to,
+            env: process.env,
+          },
+          fx,
+        );
+        if (!o.dryRun) {
+          process.stderr.write(
+            `sent ${r.sent.length}, skipped ${r.skipped.length} (already sent), failed ${r.failed.length}${r.ledger ? `; ledger: ${r.ledger}` : ""}\n`,
+          );
+          for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
+          if (r.failed.length) process.exitCode = ExitCode.failure;
+        }
       },
     );
   const geo = program.command("geo").description("municipal boundaries for the map");

@@ -23,13 +23,19 @@ import { buildChartSpecs } from "./charts/build-chart-specs.ts";
 import { type RenderedChart, renderCharts } from "./charts/render-charts.ts";
 import { readConfig } from "./config/read-config.ts";
 import type { Config } from "./config/schema.ts";
-import { type Edition, SECTION_IDS } from "./config/schema.ts";
+import { type Edition, EMAIL, SECTION_IDS } from "./config/schema.ts";
+import { parseTable } from "./data/csv.ts";
 import { type Datasets, flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
+import { composeMessage, type EditionAssets, type Recipient } from "./email/compose.ts";
+import { fileLedger } from "./email/ledger.ts";
+import { type Ledger, type SendResult, sendEditions, type Transport } from "./email/send-editions.ts";
+import { emlTransport, smtpTransport } from "./email/smtp.ts";
 import { InputError, type Problem, UsageError } from "./errors/problem.ts";
 import { importBoundaries } from "./geo/import-boundaries.ts";
 import { assembleHtml } from "./html/assemble-html.ts";
 import { fontFaceCss } from "./html/fonts.ts";
+import type { Locale } from "./i18n/locale.ts";
 import type { Lang } from "./i18n/wording.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
@@ -121,6 +127,31 @@ export async function prepare(opts: RunOptions, fx: Effects): Promise<Prepared> 
     }),
   ]);
   return { config, year, datasets, problems, timings };
+}
+
+/**
+ * What the e-mail says, taken from the narrative so its words are the bulletin's words: the headline and the key
+ * figures of the first section, as worded there.
+ */
+export interface EditionSummary {
+  title: string;
+  headline: string;
+  published: string;
+  keyFigures: { label: string; words: string; indicator: string }[];
+}
+function summaryOf(n: Narrative, locale: Locale, title: string, edition: Edition): EditionSummary {
+  const words = (indicator: string) =>
+    n.facts.find((f) => f.section === "headline" && f.indicator === indicator)?.words ?? "";
+  return {
+    title,
+    headline: n.sections.headline!.headline.replace(/<[^>]*>/g, ""),
+    published: locale.date(edition.published),
+    keyFigures: [
+      { label: locale.t("immigration"), words: words("headline.immigration"), indicator: "headline.immigration" },
+      { label: locale.t("emigration"), words: words("headline.emigration"), indicator: "headline.emigration" },
+      { label: locale.t("balance"), words: words("headline.balance"), indicator: "headline.balance" },
+    ].map((k) => ({ ...k, words: k.words.charAt(0).toLocaleLowerCase(locale.intl) + k.words.slice(1) })),
+  };
 }
 
 /** The editions must state the same facts: the same indicators with the same values, whatever the words. */
@@ -324,6 +355,10 @@ async function buildWith(
         const pdf = pdfs[lang];
         if (pdf) await fx.writeFile(join(staging, lang, "bulletin.pdf"), pdf);
         await fx.writeFile(join(staging, lang, "facts.json"), `${JSON.stringify(narratives[lang].facts, null, 2)}\n`);
+        await fx.writeFile(
+          join(staging, lang, "summary.json"),
+          `${JSON.stringify(summaryOf(narratives[lang], templates.locales[lang]!, config.title[lang], edition), null, 2)}\n`,
+        );
         for (const [k, c] of charts[lang].entries()) {
           const dir = join(staging, lang, "charts");
           await fx.writeFile(join(dir, `${c.id}.svg`), c.svg);
@@ -368,4 +403,158 @@ export async function importGeo(
       : "every shape has data",
   ];
   return { report: lines.join("\n"), missing, extra, count: r.count };
+}
+
+export interface SendOptionsCli {
+  configPath: string;
+  year?: number;
+  outDir?: string;
+  langs?: Lang[];
+  dryRun?: boolean;
+  to?: string;
+  env: NodeJS.ProcessEnv;
+  /** tests may pass their own transport */
+  transport?: Transport;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * `bulletin send`: e-mails the built edition to the subscribers, each in their language, exactly once (see
+ * email/send-editions.ts and email/ledger.ts). Addresses are checked before anything is sent.
+ */
+export async function send(
+  o: SendOptionsCli,
+  fx: Effects,
+): Promise<SendResult & { dryRunFiles: string[]; ledger?: string }> {
+  const config = readConfig((await fx.readFile(o.configPath)).toString("utf8"), o.configPath);
+  if (!config.mail)
+    throw new UsageError(
+      `${o.configPath} has no \`mail:\` section: add the sender and the subscribers (see README § E-mail)`,
+    );
+  const year = o.year ?? config.year;
+  const langs = o.langs ?? config.languages;
+  const problems: Problem[] = [];
+  let recipients: Recipient[] = [];
+  if (o.to) {
+    if (!EMAIL.test(o.to)) throw new UsageError(`--to ${o.to} is not an e-mail address`);
+    recipients = langs.map((lang) => ({ address: o.to!, lang }));
+  } else {
+    recipients = [...config.mail.subscribers];
+    if (config.mail.subscribersFile) {
+      const file = join(config.data.dir, config.mail.subscribersFile);
+      const table = parseTable(
+        file,
+        (await fx.readFile(file)).toString("utf8"),
+        [
+          { name: "address", type: "string" },
+          { name: "lang", type: "string" },
+          { name: "name", type: "string", optional: true },
+        ],
+        problems,
+      );
+      for (const r of table.rows) {
+        if (!EMAIL.test(r.address as string))
+          problems.push({
+            file,
+            line: r.line,
+            column: 1,
+            rule: "bad-address",
+            message: `\`${r.address}\` is not an e-mail address`,
+            hint: "write it as name@domain.tld",
+            severity: "error",
+          });
+        else if (r.lang !== "nl" && r.lang !== "en")
+          problems.push({
+            file,
+            line: r.line,
+            column: 2,
+            rule: "bad-language",
+            message: `language \`${r.lang}\``,
+            hint: "use nl or en",
+            severity: "error",
+          });
+        else
+          recipients.push({
+            address: r.address as string,
+            lang: r.lang as Lang,
+            ...(r.name ? { name: r.name as string } : {}),
+          });
+      }
+    }
+    const seen = new Set<string>();
+    for (const r of recipients) {
+      const k = r.address.toLowerCase();
+      if (seen.has(k))
+        problems.push({
+          file: o.configPath,
+          rule: "duplicate-subscriber",
+          message: `${r.address} is subscribed twice`,
+          hint: "keep one entry per address (with its language)",
+          severity: "error",
+        });
+      seen.add(k);
+    }
+    recipients = recipients.filter((r) => langs.includes(r.lang));
+  }
+  if (problems.some((p) => p.severity === "error"))
+    throw new InputError("the subscriber list has problems; nothing was sent", problems);
+
+  const dir = join(o.outDir ?? config.output.dir, String(year));
+  const assets = new Map<Lang, EditionAssets>();
+  for (const lang of new Set(recipients.map((r) => r.lang))) {
+    const at = (rel: string) => join(dir, lang, rel);
+    if (!(await fx.exists(at("bulletin.pdf"))) || !(await fx.exists(at("summary.json"))))
+      throw new InputError(`no built ${lang} edition in ${join(dir, lang)}`, [
+        {
+          file: at("bulletin.pdf"),
+          rule: "not-built",
+          message: "the edition to send has not been built (with its PDF)",
+          hint: `run \`npx bulletin build --year ${year}\` first`,
+          severity: "error",
+        },
+      ]);
+    assets.set(lang, {
+      year,
+      lang,
+      summary: JSON.parse((await fx.readFile(at("summary.json"))).toString("utf8")) as EditionSummary,
+      pdf: new Uint8Array(await fx.readFile(at("bulletin.pdf"))),
+      chartPng: new Uint8Array(await fx.readFile(at("charts/headline.png"))),
+      synthetic: config.synthetic,
+    });
+  }
+  const messages = recipients.map((r) => composeMessage(config, assets.get(r.lang)!, r, { test: Boolean(o.to) }));
+
+  if (o.dryRun) {
+    const eml = emlTransport();
+    const files: string[] = [];
+    for (const m of messages) {
+      const info = (await eml.sendMail(m.mail)) as unknown as { message: Buffer };
+      const file = join(dir, "outbox", m.recipient.lang, `${m.recipient.address}.eml`);
+      await fx.writeFile(file, info.message);
+      files.push(file);
+    }
+    fx.log(`dry run: ${files.length} message(s) written to ${join(dir, "outbox")}, nothing sent`);
+    return { sent: [], skipped: [], failed: [], dryRunFiles: files };
+  }
+  const smtp = o.transport ? { transport: o.transport, describe: "(given transport)" } : smtpTransport(o.env);
+  fx.log(`sending ${messages.length} message(s) through ${smtp.describe}`);
+  // a test send (--to) is not part of the mailing: it is not recorded, and it does not block the real send
+  const ledgerPath = join(dir, "send-ledger.jsonl");
+  const ledger = o.to ? memoryLedger() : fileLedger(ledgerPath);
+  const mail = config.mail;
+  const result = await sendEditions(messages, smtp.transport, ledger, {
+    concurrency: mail.concurrency,
+    retries: mail.retries,
+    retryDelayMs: mail.retryDelayMs,
+    now: () => fx.now(),
+    log: (m) => fx.log(m),
+    sleep: o.sleep,
+  });
+  (smtp.transport as { close?: () => void }).close?.();
+  return { ...result, dryRunFiles: [], ledger: o.to ? undefined : ledgerPath };
+}
+
+function memoryLedger(): Ledger {
+  const ids = new Set<string>();
+  return { has: (id) => ids.has(id), record: async (e) => void ids.add(e.messageId) };
 }

@@ -29,6 +29,37 @@ export const editionSchema = z.strictObject({
     .describe("Editorial notes per language, keyed by section id; placed at the end of that section."),
 });
 
+/** A pragmatic address check: one @, no spaces, a dot in the domain. The SMTP server has the last word. */
+export const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]{2,}$/;
+const address = z.string().regex(EMAIL, "not an e-mail address");
+export const subscriberSchema = z.strictObject({
+  address,
+  lang,
+  name: z.string().optional(),
+});
+export const mailSchema = z
+  .strictObject({
+    from: z.strictObject({ name: perLanguage, address }).describe("Sender of the mailing."),
+    replyTo: address.optional(),
+    webUrl: z
+      .string()
+      .optional()
+      .describe("Link to the web edition; {lang} and {year} are replaced. Omitted: no link in the e-mail."),
+    listUnsubscribe: z
+      .string()
+      .optional()
+      .describe("List-Unsubscribe target (mailto: or https: URL); {address} is replaced by the subscriber's address."),
+    subscribers: z.array(subscriberSchema).default([]).describe("Subscribers and their language."),
+    subscribersFile: z
+      .string()
+      .optional()
+      .describe("CSV file (address,lang,name) with more subscribers, relative to data.dir."),
+    concurrency: z.number().int().min(1).max(20).default(3),
+    retries: z.number().int().min(0).max(10).default(4).describe("Retries of a transient failure (connection, 4xx)."),
+    retryDelayMs: z.number().int().min(0).default(1000).describe("First backoff delay; doubles at each retry."),
+  })
+  .describe("The e-mailing. The SMTP connection comes from the environment (SMTP_URL), never from this file.");
+
 export const configSchema = z.strictObject({
   year: z.number().int().min(1990).max(2100).describe("Default observation year (overridden by --year)."),
   geography: z
@@ -82,6 +113,7 @@ export const configSchema = z.strictObject({
     })
     .default({ years: 3 }),
   componentsYears: z.number().int().min(1).max(10).default(5).describe("Years shown in the components figure."),
+  mail: mailSchema.optional(),
   editions: z.record(z.string().regex(/^\d{4}$/, "a year"), editionSchema).describe("Per observation year."),
 });
 

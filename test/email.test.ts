@@ -1,0 +1,229 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { build, send } from "../src/pipeline.ts";
+import { configPath, overlayEffects, root } from "./helpers.ts";
+
+/** A real SMTP server on loopback, with switches to fail transiently, reject an address, or stop a sender. */
+class TestServer {
+  received: ParsedMail[] = [];
+  raw: Buffer[] = [];
+  failFirst = new Map<string, number>();
+  reject = new Set<string>();
+  onMessage?: (n: number) => boolean;
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"], // the test server only: smtp-server's bundled certificate has expired
+    logger: false,
+    onRcptTo: (addr, _s, cb) => {
+      if (this.reject.has(addr.address))
+        return cb(Object.assign(new Error("5.1.1 mailbox unavailable"), { responseCode: 550 }));
+      cb();
+    },
+    onData: (stream, session, cb) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", async () => {
+        const to = session.envelope.rcptTo[0]?.address ?? "";
+        const left = this.failFirst.get(to) ?? 0;
+        if (left > 0) {
+          this.failFirst.set(to, left - 1);
+          return cb(Object.assign(new Error("4.3.0 try again later"), { responseCode: 451 }));
+        }
+        if (this.onMessage && !this.onMessage(this.raw.length + 1)) return; // the sender is being stopped: never answer
+        const raw = Buffer.concat(chunks);
+        this.raw.push(raw);
+        this.received.push(await simpleParser(raw, { keepCidLinks: true }));
+        cb();
+      });
+    },
+  });
+  port = 0;
+  async start() {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+  get url() {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+  count(address: string) {
+    return this.received.filter((m) => (m.to as { value: { address: string }[] }).value[0]?.address === address).length;
+  }
+  close() {
+    return new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+const SUBSCRIBERS = [
+  "an.peeters@example.org",
+  "jan.janssens@example.net",
+  "sofie.maes@example.com",
+  "john.smith@example.org",
+  "marie.dubois@example.net",
+];
+const cfg = readFileSync(configPath, "utf8").replace(
+  "  subscribers:",
+  "  concurrency: 1\n  retryDelayMs: 10\n  subscribers:",
+);
+let built: string;
+beforeAll(async () => {
+  built = mkdtempSync(join(tmpdir(), "bulletin-mail-"));
+  await build({ configPath, outDir: built }, overlayEffects());
+});
+/** A fresh output folder with the built edition (so each test has its own ledger). */
+function edition(): string {
+  const dir = mkdtempSync(join(tmpdir(), "bulletin-send-"));
+  for (const lang of ["en", "nl"])
+    for (const f of ["bulletin.pdf", "summary.json", "charts/headline.png"])
+      overlay[join(dir, "2024", lang, f)] = readFileSync(join(built, "2024", lang, f));
+  return dir;
+}
+let overlay: Record<string, Buffer | string> = {};
+const fx = () => overlayEffects({ ...overlay, "mail.yml": cfg });
+let server: TestServer;
+afterEach(async () => {
+  await server?.close();
+  overlay = {};
+});
+
+describe("bulletin send against a real SMTP server on loopback", () => {
+  it("one message per subscriber in their language, PDF attached byte-identical; a second run sends nothing", async () => {
+    server = await new TestServer().start();
+    const out = edition();
+    const r = await send({ configPath: "mail.yml", outDir: out, env: { SMTP_URL: server.url } }, fx());
+    expect(r.failed, JSON.stringify(r.failed)).toEqual([]);
+    expect(r.sent.sort()).toEqual([...SUBSCRIBERS].sort());
+    expect(server.received).toHaveLength(5);
+    const nl = server.received.find((m) => m.subject?.startsWith("Internationale migratie"))!;
+    const en = server.received.find((m) => m.subject?.startsWith("International migration"))!;
+    expect(nl.subject).toBe("Internationale migratie 2024: Bijna 94.400 internationale immigraties in 2024");
+    expect(en.subject).toBe("International migration 2024: Nearly 94,400 international immigrations in 2024");
+    expect(nl.headers.get("content-language")).toBe("nl");
+    expect(nl.text).toContain("Saldo: ongeveer 33.000");
+    expect(en.text).toContain("Immigration: nearly 94,400");
+    expect(en.html).toContain('src="cid:headline-chart"');
+    const rawEn = server.raw.map((b) => b.toString("utf8")).find((t) => t.includes("To: John Smith"))!;
+    expect(rawEn).toMatch(
+      /List-Unsubscribe:\s+<mailto:unsubscribe@example.org\?subject=unsubscribe%20john.smith%40example.org>/,
+    );
+    const pdf = en.attachments.find((a) => a.contentType === "application/pdf")!;
+    expect(pdf.content.equals(readFileSync(join(built, "2024", "en", "bulletin.pdf")))).toBe(true);
+    const img = en.attachments.find((a) => a.contentType === "image/png")!;
+    expect(img.cid).toBe("headline-chart");
+    expect(img.content.equals(readFileSync(join(built, "2024", "en", "charts", "headline.png")))).toBe(true);
+    expect(new Set(server.received.map((m) => m.messageId)).size).toBe(5);
+
+    const again = await send({ configPath: "mail.yml", outDir: out, env: { SMTP_URL: server.url } }, fx());
+    expect(again.sent).toEqual([]);
+    expect(again.skipped).toHaveLength(5);
+    expect(server.received).toHaveLength(5);
+  });
+
+  it("a server that fails transiently, then accepts: one delivery each", async () => {
+    server = await new TestServer().start();
+    for (const a of SUBSCRIBERS) server.failFirst.set(a, 2);
+    const r = await send(
+      { configPath: "mail.yml", outDir: edition(), env: { SMTP_URL: server.url }, sleep: async () => {} },
+      fx(),
+    );
+    expect(r.sent).toHaveLength(5);
+    for (const a of SUBSCRIBERS) expect(server.count(a)).toBe(1);
+  });
+
+  it("a permanent rejection is reported; the others are still delivered", async () => {
+    server = await new TestServer().start();
+    server.reject.add("jan.janssens@example.net");
+    const r = await send({ configPath: "mail.yml", outDir: edition(), env: { SMTP_URL: server.url } }, fx());
+    expect(r.failed).toEqual([expect.objectContaining({ address: "jan.janssens@example.net", permanent: true })]);
+    expect(r.failed[0]?.error).toContain("mailbox unavailable");
+    expect(r.sent).toHaveLength(4);
+    expect(server.received).toHaveLength(4);
+  });
+
+  it("a run killed halfway and run again: every subscriber exactly once", async () => {
+    server = await new TestServer().start();
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-crash-"));
+    const { cpSync, writeFileSync } = await import("node:fs");
+    cpSync(join(built, "2024"), join(dir, "out", "2024"), { recursive: true });
+    writeFileSync(join(dir, "config.yml"), cfg);
+    cpSync(join(root, "data"), join(dir, "data"), { recursive: true });
+    const run = () =>
+      spawn(process.execPath, [join(root, "src/bin.js"), "send", "--out", join(dir, "out")], {
+        cwd: dir,
+        env: { ...process.env, SMTP_URL: server.url },
+        stdio: "pipe",
+      });
+    // first run: killed (SIGKILL, no clean-up) while the server holds the third message
+    const first = run();
+    const killed = new Promise<void>((resolve) => first.on("exit", () => resolve()));
+    server.onMessage = (n) => {
+      if (n === 3) {
+        first.kill("SIGKILL");
+        return false;
+      }
+      return true;
+    };
+    await killed;
+    expect(server.received).toHaveLength(2);
+    server.onMessage = undefined;
+    const second = run();
+    let stderr = "";
+    second.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve) => second.on("exit", resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain("sent 3, skipped 2 (already sent), failed 0");
+    for (const a of SUBSCRIBERS) expect(server.count(a)).toBe(1);
+    const ledger = readFileSync(join(dir, "out", "2024", "send-ledger.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(ledger).toHaveLength(5);
+  });
+
+  it("addresses are checked before anything is sent, with the line", async () => {
+    server = await new TestServer().start();
+    const bad = cfg.replace("jan.janssens@example.net", "jan.janssens@example");
+    const line = bad.split("\n").findIndex((l) => l.includes("jan.janssens@example")) + 1;
+    await expect(
+      send(
+        { configPath: "bad.yml", outDir: edition(), env: { SMTP_URL: server.url } },
+        overlayEffects({ ...overlay, "bad.yml": bad }),
+      ),
+    ).rejects.toMatchObject({
+      problems: [expect.objectContaining({ file: "bad.yml", line, rule: "invalid-value" })],
+    });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it("--dry-run writes .eml files and sends nothing; the password never appears in the output", async () => {
+    server = await new TestServer().start();
+    const out = edition();
+    const logs = overlayEffects({ ...overlay, "mail.yml": cfg });
+    const r = await send(
+      { configPath: "mail.yml", outDir: out, dryRun: true, env: { SMTP_URL: "smtp://bulletin:s3cret-pw@127.0.0.1:1" } },
+      logs,
+    );
+    expect(r.dryRunFiles).toHaveLength(5);
+    expect(server.received).toHaveLength(0);
+    const t = await send(
+      {
+        configPath: "mail.yml",
+        outDir: out,
+        to: "tester@example.org",
+        langs: ["nl"],
+        env: { SMTP_URL: server.url.replace("smtp://", "smtp://bulletin:s3cret-pw@") },
+      },
+      logs,
+    );
+    expect(t.sent).toEqual(["tester@example.org"]);
+    expect(logs.logs.join("\n")).not.toContain("s3cret-pw");
+    expect(logs.logs.join("\n")).toContain("bulletin:***@127.0.0.1");
+  });
+});
