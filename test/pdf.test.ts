@@ -22,7 +22,12 @@ beforeAll(async () => {
 
 describe("PDF editions printed by Chromium", () => {
   it("only the PDF was asked for: no HTML written", () => {
-    expect(readdirSync(join(out, "2024", "en")).sort()).toEqual(["bulletin.pdf", "charts", "facts.json", "summary.json"]);
+    expect(readdirSync(join(out, "2024", "en")).sort()).toEqual([
+      "bulletin.pdf",
+      "charts",
+      "facts.json",
+      "summary.json",
+    ]);
   });
 
   it.each([
