@@ -4,7 +4,11 @@ import { configJsonSchema } from "./config/json-schema.ts";
 import { nodeEffects } from "./effects.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
 import type { Lang } from "./i18n/wording.ts";
-import { build, type Format, importGeo, prepare, send } from "./pipeline.ts";
+import type { Format } from "./pipeline.ts";
+
+// The pipeline (vega, puppeteer, …) is imported by the commands that need it, so a build can start Chromium first
+// and let it boot while the rest loads.
+const pipeline = () => import("./pipeline.ts");
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -50,6 +54,7 @@ export function makeProgram(): Command {
     program.command("check").description("validate config.yml and every table the edition needs; exit 1 on errors"),
   ).action(async (o: { config: string; year?: number }) => {
     const fx = nodeEffects();
+    const { prepare } = await pipeline();
     const prep = await prepare({ configPath: o.config, year: o.year }, fx);
     printProblems(prep.problems);
     const errors = prep.problems.filter((p) => p.severity === "error").length;
@@ -64,8 +69,20 @@ export function makeProgram(): Command {
     .action(
       async (o: { config: string; year?: number; out?: string; lang?: Lang[]; format: Format[]; timings?: string }) => {
         const fx = nodeEffects();
+        const printer = o.format.includes("pdf")
+          ? import("./pdf/print-pdf.ts").then((m) => m.launchPrinter())
+          : undefined;
+        printer?.catch(() => {}); // reported by build, which awaits it
+        const { build } = await pipeline();
         const r = await build(
-          { configPath: o.config, year: o.year, outDir: o.out, langs: o.lang, formats: o.format },
+          {
+            configPath: o.config,
+            year: o.year,
+            outDir: o.out,
+            langs: o.lang,
+            formats: o.format,
+            ...(printer ? { launchPrinter: () => printer } : {}),
+          },
           fx,
         );
         if (o.timings) {
@@ -95,6 +112,7 @@ export function makeProgram(): Command {
     .action(
       async (o: { config: string; year?: number; out?: string; lang?: Lang[]; dryRun?: boolean; to?: string }) => {
         const fx = nodeEffects();
+        const { send } = await pipeline();
         const r = await send(
           {
             configPath: o.config,
@@ -133,6 +151,7 @@ export function makeProgram(): Command {
         o: { config: string; codeField?: string; nameField?: string; keep: number; out: string },
       ) => {
         const fx = nodeEffects();
+        const { importGeo } = await pipeline();
         const r = await importGeo(
           { file, configPath: o.config, out: o.out, codeField: o.codeField, nameField: o.nameField, keep: o.keep },
           fx,

@@ -27,12 +27,9 @@ import { type Edition, EMAIL, SECTION_IDS } from "./config/schema.ts";
 import { parseTable } from "./data/csv.ts";
 import { type Datasets, flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
-import { composeMessage, type EditionAssets, type Recipient } from "./email/compose.ts";
-import { fileLedger } from "./email/ledger.ts";
-import { type Ledger, type SendResult, sendEditions, type Transport } from "./email/send-editions.ts";
-import { emlTransport, smtpTransport } from "./email/smtp.ts";
+import type { EditionAssets, Recipient } from "./email/compose.ts";
+import type { Ledger, SendResult, Transport } from "./email/send-editions.ts";
 import { InputError, type Problem, UsageError } from "./errors/problem.ts";
-import { importBoundaries } from "./geo/import-boundaries.ts";
 import { assembleHtml } from "./html/assemble-html.ts";
 import { fontFaceCss } from "./html/fonts.ts";
 import type { Locale } from "./i18n/locale.ts";
@@ -41,7 +38,7 @@ import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
 import { readTemplates } from "./narrative/read-templates.ts";
 import { type Fact, type Narrative, NarrativeError, writeNarrative } from "./narrative/write-narrative.ts";
-import { launchPrinter, type Printer } from "./pdf/print-pdf.ts";
+import type { Printer } from "./pdf/print-pdf.ts";
 import { discard, publish, stage } from "./publish.ts";
 import { validateDatasets } from "./validate/validate-datasets.ts";
 
@@ -199,7 +196,9 @@ export interface BuildResult {
  */
 export async function build(opts: RunOptions, fx: Effects): Promise<BuildResult> {
   const formats = opts.formats ?? ["html", "pdf"];
-  const printer = formats.includes("pdf") ? (opts.launchPrinter ?? (() => launchPrinter()))() : undefined;
+  // puppeteer is loaded only when a PDF is wanted
+  const defaultLauncher = () => import("./pdf/print-pdf.ts").then((m) => m.launchPrinter());
+  const printer = formats.includes("pdf") ? (opts.launchPrinter ?? defaultLauncher)() : undefined;
   // an early failure must not leave an unhandled rejection behind; the error is rethrown where the printer is used
   printer?.catch(() => {});
   try {
@@ -383,6 +382,7 @@ export async function importGeo(
   fx: Effects,
 ): Promise<{ report: string; missing: string[]; extra: string[]; count: number }> {
   const config = readConfig((await fx.readFile(o.configPath)).toString("utf8"), o.configPath);
+  const { importBoundaries } = await import("./geo/import-boundaries.ts");
   const r = await importBoundaries(o.file, async (p) => ((await fx.exists(p)) ? fx.readFile(p) : undefined), o);
   const { datasets } = await readDatasets(config, config.year, fx);
   const munis = datasets.municipalities.rows.filter((m) => m.region === config.geography.region);
@@ -426,6 +426,13 @@ export async function send(
   o: SendOptionsCli,
   fx: Effects,
 ): Promise<SendResult & { dryRunFiles: string[]; ledger?: string }> {
+  // the mail modules (nodemailer) are loaded by this command only
+  const [{ composeMessage }, { fileLedger }, { sendEditions }, { emlTransport, smtpTransport }] = await Promise.all([
+    import("./email/compose.ts"),
+    import("./email/ledger.ts"),
+    import("./email/send-editions.ts"),
+    import("./email/smtp.ts"),
+  ]);
   const config = readConfig((await fx.readFile(o.configPath)).toString("utf8"), o.configPath);
   if (!config.mail)
     throw new UsageError(
