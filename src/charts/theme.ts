@@ -15,6 +15,9 @@ export const PALETTE = {
 export const MAP_COLOURS = ["#D55E00", "#bdbdbd", "#deebf7", "#9ecae1", "#4292c6", "#08519c"];
 
 export const VEGA_CONFIG = {
+  // no ARIA attributes on every mark: each figure is one image with its description (role="img", aria-label, the
+  // description paragraph and the data table); per-mark labels made the SVG twice as large and the PDF slower
+  aria: false,
   // quoted: vega writes the canvas font shorthand unquoted, and a family ending in a number ("Source Sans 3") is
   // not valid there, so text would be measured and drawn in the fallback font
   font: `"${FONT_FAMILY}"`,
