@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SECTION_IDS } from "../src/config/schema.ts";
 import { build } from "../src/pipeline.ts";
 import { configPath, overlayEffects } from "./helpers.ts";
 
@@ -77,15 +78,7 @@ describe("figures in the HTML", () => {
       expect(h.match(/<div class="chart"><svg/g)).toHaveLength(7);
       expect(h.match(/<details class="data">/g)).toHaveLength(7);
       expect(h.match(/href="charts\/[a-z-]+\.(svg|png|csv|vl\.json)" download/g)).toHaveLength(28);
-      for (const id of [
-        "headline",
-        "components",
-        "nationality-groups",
-        "top-nationalities",
-        "municipalities",
-        "regions",
-        "eu-comparison",
-      ])
+      for (const id of SECTION_IDS)
         for (const ext of ["svg", "png", "csv", "vl.json"])
           expect(readFileSync(join(out, "2024", l, "charts", `${id}.${ext}`)).length).toBeGreaterThan(100);
     }

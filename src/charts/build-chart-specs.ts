@@ -80,13 +80,7 @@ function headline(input: ChartInput): ChartSpec {
           data: { values },
           mark: { type: "line", strokeWidth: 2.2 },
           encoding: {
-            x: {
-              field: "year",
-              type: "quantitative",
-              title: null,
-              axis: { format: "d", values: yearTicks(ind.series.map((s) => s.year)) },
-              scale: { nice: false, zero: false },
-            },
+            x: yearAxis(ind.series.map((s) => s.year)),
             y: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
             color: {
               field: "measure",
@@ -393,13 +387,7 @@ function regions(input: ChartInput): ChartSpec {
           data: { values },
           mark: { type: "line", strokeWidth: 2.2 },
           encoding: {
-            x: {
-              field: "year",
-              type: "quantitative",
-              title: null,
-              axis: { format: "d", values: yearTicks(values.map((v) => v.year)) },
-              scale: { nice: false, zero: false },
-            },
+            x: yearAxis(values.map((v) => v.year)),
             y: { field: "balance", type: "quantitative", title: null, axis: { format: ",d" } },
             color: {
               field: "region",
@@ -457,6 +445,17 @@ function euComparison(input: ChartInput): ChartSpec {
         },
       ],
     }),
+  };
+}
+
+/** The x encoding of a yearly series: years as plain numbers, ticks every five years, no padding. */
+function yearAxis(years: number[]) {
+  return {
+    field: "year",
+    type: "quantitative",
+    title: null,
+    axis: { format: "d", values: yearTicks(years) },
+    scale: { nice: false, zero: false },
   };
 }
 
