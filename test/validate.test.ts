@@ -217,6 +217,14 @@ describe("validation: each rule has a fixture that triggers it", () => {
     );
   });
 
+  it("a BOM and Windows line ends are tolerated; a gzip table may also be plain text", async () => {
+    const ps = await problems({
+      "data/population.csv": `\uFEFF${population.replaceAll("\n", "\r\n")}`,
+      [FLOWS]: `\uFEFF${flows}`,
+    });
+    expect(ps).toEqual([]);
+  });
+
   it("a missing file names the table and the config key", async () => {
     const cfg = readFileSync(configPath, "utf8").replace(
       "flows: flows/flows-{year}.csv.gz",

@@ -1,3 +1,5 @@
+import { merge } from "topojson-client";
+import type { GeometryCollection, MultiPolygon, Polygon, Topology } from "topojson-specification";
 import type { TopLevelSpec } from "vega-lite";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
@@ -278,6 +280,7 @@ function municipalities(input: ChartInput): ChartSpec {
   };
   if (input.boundaries) {
     const named = new Set([...m.negative, ...m.topClass.members]);
+    const outline = regionOutline(input.boundaries, new Set(m.rows.map((r) => r.nis)));
     const shapes = { name: "boundaries", format: { type: "topojson", feature: "municipalities" } };
     const labelLayer = (halo: boolean) => ({
       data: shapes,
@@ -325,6 +328,15 @@ function municipalities(input: ChartInput): ChartSpec {
               ],
             },
           },
+          ...(outline
+            ? [
+                {
+                  // the region's outer border, merged from its municipalities
+                  data: { values: outline },
+                  mark: { type: "geoshape", fill: null, stroke: "#444", strokeWidth: 0.9 },
+                },
+              ]
+            : []),
           {
             // the named extremes get an outline and a label, so a reader finds them
             data: shapes,
@@ -446,6 +458,18 @@ function euComparison(input: ChartInput): ChartSpec {
       ],
     }),
   };
+}
+
+/** The outline of the region: its municipalities merged into one shape (GeoJSON), or undefined if none match. */
+function regionOutline(boundaries: unknown, codes: Set<string>): object | undefined {
+  const topo = boundaries as Topology;
+  const obj = topo.objects?.municipalities as GeometryCollection<{ nis: string }> | undefined;
+  if (!obj) return undefined;
+  const geoms = obj.geometries.filter((g) =>
+    codes.has(String((g.properties as { nis?: string } | undefined)?.nis)),
+  ) as (Polygon | MultiPolygon)[];
+  if (!geoms.length) return undefined;
+  return { type: "Feature", properties: {}, geometry: merge(topo, geoms) };
 }
 
 /** The x encoding of a yearly series: years as plain numbers, ticks every five years, no padding. */
