@@ -232,14 +232,6 @@ async function buildWith(
   const templates = await timed(timings, "load", async () =>
     readTemplates(opts.templatesDir ?? (await templatesDirFor(opts.configPath, fx)), langs, SECTION_IDS, fx),
   );
-  // warm Chromium's renderer with the bulletin's styles and fonts while the narrative and charts are made
-  void printerP
-    ?.then((p) =>
-      p.warm?.(
-        `<!doctype html><html><head><meta charset="utf-8"><style>${templates.fontFaces}\n${templates.css}</style></head><body><h1>${config.title.en}</h1><p>${config.source.en} <strong>.</strong> <em>.</em></p></body></html>`,
-      ),
-    )
-    .catch(() => {});
   let edition: Edition | undefined = config.editions[String(year)];
   if (!edition) {
     const today = fx.now().toISOString().slice(0, 10);

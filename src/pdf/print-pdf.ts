@@ -21,9 +21,6 @@ export interface PrintOptions {
 }
 export interface Printer {
   print(html: string, o: PrintOptions): Promise<Uint8Array>;
-  /** prints a small page with the bulletin's styles and fonts and throws it away, so the real prints find a warm
-   * renderer; the build calls it as soon as the templates are read, while the charts still render */
-  warm?(html: string): void;
   close(): Promise<void>;
 }
 
@@ -71,22 +68,8 @@ export async function launchPrinter(o: { executablePath?: string; timeoutMs?: nu
     if (e instanceof RenderError) throw e;
     throw new RenderError(`Chromium at ${executablePath} did not start: ${(e as Error).message.split("\n")[0]}`);
   }
-  let warming: Promise<unknown> = Promise.resolve();
   const printer: Printer = {
-    warm(html) {
-      warming = (async () => {
-        const page = await browser.newPage();
-        try {
-          await page.setJavaScriptEnabled(false);
-          await page.setContent(html, { waitUntil: "load", timeout: ms });
-          await page.pdf({ format: "A4", tagged: true, outline: true, timeout: ms });
-        } finally {
-          await page.close().catch(() => {});
-        }
-      })().catch(() => {}); // a failed warm-up only costs the time it saves
-    },
     async print(html, p) {
-      await warming;
       const page = await within(ms, "opening a page", browser.newPage());
       try {
         await page.setJavaScriptEnabled(false);
