@@ -98,6 +98,24 @@ export function parseFlows(file: string, text: string, problems: Problem[]): Flo
     // one problem per line is enough; cap the flood for a wholly broken file
     if (++bad <= 200) problems.push({ file, severity: "error", ...p });
   };
+  // The rows come sorted by municipality, direction, component and nationality, so most codes repeat the line
+  // before: compare with the last value first and go to the dictionary only when it changed.
+  let lastYear = "";
+  let lastYearNum = 0;
+  let lastNis = "";
+  let lastNisIdx = 0;
+  const last = { direction: ["", 0], component: ["", 0], nationality: ["", 0], sex: ["", 0] } as Record<
+    "direction" | "component" | "nationality" | "sex",
+    [string, number]
+  >;
+  const code = (key: "direction" | "component" | "nationality" | "sex", v: string, line: number) => {
+    const c = last[key];
+    if (c[0] === v) return c[1];
+    const i = intern(key, v, line);
+    c[0] = v;
+    c[1] = i;
+    return i;
+  };
   let n = 0;
   for (let i = 1; i < lines.length; i++) {
     let l = lines[i] as string;
@@ -106,38 +124,39 @@ export function parseFlows(file: string, text: string, problems: Problem[]): Flo
     if (l.length === 0) continue;
     const lineNo = i + 1;
     const f = l.split(",");
-    if (f.length !== FLOW_COLUMNS.length) {
+    if (f.length !== FLOW_COLUMNS.length || l.includes('"')) {
+      const quoted = l.includes('"');
       report({
         line: lineNo,
-        rule: "column-count",
-        message: `${f.length} values, the header has ${FLOW_COLUMNS.length}`,
-        hint: "every line needs one value per header column",
-      });
-      continue;
-    }
-    if (l.includes('"')) {
-      report({
-        line: lineNo,
-        rule: "csv-syntax",
-        message: "quoted value in the flow table",
-        hint: "flow values are codes and integers: write them without quotes",
+        rule: quoted ? "csv-syntax" : "column-count",
+        message: quoted
+          ? "quoted value in the flow table"
+          : `${f.length} values, the header has ${FLOW_COLUMNS.length}`,
+        hint: quoted
+          ? "flow values are codes and integers: write them without quotes"
+          : "every line needs one value per header column",
       });
       continue;
     }
     const y = f[pYear] as string;
     const c = f[pCount] as string;
     const nis = f[pNis] as string;
-    if (!/^\d{4}$/.test(y)) {
-      report({
-        line: lineNo,
-        column: pYear + 1,
-        rule: "bad-year",
-        message: `\`year\` is not a year: \`${y}\``,
-        hint: "write the year with four digits, e.g. 2024",
-      });
-      continue;
+    if (y !== lastYear) {
+      if (!/^\d{4}$/.test(y)) {
+        report({
+          line: lineNo,
+          column: pYear + 1,
+          rule: "bad-year",
+          message: `\`year\` is not a year: \`${y}\``,
+          hint: "write the year with four digits, e.g. 2024",
+        });
+        continue;
+      }
+      lastYear = y;
+      lastYearNum = Number(y);
     }
-    if (!isCount(c)) {
+    const count = toCount(c);
+    if (count < 0) {
       const negative = /^-\d+$/.test(c.trim());
       report({
         line: lineNo,
@@ -148,23 +167,27 @@ export function parseFlows(file: string, text: string, problems: Problem[]): Flo
       });
       continue;
     }
-    if (nis.length !== 5 || !/^\d{5}$/.test(nis)) {
-      report({
-        line: lineNo,
-        column: pNis + 1,
-        rule: "bad-nis",
-        message: `\`nis\` is not a 5-digit NIS code: \`${nis}\``,
-        hint: "NIS codes have 5 digits, e.g. 24062",
-      });
-      continue;
+    if (nis !== lastNis) {
+      if (nis.length !== 5 || !/^\d{5}$/.test(nis)) {
+        report({
+          line: lineNo,
+          column: pNis + 1,
+          rule: "bad-nis",
+          message: `\`nis\` is not a 5-digit NIS code: \`${nis}\``,
+          hint: "NIS codes have 5 digits, e.g. 24062",
+        });
+        continue;
+      }
+      lastNis = nis;
+      lastNisIdx = intern("nis", nis, lineNo);
     }
-    t.year[n] = Number(y);
-    t.nis[n] = intern("nis", nis, lineNo);
-    t.direction[n] = intern("direction", f[pDir] as string, lineNo);
-    t.component[n] = intern("component", f[pComp] as string, lineNo);
-    t.nationality[n] = intern("nationality", f[pNat] as string, lineNo);
-    t.sex[n] = intern("sex", f[pSex] as string, lineNo);
-    t.count[n] = Number(c);
+    t.year[n] = lastYearNum;
+    t.nis[n] = lastNisIdx;
+    t.direction[n] = code("direction", f[pDir] as string, lineNo);
+    t.component[n] = code("component", f[pComp] as string, lineNo);
+    t.nationality[n] = code("nationality", f[pNat] as string, lineNo);
+    t.sex[n] = code("sex", f[pSex] as string, lineNo);
+    t.count[n] = count;
     t.line[n] = lineNo;
     n++;
   }
@@ -180,11 +203,14 @@ export function parseFlows(file: string, text: string, problems: Problem[]): Flo
   return t;
 }
 
-function isCount(s: string): boolean {
-  if (s.length === 0 || s.length > 9) return false;
+/** The count as a number, or −1 when it is not a non-negative integer (at most nine digits). */
+function toCount(s: string): number {
+  if (s.length === 0 || s.length > 9) return -1;
+  let v = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
   }
-  return true;
+  return v;
 }
