@@ -4,6 +4,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export TZ=UTC NO_COLOR=1 FORCE_COLOR=0
+# what the end-to-end tests need: Chromium (PDF) and poppler-utils (pdftotext, pdfinfo, pdffonts)
+need=()
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "the tests need: ${need[*]} (Debian: sudo apt-get install --no-install-recommends ${need[*]})" >&2
+  fi
+fi
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
 # the CLI tests run the compiled dist/ that `bulletin` uses after set-up
 npm run --silent compile
