@@ -312,6 +312,7 @@ async function buildWith(
       for (const c of charts[lang]) pngs[lang].push(await c.png());
     }
   });
+  drawPngs.catch(() => {}); // awaited below; if the PDF fails first, this must not become an unhandled rejection
   if (printerP) {
     await timed(timings, "pdf", async () => {
       const printer = await printerP;
