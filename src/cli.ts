@@ -51,15 +51,17 @@ export function makeProgram(): Command {
       .option("-y, --year <year>", "observation year (default: `year` in config.yml)", parseYear);
 
   common(
-    program.command("check").description("validate config.yml and every table the edition needs; exit 1 on errors"),
+    program
+      .command("check")
+      .description("validate config.yml, every table the edition needs, the templates and the notes; exit 1 on errors"),
   ).action(async (o: { config: string; year?: number }) => {
     const fx = nodeEffects();
-    const { prepare } = await pipeline();
-    const prep = await prepare({ configPath: o.config, year: o.year }, fx);
+    const { check } = await pipeline();
+    const prep = await check({ configPath: o.config, year: o.year }, fx);
     printProblems(prep.problems);
     const errors = prep.problems.filter((p) => p.severity === "error").length;
     if (errors) process.exitCode = ExitCode.badInput;
-    else process.stderr.write(`ok: the data for the ${prep.year} edition passes every check\n`);
+    else process.stderr.write(`ok: the data, templates and notes of the ${prep.year} edition pass every check\n`);
   });
   common(program.command("build").description("build the edition into OUT/<year>/ (atomically)"))
     .option("-o, --out <dir>", "output folder (default: output.dir in config.yml)")

@@ -36,7 +36,7 @@ import type { Locale } from "./i18n/locale.ts";
 import type { Lang } from "./i18n/wording.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
-import { readTemplates } from "./narrative/read-templates.ts";
+import { readTemplates, type TemplateSet } from "./narrative/read-templates.ts";
 import { type Fact, type Narrative, NarrativeError, writeNarrative } from "./narrative/write-narrative.ts";
 import type { Printer } from "./pdf/print-pdf.ts";
 import { discard, publish, stage } from "./publish.ts";
@@ -124,6 +124,80 @@ export async function prepare(opts: RunOptions, fx: Effects): Promise<Prepared> 
     }),
   ]);
   return { config, year, datasets, problems, timings };
+}
+
+/** The edition's dates and notes; a year without an `editions` entry gets today's date and a warning. */
+function editionFor(config: Config, year: number, configPath: string, problems: Problem[], fx: Effects): Edition {
+  const edition = config.editions[String(year)];
+  if (edition) return edition;
+  const today = fx.now().toISOString().slice(0, 10);
+  problems.push({
+    file: configPath,
+    rule: "no-edition",
+    message: `no \`editions."${year}"\` entry: publication date set to today (${today})`,
+    hint: `add editions."${year}".published and nextUpdate to config.yml`,
+    severity: "warning",
+  });
+  return { published: today, nextUpdate: `${year + 2}-07`, notes: { nl: {}, en: {} } };
+}
+
+/** Step 5: the narrative of every language; the editions must state the same facts. */
+function narrateAll(
+  indicators: Indicators,
+  templates: TemplateSet,
+  edition: Edition,
+  langs: Lang[],
+): Record<Lang, Narrative> {
+  const narratives = {} as Record<Lang, Narrative>;
+  for (const lang of langs) {
+    try {
+      narratives[lang] = writeNarrative({
+        indicators,
+        locale: templates.locales[lang]!,
+        templates: templates.narrative[lang]!,
+        notes: edition.notes[lang],
+        sectionIds: SECTION_IDS,
+      });
+    } catch (e) {
+      if (e instanceof NarrativeError)
+        throw new InputError(e.message, [
+          { file: e.message.split(" ")[0] ?? "templates", rule: "narrative", message: e.message, severity: "error" },
+        ]);
+      throw e;
+    }
+  }
+  compareFacts(narratives);
+  return narratives;
+}
+
+/**
+ * `bulletin check`: the config and the data, then, when the data pass, the templates, labels and editorial notes of
+ * the edition (the narrative of every language is written and compared), without rendering or writing anything.
+ */
+export async function check(opts: RunOptions, fx: Effects): Promise<Prepared> {
+  const prep = await prepare(opts, fx);
+  if (prep.problems.some((p) => p.severity === "error")) return prep;
+  const { config, year } = prep;
+  const langs = opts.langs ?? config.languages;
+  try {
+    const indicators = computeIndicators(prep.datasets, {
+      year,
+      region: config.geography.region,
+      periodYears: config.municipalPeriod.years,
+      synthetic: config.synthetic,
+    });
+    const templates = await readTemplates(
+      opts.templatesDir ?? (await templatesDirFor(opts.configPath, fx)),
+      langs,
+      SECTION_IDS,
+      fx,
+    );
+    narrateAll(indicators, templates, editionFor(config, year, opts.configPath, prep.problems, fx), langs);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    prep.problems.push(...e.problems);
+  }
+  return prep;
 }
 
 /**
@@ -232,39 +306,8 @@ async function buildWith(
   const templates = await timed(timings, "load", async () =>
     readTemplates(opts.templatesDir ?? (await templatesDirFor(opts.configPath, fx)), langs, SECTION_IDS, fx),
   );
-  let edition: Edition | undefined = config.editions[String(year)];
-  if (!edition) {
-    const today = fx.now().toISOString().slice(0, 10);
-    prep.problems.push({
-      file: opts.configPath,
-      rule: "no-edition",
-      message: `no \`editions."${year}"\` entry: publication date set to today (${today})`,
-      hint: `add editions."${year}".published and nextUpdate to config.yml`,
-      severity: "warning",
-    });
-    edition = { published: today, nextUpdate: `${year + 2}-07`, notes: { nl: {}, en: {} } };
-  }
-  const narratives = {} as Record<Lang, Narrative>;
-  await timed(timings, "narrative", () => {
-    for (const lang of langs) {
-      try {
-        narratives[lang] = writeNarrative({
-          indicators,
-          locale: templates.locales[lang]!,
-          templates: templates.narrative[lang]!,
-          notes: edition.notes[lang],
-          sectionIds: SECTION_IDS,
-        });
-      } catch (e) {
-        if (e instanceof NarrativeError)
-          throw new InputError(e.message, [
-            { file: e.message.split(" ")[0] ?? "templates", rule: "narrative", message: e.message, severity: "error" },
-          ]);
-        throw e;
-      }
-    }
-    compareFacts(narratives);
-  });
+  const edition = editionFor(config, year, opts.configPath, prep.problems, fx);
+  const narratives = await timed(timings, "narrative", () => narrateAll(indicators, templates, edition, langs));
   const boundaries = await timed(timings, "load", () =>
     readBoundaries(join(config.data.dir, config.data.boundaries), fx),
   );

@@ -33,7 +33,7 @@ function sandbox(): string {
 describe("bulletin CLI", () => {
   it("check exits 0 on the shipped data", async () => {
     const r = await cli(["check"]);
-    expect(r.stderr).toContain("ok: the data for the 2024 edition passes every check");
+    expect(r.stderr).toContain("ok: the data, templates and notes of the 2024 edition pass every check");
     expect(r.code).toBe(0);
   });
 
@@ -71,6 +71,20 @@ describe("bulletin CLI", () => {
     expect(statSync(join(out, "2024", "indicators.json")).mtimeMs).toBe(mtime);
     expect(readdirSync(out)).toEqual(["2024"]);
     expect((await cli(["check"], dir)).code).toBe(1);
+  });
+
+  it("check also finds a number typed into an editorial note's helper that names no indicator", async () => {
+    const dir = sandbox();
+    const cfg = readFileSync(join(dir, "config.yml"), "utf8").replace(
+      "        municipalities: >-\n          Along",
+      '        municipalities: >-\n          {{num "headline.immigrants"}} Along',
+    );
+    writeFileSync(join(dir, "config.yml"), cfg);
+    const r = await cli(["check"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "notes.en.municipalities in config.yml (note): helper `num`: no indicator `headline.immigrants`",
+    );
   });
 
   it.each([
