@@ -68,8 +68,8 @@ describe("config.yml", () => {
     expect(p?.line).toBeGreaterThanOrEqual(2);
   });
 
-  it("config.schema.json is the schema of the code (run `npx bulletin schema > config.schema.json`)", () => {
-    expect(readFileSync(join(root, "config.schema.json"), "utf8")).toBe(configJsonSchema());
+  it("src/config/config.schema.json is the schema of the code (run `npx bulletin schema > src/config/config.schema.json`)", () => {
+    expect(readFileSync(join(root, "src/config/config.schema.json"), "utf8")).toBe(configJsonSchema());
     expect(JSON.parse(configJsonSchema()).properties.languages.type).toBe("array");
   });
 });

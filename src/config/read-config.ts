@@ -71,7 +71,7 @@ export function readConfig(text: string, file: string): Config {
 function hintFor(issue: z.core.$ZodIssue): string | undefined {
   if (issue.code === "invalid_value" && "values" in issue) return `use one of: ${issue.values.map(String).join(", ")}`;
   if (issue.code === "invalid_type") return `expected ${issue.expected}`;
-  return "see config.schema.json or the README's config section";
+  return "see src/config/config.schema.json or the README's config section";
 }
 
 function nearestRange(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
