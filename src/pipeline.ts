@@ -25,7 +25,7 @@ import { readConfig } from "./config/read-config.ts";
 import type { Config } from "./config/schema.ts";
 import { type Edition, EMAIL, SECTION_IDS } from "./config/schema.ts";
 import { parseTable } from "./data/csv.ts";
-import { type Datasets, flowYearsFor, readDatasets } from "./data/read-datasets.ts";
+import { type Datasets, flowYearsFor, readDatasets, readOneTable } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import type { EditionAssets, Recipient } from "./email/compose.ts";
 import type { Ledger, SendResult, Transport } from "./email/send-editions.ts";
@@ -428,8 +428,10 @@ export async function importGeo(
   const config = readConfig((await fx.readFile(o.configPath)).toString("utf8"), o.configPath);
   const { importBoundaries } = await import("./geo/import-boundaries.ts");
   const r = await importBoundaries(o.file, async (p) => ((await fx.exists(p)) ? fx.readFile(p) : undefined), o);
-  const { datasets } = await readDatasets(config, config.year, fx);
-  const munis = datasets.municipalities.rows.filter((m) => m.region === config.geography.region);
+  // only the municipality list is needed here, not the flow tables
+  const { table, problems } = await readOneTable(config, "municipalities", fx);
+  if (problems.length) throw new InputError(`cannot read ${table.file}`, problems);
+  const munis = table.rows.filter((m) => m.region === config.geography.region);
   const have = new Set(r.codes);
   const known = new Set(munis.map((m) => m.nis as string));
   const missing = munis.filter((m) => !have.has(m.nis as string)).map((m) => `${m.nis} ${m.name_nl}`);

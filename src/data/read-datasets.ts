@@ -174,3 +174,27 @@ export async function readDatasets(
     problems,
   };
 }
+
+/** One table of the contract alone (e.g. the municipality list for `geo import`), with its parse problems. */
+export async function readOneTable(
+  config: Config,
+  name: Exclude<TableName, "flows">,
+  fx: Pick<Effects, "readFile">,
+): Promise<{ table: Table; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const file = join(config.data.dir, config.data[name]);
+  let text: string;
+  try {
+    text = (await fx.readFile(file)).toString("utf8");
+  } catch {
+    problems.push({
+      file,
+      rule: "missing-file",
+      message: "file not found",
+      hint: `create it or set \`data.${name}\` in config.yml`,
+      severity: "error",
+    });
+    return { table: { file, rows: [] }, problems };
+  }
+  return { table: parseTable(file, text, TABLES[name], problems), problems };
+}

@@ -1,3 +1,5 @@
+import { distance } from "fastest-levenshtein";
+
 /** A located problem in the user's input: what is wrong, where, and what to do about it. */
 export interface Problem {
   file: string;
@@ -50,7 +52,6 @@ export class RenderError extends BulletinError {
 }
 
 /** "did you mean …" for a near-miss among known names (Levenshtein distance ≤ 2 or a third of the length). */
-import { distance } from "fastest-levenshtein";
 export function didYouMean(input: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
