@@ -93,6 +93,7 @@ export function makeProgram(): Command {
             o.timings,
             JSON.stringify({
               stages: r.timings,
+              marks: r.marks,
               processMs: sinceStart,
               maxRssMB: process.resourceUsage().maxRSS / 1024,
             }),

@@ -56,6 +56,11 @@ export interface RunOptions {
 }
 export type Format = "html" | "pdf";
 export type Timings = Record<string, number>;
+/** When things happened, in ms since the process started (performance.now()): shows the critical path. */
+export type Marks = Record<string, number>;
+const mark = (marks: Marks | undefined, name: string) => {
+  if (marks) marks[name] = Math.round(performance.now());
+};
 
 export interface Prepared {
   config: Config;
@@ -262,6 +267,7 @@ export interface BuildResult {
   indicators: Indicators;
   problems: Problem[];
   timings: Timings;
+  marks: Marks;
 }
 
 /**
@@ -289,7 +295,11 @@ async function buildWith(
   printerP: Promise<Printer> | undefined,
 ): Promise<BuildResult> {
   const t0 = performance.now();
+  const marks: Marks = {};
+  mark(marks, "start");
+  printerP?.then(() => mark(marks, "browser")).catch(() => {});
   const prep = await prepare(opts, fx);
+  mark(marks, "prepared");
   const { config, year, datasets, timings } = prep;
   const errors = prep.problems.filter((p) => p.severity === "error");
   if (errors.length)
@@ -308,86 +318,93 @@ async function buildWith(
   );
   const edition = editionFor(config, year, opts.configPath, prep.problems, fx);
   const narratives = await timed(timings, "narrative", () => narrateAll(indicators, templates, edition, langs));
+  mark(marks, "narrative");
   const boundaries = await timed(timings, "load", () =>
     readBoundaries(join(config.data.dir, config.data.boundaries), fx),
   );
+  // Per language: charts, then the HTML, then its PDF is handed to Chromium at once, so Chromium prints one
+  // edition while this thread renders the charts of the next; the PNGs are drawn last, while the PDFs print.
   const charts = {} as Record<Lang, RenderedChart[]>;
-  await timed(timings, "charts", async () => {
-    for (const lang of langs) {
+  const html = {} as Record<Lang, string>;
+  const pdfs: Partial<Record<Lang, Uint8Array>> = {};
+  const printing: Promise<void>[] = [];
+  const fontFace = fontFaceCss(templates.fontFiles.filter((f) => f.weight === 400 && f.style === "normal"));
+  const printOne = async (printer: Printer, lang: Lang) => {
+    const locale = templates.locales[lang]!;
+    const title = `${config.title[lang]} ${year}`;
+    pdfs[lang] = await printer.print(html[lang]!, {
+      lang,
+      header: `${config.publisher[lang]} · ${title}`,
+      footer: locale.t("page_of"),
+      fontFace,
+      info: {
+        title: `${title} — ${indicators.labels.regions[indicators.meta.region]?.[lang] ?? ""}`,
+        subject: narratives[lang].sections[SECTION_IDS[0]]!.headline.replace(/<[^>]*>/g, ""),
+        keywords: [
+          config.title[lang],
+          locale.t("term_immigration"),
+          locale.t("term_emigration"),
+          locale.t("term_balance"),
+          String(year),
+        ].join(", "),
+        author: config.publisher[lang],
+        creator: "migration-bulletin",
+      },
+    });
+    mark(marks, `pdf.${lang}`);
+  };
+  let pdfStart = 0;
+  for (const lang of langs) {
+    await timed(timings, "charts", async () => {
       const descriptions = Object.fromEntries(SECTION_IDS.map((id) => [id, narratives[lang].sections[id]!.alt]));
       const specs = buildChartSpecs({ indicators, locale: templates.locales[lang]!, boundaries, descriptions });
       charts[lang] = await renderCharts(specs, lang);
+    });
+    mark(marks, `charts.${lang}`);
+    html[lang] = await timed(timings, "html", () => {
+      const locale = templates.locales[lang]!;
+      const figureNotes = {
+        municipalities: boundaries ? { credit: locale.t("boundaries_credit") } : { notice: locale.t("map_fallback") },
+      };
+      const slots = Object.fromEntries(charts[lang].map((c) => [c.id, { svg: c.svg, table: c.table }]));
+      return assembleHtml({
+        config,
+        edition,
+        indicators,
+        locale,
+        narrative: narratives[lang],
+        sectionIds: SECTION_IDS,
+        layout: templates.layout,
+        css: templates.css,
+        fontFaces: templates.fontFaces,
+        charts: slots,
+        figureNotes,
+      });
+    });
+    mark(marks, `html.${lang}`);
+    if (printerP) {
+      pdfStart ||= performance.now();
+      const p = printerP.then((printer) => printOne(printer, lang));
+      p.catch(() => {}); // awaited below; a failure must not become an unhandled rejection meanwhile
+      printing.push(p);
     }
-  });
-  const html = await timed(timings, "html", () =>
-    Object.fromEntries(
-      langs.map((lang) => {
-        const locale = templates.locales[lang]!;
-        const figureNotes = {
-          municipalities: boundaries ? { credit: locale.t("boundaries_credit") } : { notice: locale.t("map_fallback") },
-        };
-        const slots = Object.fromEntries(charts[lang].map((c) => [c.id, { svg: c.svg, table: c.table }]));
-        return [
-          lang,
-          assembleHtml({
-            config,
-            edition,
-            indicators,
-            locale,
-            narrative: narratives[lang],
-            sectionIds: SECTION_IDS,
-            layout: templates.layout,
-            css: templates.css,
-            fontFaces: templates.fontFaces,
-            charts: slots,
-            figureNotes,
-          }),
-        ];
-      }),
-    ),
-  );
-  const pdfs: Partial<Record<Lang, Uint8Array>> = {};
+  }
   const pngs = {} as Record<Lang, Uint8Array[]>;
   // PNGs are drawn on this thread while Chromium prints in its own process
-  const drawPngs = timed(timings, "png", async () => {
+  await timed(timings, "png", async () => {
     for (const lang of langs) {
       pngs[lang] = [];
       for (const c of charts[lang]) pngs[lang].push(await c.png());
     }
+  }).catch(async (e) => {
+    await Promise.allSettled(printing);
+    throw e;
   });
-  drawPngs.catch(() => {}); // awaited below; if the PDF fails first, this must not become an unhandled rejection
-  if (printerP) {
-    await timed(timings, "pdf", async () => {
-      const printer = await printerP;
-      const fontFace = fontFaceCss(templates.fontFiles.filter((f) => f.weight === 400 && f.style === "normal"));
-      await Promise.all(
-        langs.map(async (lang) => {
-          const locale = templates.locales[lang]!;
-          const title = `${config.title[lang]} ${year}`;
-          pdfs[lang] = await printer.print(html[lang]!, {
-            lang,
-            header: `${config.publisher[lang]} · ${title}`,
-            footer: locale.t("page_of"),
-            fontFace,
-            info: {
-              title: `${title} — ${indicators.labels.regions[indicators.meta.region]?.[lang] ?? ""}`,
-              subject: narratives[lang].sections[SECTION_IDS[0]]!.headline.replace(/<[^>]*>/g, ""),
-              keywords: [
-                config.title[lang],
-                locale.t("term_immigration"),
-                locale.t("term_emigration"),
-                locale.t("term_balance"),
-                String(year),
-              ].join(", "),
-              author: config.publisher[lang],
-              creator: "migration-bulletin",
-            },
-          });
-        }),
-      );
-    });
+  mark(marks, "png");
+  if (printing.length) {
+    await Promise.all(printing);
+    timings.pdf = performance.now() - pdfStart;
   }
-  await drawPngs;
   const target = join(opts.outDir ?? config.output.dir, String(year));
   const staging = await stage(fx, target);
   try {
@@ -416,8 +433,9 @@ async function buildWith(
     await discard(fx, staging);
     throw e;
   }
+  mark(marks, "published");
   timings.total = performance.now() - t0;
-  return { year, target, indicators, problems: prep.problems, timings };
+  return { year, target, indicators, problems: prep.problems, timings, marks };
 }
 
 /** `bulletin geo import`: boundaries → data/geo/municipalities.topo.json, with a report against the code list. */

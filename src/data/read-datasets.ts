@@ -1,10 +1,13 @@
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip as gunzipCb } from "node:zlib";
 import type { Config } from "../config/schema.ts";
 import type { Effects } from "../effects.ts";
 import type { Problem } from "../errors/problem.ts";
 import { type ColumnSpec, parseTable, type Table } from "./csv.ts";
 import { FLOW_COLUMNS, type FlowTable, parseFlows } from "./flows.ts";
+
+const gunzip = promisify(gunzipCb);
 
 /** The data contract: one spec per table (see data/README.md). */
 export const TABLES = {
@@ -108,7 +111,7 @@ export async function readDatasets(
     const file = join(config.data.dir, rel);
     return readPath(name, file);
   };
-  const readText = async (name: TableName, file: string): Promise<string | undefined> => {
+  const readBytes = async (name: TableName, file: string): Promise<Buffer | undefined> => {
     let buf: Buffer;
     try {
       buf = await fx.readFile(file);
@@ -124,7 +127,7 @@ export async function readDatasets(
     }
     if (buf[0] === 0x1f && buf[1] === 0x8b) {
       try {
-        buf = gunzipSync(buf);
+        buf = await gunzip(buf); // on libuv's thread pool: the files of other years are parsed meanwhile
       } catch {
         problems.push({
           file,
@@ -136,16 +139,17 @@ export async function readDatasets(
         return undefined;
       }
     }
-    return buf.toString("utf8");
+    return buf;
   };
+  const readText = async (name: TableName, file: string) => (await readBytes(name, file))?.toString("utf8");
   const readPath = async (name: TableName, file: string): Promise<Table> => {
     const text = await readText(name, file);
     return text === undefined ? { file, rows: [] } : parseTable(file, text, TABLES[name], problems);
   };
   const readFlows = async (file: string): Promise<FlowTable> => {
-    const text = await readText("flows", file);
+    const bytes = await readBytes("flows", file);
     // a missing file is already reported; an empty table keeps the later stages simple
-    return parseFlows(file, text ?? FLOW_COLUMNS.join(","), problems);
+    return parseFlows(file, bytes ?? FLOW_COLUMNS.join(","), problems);
   };
   const d = config.data;
   const { required, optional } = flowYearsFor(config, year);

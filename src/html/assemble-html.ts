@@ -27,6 +27,9 @@ export interface HtmlInput {
 const stripTags = (html: string) => html.replace(/<[^>]*>/g, "");
 
 /** Pure: everything in, one self-contained HTML document out (inline CSS, fonts and SVG; no external request). */
+/** The layout compiled once per source: both editions (and every municipal edition) share it. */
+const layouts = new Map<string, HandlebarsTemplateDelegate>();
+
 export function assembleHtml(input: HtmlInput): string {
   const { config, edition, indicators, locale, narrative } = input;
   const lang = locale.lang;
@@ -47,8 +50,11 @@ export function assembleHtml(input: HtmlInput): string {
       credit: input.figureNotes?.[id]?.credit,
     };
   });
-  const hb = Handlebars.create();
-  const template = hb.compile(input.layout, { strict: true });
+  let template = layouts.get(input.layout);
+  if (!template) {
+    template = Handlebars.create().compile(input.layout, { strict: true });
+    layouts.set(input.layout, template);
+  }
   return template({
     lang,
     otherLang: others[0] ?? null,

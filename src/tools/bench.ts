@@ -17,7 +17,13 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const results: { wall: number; process: number; rss: number; stages: Record<string, number> }[] = [];
+const results: {
+  wall: number;
+  process: number;
+  rss: number;
+  stages: Record<string, number>;
+  marks: Record<string, number>;
+}[] = [];
 for (let i = 0; i < runs + 1; i++) {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
   const t0 = performance.now();
@@ -29,7 +35,7 @@ for (let i = 0; i < runs + 1; i++) {
   const t = JSON.parse(readFileSync(join(dir, "t.json"), "utf8"));
   rmSync(dir, { recursive: true, force: true });
   if (i === 0) continue; // the first run warms the disk cache only
-  results.push({ wall, process: t.processMs, rss: t.maxRssMB, stages: t.stages });
+  results.push({ wall, process: t.processMs, rss: t.maxRssMB, stages: t.stages, marks: t.marks ?? {} });
   process.stderr.write(`run ${i}: ${Math.round(wall)} ms\n`);
 }
 const stages = [
@@ -58,5 +64,14 @@ console.log(
 );
 console.log(
   `  ${"peak RSS".padEnd(11)} ${String(Math.round(median(results.map((r) => r.rss)))).padStart(6)} MB  (Node process)`,
+);
+console.log("timeline (ms since the process started, medians): the critical path");
+const markNames = Object.keys(results[0]?.marks ?? {});
+console.log(
+  `  ${markNames
+    .map((m) => [m, median(results.map((r) => r.marks[m] ?? 0))] as const)
+    .sort((a, b) => a[1] - b[1])
+    .map(([m, v]) => `${m} ${Math.round(v)}`)
+    .join(" · ")}`,
 );
 console.log("stages overlap: Chromium starts at the beginning; PNGs are drawn while the PDFs print (png ⊂ pdf)");

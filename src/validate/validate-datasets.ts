@@ -186,8 +186,15 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       return ok;
     });
     // a component code is checked against the direction of each line that uses it
-    const compPairs = new Set<number>();
-    for (let i = 0; i < t.length; i++) compPairs.add(t.direction[i]! * 256 + t.component[i]!);
+    const pairSeen = new Uint8Array(65536);
+    const compPairs: number[] = [];
+    for (let i = 0; i < t.length; i++) {
+      const pair = t.direction[i]! * 256 + t.component[i]!;
+      if (!pairSeen[pair]) {
+        pairSeen[pair] = 1;
+        compPairs.push(pair);
+      }
+    }
     for (const pair of compPairs) {
       const dir = d.direction.codes[pair >> 8]!;
       const comp = d.component.codes[pair & 255]!;
@@ -225,24 +232,33 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       if (s !== "M" && s !== "F")
         at("sex", i, t.sex, 6, "bad-sex", `sex \`${s}\` is not M or F`, "write M (men) or F (women)");
     });
-    // duplicate keys: one number per key
-    const seen = new Map<number, number>();
+    // duplicate keys: one number per key; sorted, a repeat sits next to its twin (no map of 60,000 keys, unless one is
+    // found: then the map names the first line of each)
     const sums = [0, 0];
     const dirIndex = DIRECTIONS.map((dd) => d.direction.codes.indexOf(dd));
+    const keyOf = (i: number) =>
+      (((t.nis[i]! * 4 + t.direction[i]!) * 256 + t.component[i]!) * 1024 + t.nationality[i]!) * 4 + t.sex[i]!;
+    const keys = new Float64Array(t.length);
+    for (let i = 0; i < t.length; i++) keys[i] = keyOf(i);
+    keys.sort();
+    let repeated = false;
+    for (let i = 1; i < keys.length && !repeated; i++) repeated = keys[i] === keys[i - 1];
+    const seen = new Map<number, number>();
     for (let i = 0; i < t.length; i++) {
-      const key =
-        ((((t.nis[i]! * 4 + t.direction[i]!) * 256 + t.component[i]!) * 1024 + t.nationality[i]!) * 4 + t.sex[i]!) * 1;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        out.push({
-          file: t.file,
-          line: t.line[i],
-          rule: "duplicate-key",
-          message: `duplicate year × nis × direction × component × nationality × sex (${year}, ${d.nis.codes[t.nis[i]!]}, ${d.direction.codes[t.direction[i]!]}, ${d.component.codes[t.component[i]!]}, ${d.nationality.codes[t.nationality[i]!]}, ${d.sex.codes[t.sex[i]!]}), first on line ${first}`,
-          hint: "keep one line per key: add the counts together or remove the repeated line",
-          severity: "error",
-        });
-      } else seen.set(key, t.line[i]!);
+      if (repeated) {
+        const key = keyOf(i);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          out.push({
+            file: t.file,
+            line: t.line[i],
+            rule: "duplicate-key",
+            message: `duplicate year × nis × direction × component × nationality × sex (${year}, ${d.nis.codes[t.nis[i]!]}, ${d.direction.codes[t.direction[i]!]}, ${d.component.codes[t.component[i]!]}, ${d.nationality.codes[t.nationality[i]!]}, ${d.sex.codes[t.sex[i]!]}), first on line ${first}`,
+            hint: "keep one line per key: add the counts together or remove the repeated line",
+            severity: "error",
+          });
+        } else seen.set(key, t.line[i]!);
+      }
       if (inRegion[t.nis[i]!]) {
         if (t.direction[i] === dirIndex[0]) sums[0]! += t.count[i]!;
         else if (t.direction[i] === dirIndex[1]) sums[1]! += t.count[i]!;
