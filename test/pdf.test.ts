@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RenderError } from "../src/errors/problem.ts";
+import { chromiumArgs, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
 import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
 import { build } from "../src/pipeline.ts";
@@ -126,6 +127,27 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(err.exitCode).toBe(3);
     expect(err.message).toContain("apt-get install --no-install-recommends chromium");
     expect(err.message).toContain("CHROMIUM_PATH");
+  });
+
+  it("a browser that exits at once: a RenderError naming it, its profile folder removed", async () => {
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith("bulletin-chromium-")).length;
+    const err = await launchPrinter({ executablePath: "/bin/false", timeoutMs: 5000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(RenderError);
+    expect(err.message).toMatch(/^Chromium at \/bin\/false exited before it was ready \(code 1\)/);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith("bulletin-chromium-")).length).toBe(before);
+  });
+
+  it("Chromium is started with puppeteer's own default arguments (kept in step with the installed puppeteer)", async () => {
+    const { default: puppeteer } = await import("puppeteer-core");
+    const theirs = puppeteer
+      .defaultArgs({ headless: true })
+      .filter((a) => a !== "about:blank" && !a.startsWith("--user-data-dir") && !a.startsWith("--remote-debugging"));
+    expect(PUPPETEER_DEFAULT_ARGS).toEqual(theirs);
+    expect(chromiumArgs({})).toEqual(
+      expect.arrayContaining(["--export-tagged-pdf", "--generate-pdf-document-outline"]),
+    );
+    expect(chromiumArgs({})).toContain("--single-process");
+    expect(chromiumArgs({ CHROMIUM_MULTIPROCESS: "1" })).not.toContain("--single-process");
   });
 
   it("a printer that fails: the build fails, nothing is published, the previous output stays", async () => {
