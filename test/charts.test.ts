@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
+import { feature } from "topojson-client";
+import type { GeometryCollection, Topology } from "topojson-specification";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs.ts";
 import { renderCharts } from "../src/charts/render-charts.ts";
@@ -89,6 +91,49 @@ describe("chart specs", () => {
         .sort(),
     ).toEqual(["Herstappe", "Kraainem", "Sint-Genesius-Rode"]);
     expect(rows.filter((r) => r.cls === "> 20").map((r) => r.name)).toEqual(["Leuven", "Bekkevoort"]);
+  });
+
+  it("the map is projected once (Mercator, north up, west left) and every name sits inside its municipality", () => {
+    const specOf = (lang: Lang) =>
+      specsFor(lang).find((s) => s.id === "municipalities")!.spec as unknown as {
+        projection: unknown;
+        datasets: { boundaries: Topology };
+        layer: { data: { values?: { name: string; x: number; y: number }[] }; mark: { type: string } }[];
+      };
+    const en = specOf("en");
+    expect(en.projection).toEqual({ type: "identity" });
+    expect(specOf("nl").datasets.boundaries).toBe(en.datasets.boundaries); // one projection for both editions
+    const topo = en.datasets.boundaries;
+    const box = new Map<string, [number, number, number, number]>();
+    for (const g of (topo.objects.municipalities as GeometryCollection<{ nis: string; name: string }>).geometries) {
+      const f = feature(topo, g) as unknown as { geometry: { coordinates: unknown } };
+      const pts = (JSON.stringify(f.geometry.coordinates).match(/-?[\d.]+,-?[\d.]+/g) ?? []).map((p) =>
+        p.split(",").map(Number),
+      );
+      const xs = pts.map((p) => p[0]!);
+      const ys = pts.map((p) => p[1]!);
+      box.set((g.properties as { name: string }).name, [
+        Math.min(...xs),
+        Math.min(...ys),
+        Math.max(...xs),
+        Math.max(...ys),
+      ]);
+    }
+    const centre = (name: string) => {
+      const b = box.get(name)!;
+      return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] as const;
+    };
+    expect(centre("De Panne")[0]).toBeLessThan(centre("Maasmechelen")[0]); // west on the left
+    expect(centre("Essen")[1]).toBeLessThan(centre("Voeren")[1]); // north at the top (y grows downwards)
+    const labels = en.layer.find((l) => l.mark.type === "text")!.data.values!;
+    expect(labels.map((l) => l.name).sort()).toEqual(["Bekkevoort", "Bertem", "Hoeilaart", "Leuven", "Zemst"]);
+    for (const l of labels) {
+      const [x0, y0, x1, y1] = box.get(l.name)!;
+      expect(l.x).toBeGreaterThan(x0);
+      expect(l.x).toBeLessThan(x1);
+      expect(l.y).toBeGreaterThan(y0);
+      expect(l.y).toBeLessThan(y1);
+    }
   });
 
   it("without boundaries the map becomes a ranking that still shows the negatives", () => {

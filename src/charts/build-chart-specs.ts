@@ -1,5 +1,5 @@
-import { merge } from "topojson-client";
-import type { GeometryCollection, MultiPolygon, Polygon, Topology } from "topojson-specification";
+import { bbox, feature, merge, quantize } from "topojson-client";
+import type { GeometryCollection, MultiPolygon, Objects, Polygon, Topology } from "topojson-specification";
 import type { TopLevelSpec } from "vega-lite";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
@@ -280,23 +280,19 @@ function municipalities(input: ChartInput): ChartSpec {
   };
   if (input.boundaries) {
     const named = new Set([...m.negative, ...m.topClass.members]);
-    const outline = regionOutline(input.boundaries, new Set(m.rows.map((r) => r.nis)));
+    const topo = planarBoundaries(input.boundaries as Topology);
+    const outline = regionOutline(topo, new Set(m.rows.map((r) => r.nis)));
     const shapes = { name: "boundaries", format: { type: "topojson", feature: "municipalities" } };
+    const labels = namedCentroids(topo, named);
     const labelLayer = (halo: boolean) => ({
-      data: shapes,
-      transform: [
-        { filter: { field: "properties.nis", oneOf: [...named] } },
-        { calculate: "geoCentroid(null, datum)", as: "c" },
-        { calculate: "datum.c[0]", as: "lon" },
-        { calculate: "datum.c[1]", as: "lat" },
-      ],
+      data: { values: labels },
       mark: halo
         ? { type: "text", fontSize: 10, fontWeight: 600, dy: -9, stroke: "white", strokeWidth: 2.5, strokeOpacity: 0.9 }
         : { type: "text", fontSize: 10, fontWeight: 600, dy: -9, color: "#111" },
       encoding: {
-        longitude: { field: "lon", type: "quantitative" },
-        latitude: { field: "lat", type: "quantitative" },
-        text: { field: "properties.name" },
+        longitude: { field: "x", type: "quantitative" },
+        latitude: { field: "y", type: "quantitative" },
+        text: { field: "name" },
       },
     });
     return {
@@ -305,10 +301,13 @@ function municipalities(input: ChartInput): ChartSpec {
       rows,
       spec: base(input, "municipalities", {
         width: WIDTH,
-        height: 270,
-        // the boundaries once, as a named dataset: every layer reads it without a copy in the spec
-        datasets: { boundaries: input.boundaries },
-        projection: { type: "mercator" },
+        height: 240, // the region at full width is ~238 px high: no empty band above it
+        // the boundaries once, as a named dataset: every layer reads it without a copy in the spec. They are projected
+        // already (see planarBoundaries), so Vega draws them with the identity: no spherical clipping or resampling
+        // for each layer and language (the map took ~3× longer to draw with a Mercator projection in the spec)
+        datasets: { boundaries: topo },
+        projection: { type: "identity" },
+        usermeta: { coordinates: PLANAR_CRS },
         layer: [
           {
             // every shape in one layer: the region's municipalities by class, the others (Brussels) grey as context
@@ -461,8 +460,71 @@ function euComparison(input: ChartInput): ChartSpec {
 }
 
 /** The outline of the region: its municipalities merged into one shape (GeoJSON), or undefined if none match. */
-function regionOutline(boundaries: unknown, codes: Set<string>): object | undefined {
-  const topo = boundaries as Topology;
+/** What the map's coordinates are (written into its Vega-Lite spec, so a reader of the download knows). */
+const PLANAR_CRS =
+  "spherical Mercator, kilometres at the equator's scale (x east, y south), quantized TopoJSON; drawn with the identity projection";
+
+const planarCache = new WeakMap<object, Topology>();
+/**
+ * The boundaries (longitude/latitude) projected once to the plane of the map: spherical Mercator (kilometres at the
+ * equator's scale), y pointing south as on a screen, then quantized again (1e5 steps: a few metres here). Both
+ * editions share the result.
+ */
+export function planarBoundaries(topo: Topology): Topology {
+  const cached = planarCache.get(topo);
+  if (cached) return cached;
+  const R = 6371.0088;
+  const rad = Math.PI / 180;
+  const [sx, sy] = topo.transform?.scale ?? [1, 1];
+  const [tx, ty] = topo.transform?.translate ?? [0, 0];
+  const arcs = topo.arcs.map((arc) => {
+    let x = 0;
+    let y = 0;
+    return arc.map((p) => {
+      if (topo.transform) {
+        x += p[0] as number;
+        y += p[1] as number;
+      } else [x, y] = p as [number, number];
+      const lon = x * sx + tx;
+      const lat = y * sy + ty;
+      return [R * lon * rad, -R * Math.log(Math.tan(Math.PI / 4 + (lat * rad) / 2))];
+    });
+  });
+  const plane = { type: "Topology", objects: topo.objects, arcs } as Topology;
+  const out = quantize({ ...plane, bbox: bbox(plane) } as Topology<Objects<object>>, 1e5) as Topology;
+  planarCache.set(topo, out);
+  return out;
+}
+
+/** Where the names of the named municipalities go: the area-weighted centroid of each (in the map's plane). */
+function namedCentroids(topo: Topology, named: Set<string>): { name: string; x: number; y: number }[] {
+  const obj = topo.objects.municipalities as GeometryCollection<{ nis: string; name?: string }>;
+  const out: { name: string; x: number; y: number }[] = [];
+  for (const g of obj.geometries) {
+    const props = g.properties as { nis: string; name?: string } | undefined;
+    if (!props || !named.has(String(props.nis))) continue;
+    const f = feature(topo, g) as unknown as { geometry: { type: string; coordinates: unknown } };
+    const polys = (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) as number[][][][];
+    let a = 0;
+    let cx = 0;
+    let cy = 0;
+    for (const poly of polys)
+      for (const ring of poly)
+        for (let i = 0; i + 1 < ring.length; i++) {
+          const [x0, y0] = ring[i] as [number, number];
+          const [x1, y1] = ring[i + 1] as [number, number];
+          const c = x0 * y1 - x1 * y0;
+          a += c;
+          cx += (x0 + x1) * c;
+          cy += (y0 + y1) * c;
+        }
+    if (a !== 0) out.push({ name: props.name ?? String(props.nis), x: round2(cx / (3 * a)), y: round2(cy / (3 * a)) });
+  }
+  return out;
+}
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+function regionOutline(topo: Topology, codes: Set<string>): object | undefined {
   const obj = topo.objects?.municipalities as GeometryCollection<{ nis: string }> | undefined;
   if (!obj) return undefined;
   const geoms = obj.geometries.filter((g) =>

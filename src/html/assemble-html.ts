@@ -26,10 +26,10 @@ export interface HtmlInput {
 
 const stripTags = (html: string) => html.replace(/<[^>]*>/g, "");
 
-/** Pure: everything in, one self-contained HTML document out (inline CSS, fonts and SVG; no external request). */
 /** The layout compiled once per source: both editions (and every municipal edition) share it. */
 const layouts = new Map<string, HandlebarsTemplateDelegate>();
 
+/** Pure: everything in, one self-contained HTML document out (inline CSS, fonts and SVG; no external request). */
 export function assembleHtml(input: HtmlInput): string {
   const { config, edition, indicators, locale, narrative } = input;
   const lang = locale.lang;

@@ -5,10 +5,11 @@
  *
  *   npm run bench [-- --runs 7]
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { chromiumArgs } from "../pdf/chromium.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
@@ -23,6 +24,8 @@ const results: {
   rss: number;
   stages: Record<string, number>;
   marks: Record<string, number>;
+  nodeCpu: number;
+  childCpu: number;
 }[] = [];
 for (let i = 0; i < runs + 1; i++) {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
@@ -35,7 +38,15 @@ for (let i = 0; i < runs + 1; i++) {
   const t = JSON.parse(readFileSync(join(dir, "t.json"), "utf8"));
   rmSync(dir, { recursive: true, force: true });
   if (i === 0) continue; // the first run warms the disk cache only
-  results.push({ wall, process: t.processMs, rss: t.maxRssMB, stages: t.stages, marks: t.marks ?? {} });
+  results.push({
+    wall,
+    process: t.processMs,
+    rss: t.maxRssMB,
+    stages: t.stages,
+    marks: t.marks ?? {},
+    nodeCpu: t.nodeCpuMs ?? 0,
+    childCpu: t.childCpuMs ?? 0,
+  });
   process.stderr.write(`run ${i}: ${Math.round(wall)} ms\n`);
 }
 const stages = [
@@ -74,4 +85,74 @@ console.log(
     .map(([m, v]) => `${m} ${Math.round(v)}`)
     .join(" · ")}`,
 );
-console.log("stages overlap: Chromium starts at the beginning; PNGs are drawn while the PDFs print (png ⊂ pdf)");
+console.log("stages overlap: Chromium starts first and boots while Node loads; each edition is printed as soon as its");
+console.log(
+  "HTML is ready (pdf ⊃ the charts of the next edition); PNGs are encoded on libuv's threads meanwhile (png)",
+);
+const nodeCpu = median(results.map((r) => r.nodeCpu));
+const chromeCpu = median(results.map((r) => r.childCpu));
+const cores = cpus().length;
+console.log(
+  `CPU time (medians): Node ${Math.round(nodeCpu)} ms, Chromium ${Math.round(chromeCpu)} ms: ${Math.round(nodeCpu + chromeCpu)} ms of work on ${cores} cores, so no schedule finishes in less than ${Math.round((nodeCpu + chromeCpu) / cores)} ms`,
+);
+
+// Warm: the same build again in one process with one browser, as a series of editions (the municipal editions, a
+// preview server) runs: what each further edition costs once Chromium and the modules are loaded.
+{
+  const { build } = await import("../pipeline.ts");
+  const { launchPrinter } = await import("../pdf/print-pdf.ts");
+  const { nodeEffects } = await import("../effects.ts");
+  const printer = await launchPrinter();
+  const warm: number[] = [];
+  const c0 = process.resourceUsage();
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      const dir = mkdtempSync(join(tmpdir(), "bench-warm-"));
+      const t0 = performance.now();
+      await build({ configPath: join(root, "config.yml"), outDir: dir, printer }, nodeEffects({ quiet: true }));
+      if (i > 0) warm.push(performance.now() - t0); // the first one loads the modules and warms the browser
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await printer.close();
+  }
+  const c1 = process.resourceUsage();
+  console.log(
+    `warm (one process, one browser, ${runs} builds after a first): ${Math.round(median(warm))} ms per full build of both editions (Node CPU ${Math.round((c1.userCPUTime + c1.systemCPUTime - c0.userCPUTime - c0.systemCPUTime) / 1000 / (runs + 1))} ms per build)`,
+  );
+}
+
+// The floor: Chromium alone, no Node, printing a one-line page from a cold start (what any build must at least pay).
+const chromium =
+  process.env.CHROMIUM_PATH ||
+  (existsSync("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium");
+const floor: { wall: number; cpu: number }[] = [];
+const page = join(mkdtempSync(join(tmpdir(), "bench-floor-")), "one-line.html");
+writeFileSync(page, "<!doctype html><p>One line.</p>");
+const childCpu = () => {
+  const st = readFileSync("/proc/self/stat", "utf8");
+  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[13]) + Number(f[14])) * 10;
+};
+for (let i = 0; i < runs; i++) {
+  const profile = mkdtempSync(join(tmpdir(), "bench-profile-"));
+  const c0 = childCpu();
+  const t0 = performance.now();
+  spawnSync(
+    chromium,
+    [
+      ...chromiumArgs(),
+      `--user-data-dir=${profile}`,
+      `--print-to-pdf=${join(profile, "out.pdf")}`,
+      "--no-pdf-header-footer",
+      page,
+    ],
+    { stdio: "ignore" },
+  );
+  floor.push({ wall: performance.now() - t0, cpu: childCpu() - c0 });
+  rmSync(profile, { recursive: true, force: true });
+}
+rmSync(dirname(page), { recursive: true, force: true });
+console.log(
+  `floor on this machine: Chromium alone (same arguments), cold, printing a one-line page: ${Math.round(median(floor.map((f) => f.wall)))} ms wall, ${Math.round(median(floor.map((f) => f.cpu)))} ms CPU (median of ${runs})`,
+);
