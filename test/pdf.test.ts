@@ -171,6 +171,26 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(existsSync(join(dir, "2024", "en", "bulletin.pdf"))).toBe(false);
     expect(readdirSync(dir)).toEqual(["2024"]);
   });
+
+  it("a shared printer (a series of editions in one process) prints every edition and stays open", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-shared-"));
+    const printed: string[] = [];
+    let closed = false;
+    const printer = {
+      print: async (html: string, o: { lang: string }) => {
+        printed.push(`${o.lang}:${html.includes(`<html lang="${o.lang}"`)}`);
+        return new TextEncoder().encode(`%PDF-fake ${o.lang}`);
+      },
+      close: async () => {
+        closed = true;
+      },
+    };
+    for (const year of [2023, 2024])
+      await build({ configPath, outDir: dir, year, formats: ["pdf"], printer }, overlayEffects());
+    expect(printed.sort()).toEqual(["en:true", "en:true", "nl:true", "nl:true"]);
+    expect(closed).toBe(false);
+    expect(readFileSync(join(dir, "2023", "nl", "bulletin.pdf"), "utf8")).toBe("%PDF-fake nl");
+  });
 });
 
 describe("PDF document information", () => {
