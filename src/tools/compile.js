@@ -1,0 +1,34 @@
+// `npm run compile`: bundles the command into dist/ with esbuild (one ES module per lazily loaded part: the build
+// does not load the mail code, `check` does not load puppeteer). Bundled and minified, the modules load with
+// ~0.5 s less CPU than the file-per-module output of tsc (A/B, 5 cold builds each: HTML-only 2.16 s vs 2.49 s,
+// full build 5.23 s vs 5.56 s). Type checking is `npm run typecheck` (and a test).
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const out = join(root, "dist");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: [join(root, "src/cli.ts")],
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  minify: true,
+  // error stacks map back to the TypeScript with `node --enable-source-maps`
+  sourcemap: "linked",
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // a native addon: loaded from node_modules at run time
+  external: ["canvas"],
+  // CommonJS dependencies call require() for Node's own modules; an ES module has none of its own
+  banner: {
+    js: "import { createRequire as __bulletinRequire } from 'node:module'; const require = __bulletinRequire(import.meta.url);",
+  },
+  logLevel: "warning",
+});
+// bin.js runs dist/ only when this stamp is newer than every source file
+writeFileSync(join(out, ".compiled"), "");
