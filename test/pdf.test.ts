@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,7 +10,7 @@ import { chromiumArgs, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
 import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
 import { build } from "../src/pipeline.ts";
-import { configPath, overlayEffects } from "./helpers.ts";
+import { configPath, overlayEffects, root } from "./helpers.ts";
 
 let out: string;
 const text: Record<string, string> = {};
@@ -135,6 +135,45 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(err).toBeInstanceOf(RenderError);
     expect(err.message).toMatch(/^Chromium at \/bin\/false exited before it was ready \(code 1\)/);
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith("bulletin-chromium-")).length).toBe(before);
+  });
+
+  it("a build stopped by SIGTERM takes its Chromium and the browser's profile folder with it", async () => {
+    const out = mkdtempSync(join(tmpdir(), "bulletin-sigterm-"));
+    const node = spawn(process.execPath, [join(root, "src/bin.js"), "build", "--out", out], {
+      cwd: root,
+      stdio: "ignore",
+    });
+    // Chromium: a child of this build whose command line names its profile folder
+    const findChromium = () => {
+      for (const pid of readdirSync("/proc").filter((f) => /^\d+$/.test(f))) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+          const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+          const profile = /--user-data-dir=([^\0]*bulletin-chromium-[^\0]*)/.exec(cmd)?.[1];
+          if (ppid === node.pid && profile) return { pid: Number(pid), profile };
+        } catch {}
+      }
+      return undefined;
+    };
+    let chromium: { pid: number; profile: string } | undefined;
+    for (let i = 0; i < 200 && !chromium; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      chromium = findChromium();
+    }
+    expect(chromium).toBeDefined();
+    const exited = new Promise<NodeJS.Signals | null>((r) => node.once("exit", (_code, signal) => r(signal)));
+    node.kill("SIGTERM");
+    expect(await exited).toBe("SIGTERM");
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      alive =
+        existsSync(`/proc/${chromium!.pid}`) && !readFileSync(`/proc/${chromium!.pid}/stat`, "utf8").includes(") Z");
+    }
+    expect(alive).toBe(false);
+    expect(existsSync(chromium!.profile)).toBe(false);
+    expect(existsSync(join(out, "2024"))).toBe(false); // nothing half-written was published
   });
 
   it("Chromium is started with puppeteer's own default arguments (kept in step with the installed puppeteer)", async () => {

@@ -61,6 +61,8 @@ export function chromiumArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   ];
 }
 
+const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 export interface Chromium {
   /** the browser's DevTools WebSocket address, once it listens */
   endpoint: Promise<string>;
@@ -88,12 +90,18 @@ export function startChromium(executablePath: string, timeoutMs: number): Chromi
       resolve();
     });
   });
-  // a Node process that dies must not leave its browser behind
+  // a Node process that ends, or is stopped by a signal (a scheduler's SIGTERM), must not leave its browser behind
   const onExit = () => {
     if (!exited) child.kill("SIGKILL");
     rmSync(profile, { recursive: true, force: true });
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    onExit();
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    process.kill(process.pid, signal); // the signal's usual effect, now that this handler is gone
+  };
   process.once("exit", onExit);
+  for (const s of SIGNALS) process.on(s, onSignal);
   const endpoint = new Promise<string>((resolve, reject) => {
     let tail = "";
     const timer = setTimeout(() => {
@@ -133,6 +141,7 @@ export function startChromium(executablePath: string, timeoutMs: number): Chromi
         clearTimeout(timer);
       }
       process.removeListener("exit", onExit);
+      for (const s of SIGNALS) process.removeListener(s, onSignal);
       rmSync(profile, { recursive: true, force: true });
     },
   };
