@@ -339,10 +339,10 @@ async function buildWith(
   const pdfs: Partial<Record<Lang, Uint8Array>> = {};
   const printing: Promise<void>[] = [];
   const fontFace = fontFaceCss(templates.fontFiles.filter((f) => f.weight === 400 && f.style === "normal"));
-  const printOne = async (printer: Printer, lang: Lang) => {
+  const printOne = async (printer: Printer, lang: Lang, page: string) => {
     const locale = templates.locales[lang]!;
     const title = `${config.title[lang]} ${year}`;
-    pdfs[lang] = await printer.print(html[lang]!, {
+    pdfs[lang] = await printer.print(page, {
       lang,
       header: `${config.publisher[lang]} · ${title}`,
       footer: locale.t("page_of"),
@@ -374,7 +374,7 @@ async function buildWith(
       for (const c of charts[lang]) c.png().catch(() => {}); // awaited (and failures reported) below
     });
     mark(marks, `charts.${lang}`);
-    html[lang] = await timed(timings, "html", () => {
+    const htmlFor = (medium: "screen" | "print") => {
       const locale = templates.locales[lang]!;
       const figureNotes = {
         municipalities: boundaries ? { credit: locale.t("boundaries_credit") } : { notice: locale.t("map_fallback") },
@@ -392,12 +392,17 @@ async function buildWith(
         fontFaces: templates.fontFaces,
         charts: slots,
         figureNotes,
+        medium,
       });
-    });
+    };
+    // the copy Chromium prints leaves out what the print stylesheet hides (A/B, 6 cold builds each: Chromium
+    // used 0.5 s less CPU, the build was 0.3 s faster)
+    const forPrint = printerP ? await timed(timings, "html", () => htmlFor("print")) : undefined;
+    html[lang] = await timed(timings, "html", () => htmlFor("screen"));
     mark(marks, `html.${lang}`);
     if (printerP) {
       pdfStart ||= performance.now();
-      const p = printerP.then((printer) => printOne(printer, lang));
+      const p = printerP.then((printer) => printOne(printer, lang, forPrint ?? html[lang]!));
       p.catch(() => {}); // awaited below; a failure must not become an unhandled rejection meanwhile
       printing.push(p);
     }

@@ -211,6 +211,37 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(readdirSync(dir)).toEqual(["2024"]);
   });
 
+  it("Chromium gets the edition without what print hides (data tables, downloads, language link), else the same", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-printcopy-"));
+    const given: Record<string, string> = {};
+    const printer = {
+      print: async (html: string, o: { lang: string }) => {
+        given[o.lang] = html;
+        return new TextEncoder().encode("%PDF-fake");
+      },
+      close: async () => {},
+    };
+    await build({ configPath, outDir: dir, printer }, overlayEffects());
+    for (const lang of ["nl", "en"]) {
+      const screen = readFileSync(join(dir, "2024", lang, "bulletin.html"), "utf8");
+      const print = given[lang]!;
+      expect(screen).toContain('<details class="data">');
+      expect(print).not.toContain('<details class="data">');
+      expect(screen).toContain('class="downloads"');
+      expect(print).not.toContain('class="downloads"');
+      expect(screen).toContain('class="lang-switch"');
+      expect(print).not.toContain('class="lang-switch"');
+      // everything else is the same document: the three kinds of block taken out, the two copies are equal
+      const strip = (h: string) =>
+        h
+          .replace(/<details class="data">[\s\S]*?<\/details>/g, "")
+          .replace(/<p class="downloads">.*?<\/p>/g, "")
+          .replace(/<p class="lang-switch">.*?<\/p>/g, "")
+          .replace(/\s+/g, " ");
+      expect(strip(print)).toBe(strip(screen));
+    }
+  });
+
   it("a shared printer (a series of editions in one process) prints every edition and stays open", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bulletin-shared-"));
     const printed: string[] = [];
