@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RenderError } from "../src/errors/problem.ts";
-import { chromiumArgs, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
+import { allowedCpus, chromiumArgs, chromiumCpus, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
 import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
 import { build } from "../src/pipeline.ts";
@@ -174,6 +174,22 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(alive).toBe(false);
     expect(existsSync(chromium!.profile)).toBe(false);
     expect(existsSync(join(out, "2024"))).toBe(false); // nothing half-written was published
+  });
+
+  it("on a small machine Chromium gets the last CPU; CHROMIUM_CPUS chooses, `all` turns it off", () => {
+    const status = join(mkdtempSync(join(tmpdir(), "bulletin-status-")), "status");
+    writeFileSync(status, "Name:\tnode\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n");
+    expect(allowedCpus(status)).toEqual([0, 1]);
+    writeFileSync(status, "Cpus_allowed_list:\t2,5-7\n");
+    expect(allowedCpus(status)).toEqual([2, 5, 6, 7]);
+    expect(allowedCpus("/nonexistent/status")).toBeUndefined();
+    expect(chromiumCpus({}, [0, 1], true)).toBe("1");
+    expect(chromiumCpus({}, [2, 5, 6, 7], true)).toBe("7");
+    expect(chromiumCpus({}, [0], true)).toBeUndefined(); // one CPU: nothing to keep apart
+    expect(chromiumCpus({}, [0, 1, 2, 3, 4, 5, 6, 7], true)).toBeUndefined(); // larger machines: not measured
+    expect(chromiumCpus({ CHROMIUM_CPUS: "0-1" }, [0, 1], true)).toBe("0-1");
+    expect(chromiumCpus({ CHROMIUM_CPUS: "all" }, [0, 1], true)).toBeUndefined();
+    expect(chromiumCpus({}, [0, 1], false)).toBeUndefined(); // no taskset
   });
 
   it("Chromium is started with puppeteer's own default arguments (kept in step with the installed puppeteer)", async () => {
