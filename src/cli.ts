@@ -12,17 +12,6 @@ const pipeline = () => import("./pipeline.ts");
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
-/** CPU time of the finished child processes (Chromium), from /proc/self/stat (cutime + cstime, 100 ticks/s). */
-function childrenCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // f[0] is field 3 (state)
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
 function parseYear(v: string): number {
   if (!/^\d{4}$/.test(v)) throw new InvalidArgumentError("a year has four digits, e.g. 2024");
   return Number(v);
@@ -110,7 +99,7 @@ export function makeProgram(): Command {
               // CPU time of this Node process (user + system); Chromium's is on top
               nodeCpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
               // and Chromium's (the children this process started and reaped), where Linux tells it
-              childCpuMs: childrenCpuMs(),
+              childCpuMs: (await import("./pdf/chromium.ts")).reapedChildrenCpuMs(),
             }),
           );
         }

@@ -100,6 +100,24 @@ export function chromiumCpus(
   return String(cpus[cpus.length - 1]);
 }
 
+/** The command that runs Chromium with our arguments plus `extra`, on the CPUs chromiumCpus() gives it. */
+export function chromiumCommand(executablePath: string, extra: string[]): [string, string[]] {
+  const args = [...chromiumArgs(), ...extra];
+  const cpus = chromiumCpus();
+  return cpus ? [TASKSET, ["--cpu-list", cpus, executablePath, ...args]] : [executablePath, args];
+}
+
+/** CPU time (ms) of the child processes this process has reaped, e.g. its Chromium (Linux; else undefined). */
+export function reapedChildrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // f[0] is field 3 (state)
+    return (Number(f[13]) + Number(f[14])) * 10; // cutime + cstime, in ticks of 10 ms
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Chromium {
   /** the browser's DevTools WebSocket address, once it listens */
   endpoint: Promise<string>;
@@ -111,11 +129,12 @@ export interface Chromium {
 /** Spawns Chromium with a fresh profile; `endpoint` rejects with a RenderError if it exits or is silent too long. */
 export function startChromium(executablePath: string, timeoutMs: number): Chromium {
   const profile = mkdtempSync(join(tmpdir(), "bulletin-chromium-"));
-  const args = [...chromiumArgs(), `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"];
-  const cpus = chromiumCpus();
-  const child = cpus
-    ? spawn(TASKSET, ["--cpu-list", cpus, executablePath, ...args], { stdio: ["ignore", "ignore", "pipe"] })
-    : spawn(executablePath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const [command, args] = chromiumCommand(executablePath, [
+    `--user-data-dir=${profile}`,
+    "--remote-debugging-port=0",
+    "about:blank",
+  ]);
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     child.once("exit", () => {

@@ -9,7 +9,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { chromiumArgs, chromiumCpus } from "../pdf/chromium.ts";
+import { chromiumCommand, reapedChildrenCpuMs } from "../pdf/chromium.ts";
+import { chromiumPath } from "../pdf/print-pdf.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
@@ -148,32 +149,23 @@ const printedHtml: Record<string, string> = {};
 }
 
 // The floor: Chromium alone, no Node, printing a one-line page from a cold start (what any build must at least pay).
-const chromium =
-  process.env.CHROMIUM_PATH ||
-  (existsSync("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium");
+const chromium = chromiumPath();
 const floor: { wall: number; cpu: number }[] = [];
 const page = join(mkdtempSync(join(tmpdir(), "bench-floor-")), "one-line.html");
 writeFileSync(page, "<!doctype html><p>One line.</p>");
-const childCpu = () => {
-  const st = readFileSync("/proc/self/stat", "utf8");
-  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[13]) + Number(f[14])) * 10;
-};
+const childCpu = () => reapedChildrenCpuMs() ?? 0;
 for (let i = 0; i < runs; i++) {
   const profile = mkdtempSync(join(tmpdir(), "bench-profile-"));
   const c0 = childCpu();
   const t0 = performance.now();
-  const args = [
-    ...chromiumArgs(),
+  // the same arguments and CPUs a build gives it
+  const [command, args] = chromiumCommand(chromium, [
     `--user-data-dir=${profile}`,
     `--print-to-pdf=${join(profile, "out.pdf")}`,
     "--no-pdf-header-footer",
     page,
-  ];
-  // on the CPUs a build gives it (see chromiumCpus)
-  const cpus = chromiumCpus();
-  if (cpus) spawnSync("/usr/bin/taskset", ["--cpu-list", cpus, chromium, ...args], { stdio: "ignore" });
-  else spawnSync(chromium, args, { stdio: "ignore" });
+  ]);
+  spawnSync(command, args, { stdio: "ignore" });
   floor.push({ wall: performance.now() - t0, cpu: childCpu() - c0 });
   rmSync(profile, { recursive: true, force: true });
 }
