@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configJsonSchema } from "./config/json-schema.ts";
-import { nodeEffects } from "./effects.ts";
+import type { Lang } from "./core/domain.ts";
+import type { Effects } from "./effects.ts";
+import { nodeEffects } from "./effects-node.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
-import type { Lang } from "./i18n/wording.ts";
 import type { Format } from "./pipeline.ts";
 
 // The pipeline (vega, puppeteer, …) is imported by the commands that need it, so a build can start Chromium first
@@ -32,6 +33,22 @@ function parseFormats(v: string): Format[] {
   return f as Format[];
 }
 
+function parseAreas(v: string): string[] {
+  const areas = v.split(",").map((s) => s.trim());
+  for (const a of areas)
+    if (!/^\d{5}$/.test(a)) throw new InvalidArgumentError(`\`${a}\` is not a NIS code: five digits, e.g. 02000`);
+  return areas;
+}
+
+/** Runs a command with its effects, and releases them (the browser, SMTP connections) however it ends. */
+async function withEffects<T>(f: (fx: Effects) => Promise<T>, fx: Effects = nodeEffects()): Promise<T> {
+  try {
+    return await f(fx);
+  } finally {
+    await fx.close();
+  }
+}
+
 function printProblems(problems: Problem[]) {
   for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
   const e = problems.filter((p) => p.severity === "error").length;
@@ -43,69 +60,78 @@ export function makeProgram(): Command {
   const program = new Command("bulletin")
     .description("Builds the 'International migration' bulletin (nl/en) from the tables in data/.")
     .version(pkg.version)
+    .option("--debug", "print the stack trace of an internal error")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   const common = (c: Command) =>
     c
       .option("-c, --config <path>", "config file", "config.yml")
-      .option("-y, --year <year>", "observation year (default: `year` in config.yml)", parseYear);
+      .option("-y, --year <year>", "observation year (default: `year` in config.yml)", parseYear)
+      .option("-a, --area <nis,…>", "areas of the editions (default: geography.region in config.yml)", parseAreas);
 
   common(
     program
       .command("check")
       .description("validate config.yml, every table the edition needs, the templates and the notes; exit 1 on errors"),
-  ).action(async (o: { config: string; year?: number }) => {
-    const fx = nodeEffects();
-    const { check } = await pipeline();
-    const prep = await check({ configPath: o.config, year: o.year }, fx);
-    printProblems(prep.problems);
-    const errors = prep.problems.filter((p) => p.severity === "error").length;
-    if (errors) process.exitCode = ExitCode.badInput;
-    else process.stderr.write(`ok: the data, templates and notes of the ${prep.year} edition pass every check\n`);
-  });
-  common(program.command("build").description("build the edition into OUT/<year>/ (atomically)"))
+  ).action((o: { config: string; year?: number; area?: string[] }) =>
+    withEffects(async (fx) => {
+      const { check } = await pipeline();
+      const r = await check({ configPath: o.config, year: o.year, areas: o.area }, fx);
+      printProblems(r.problems);
+      const errors = r.problems.filter((p) => p.severity === "error").length;
+      if (errors) process.exitCode = ExitCode.badInput;
+      else
+        process.stderr.write(
+          `ok: the data, templates and notes of the ${r.years.join(", ")} edition pass every check\n`,
+        );
+    }),
+  );
+  common(program.command("build").description("build the editions into OUT/<year>/ (atomically)"))
     .option("-o, --out <dir>", "output folder (default: output.dir in config.yml)")
     .option("-l, --lang <list>", "editions to build, e.g. nl,en (default: languages in config.yml)", parseLangs)
     .option("-f, --format <list>", "what to write: html, pdf or html,pdf", parseFormats, ["html", "pdf"])
     .option("--timings <file>", "write the stage timings (ms) and peak memory as JSON (used by npm run bench)")
     .action(
-      async (o: { config: string; year?: number; out?: string; lang?: Lang[]; format: Format[]; timings?: string }) => {
-        const fx = nodeEffects();
-        const printer = o.format.includes("pdf")
-          ? import("./pdf/print-pdf.ts").then((m) => m.launchPrinter())
-          : undefined;
-        printer?.catch(() => {}); // reported by build, which awaits it
-        const { build } = await pipeline();
-        const r = await build(
-          {
-            configPath: o.config,
-            year: o.year,
-            outDir: o.out,
-            langs: o.lang,
-            formats: o.format,
-            ...(printer ? { launchPrinter: () => printer } : {}),
-          },
-          fx,
-        );
-        if (o.timings) {
-          const sinceStart = performance.now();
-          await fx.writeFile(
-            o.timings,
-            JSON.stringify({
-              stages: r.timings,
-              marks: r.marks,
-              processMs: sinceStart,
-              maxRssMB: process.resourceUsage().maxRSS / 1024,
-              // CPU time of this Node process (user + system); Chromium's is on top
-              nodeCpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
-              // and Chromium's (the children this process started and reaped), where Linux tells it
-              childCpuMs: (await import("./pdf/chromium.ts")).reapedChildrenCpuMs(),
-            }),
+      (o: {
+        config: string;
+        year?: number;
+        area?: string[];
+        out?: string;
+        lang?: Lang[];
+        format: Format[];
+        timings?: string;
+      }) =>
+        withEffects(async (fx) => {
+          // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile
+          if (o.format.includes("pdf")) fx.printer().catch(() => {}); // reported by build, which awaits it
+          const { build } = await pipeline();
+          const r = await build(
+            { configPath: o.config, year: o.year, areas: o.area, outDir: o.out, langs: o.lang, formats: o.format },
+            fx,
           );
-        }
-        printProblems(r.problems);
-        process.stderr.write(`built ${r.target} in ${Math.round(r.timings.total ?? 0)} ms\n`);
-      },
+          if (o.timings) {
+            const sinceStart = performance.now();
+            await fx.writeFile(
+              o.timings,
+              JSON.stringify({
+                stages: r.timings,
+                marks: r.marks,
+                processMs: sinceStart,
+                maxRssMB: process.resourceUsage().maxRSS / 1024,
+                // CPU time of this Node process (user + system); Chromium's is on top
+                nodeCpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
+                // and Chromium's (the children this process started and reaped), where Linux tells it
+                childCpuMs: await fx
+                  .close()
+                  .then(async () => (await import("./pdf/chromium.ts")).reapedChildrenCpuMs()),
+              }),
+            );
+          }
+          printProblems(r.problems);
+          for (const a of r.areas)
+            process.stderr.write(`built ${a.target} (${a.editions.map((e) => e.key.lang).join(", ")})\n`);
+          process.stderr.write(`in ${Math.round(r.timings.total ?? 0)} ms\n`);
+        }),
     );
   common(
     program
@@ -116,20 +142,11 @@ export function makeProgram(): Command {
     .option("-l, --lang <list>", "only these languages, e.g. nl", parseLangs)
     .option("--dry-run", "write the messages as .eml files under OUT/<year>/outbox/ instead of sending")
     .option("--to <address>", "test send to one address (one message per language; not recorded in the ledger)")
-    .action(
-      async (o: { config: string; year?: number; out?: string; lang?: Lang[]; dryRun?: boolean; to?: string }) => {
-        const fx = nodeEffects();
+    .action((o: { config: string; year?: number; out?: string; lang?: Lang[]; dryRun?: boolean; to?: string }) =>
+      withEffects(async (fx) => {
         const { send } = await pipeline();
         const r = await send(
-          {
-            configPath: o.config,
-            year: o.year,
-            outDir: o.out,
-            langs: o.lang,
-            dryRun: o.dryRun,
-            to: o.to,
-            env: process.env,
-          },
+          { configPath: o.config, year: o.year, outDir: o.out, langs: o.lang, dryRun: o.dryRun, to: o.to },
           fx,
         );
         if (!o.dryRun) {
@@ -139,7 +156,7 @@ export function makeProgram(): Command {
           for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
           if (r.failed.length) process.exitCode = ExitCode.failure;
         }
-      },
+      }),
     );
   const geo = program.command("geo").description("municipal boundaries for the map");
   geo
@@ -152,19 +169,15 @@ export function makeProgram(): Command {
     .option("--name-field <name>", "field with the municipality name")
     .option("--keep <share>", "share of points kept by simplification (0–1)", Number.parseFloat, 0.2)
     .option("-o, --out <file>", "where to write the TopoJSON", "data/geo/municipalities.topo.json")
-    .action(
-      async (
-        file: string,
-        o: { config: string; codeField?: string; nameField?: string; keep: number; out: string },
-      ) => {
-        const fx = nodeEffects();
+    .action((file: string, o: { config: string; codeField?: string; nameField?: string; keep: number; out: string }) =>
+      withEffects(async (fx) => {
         const { importGeo } = await pipeline();
         const r = await importGeo(
           { file, configPath: o.config, out: o.out, codeField: o.codeField, nameField: o.nameField, keep: o.keep },
           fx,
         );
         process.stderr.write(`${r.report}\n`);
-      },
+      }),
     );
   program
     .command("schema")
@@ -189,7 +202,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`internal error: ${(e as Error).stack ?? e}\n`);
+    // a failure of the program itself: one line, and the stack trace only when asked for
+    const debug = argv.includes("--debug") || /(^|,)bulletin(,|$)/.test(process.env.DEBUG ?? "");
+    const err = e as Error;
+    process.stderr.write(
+      debug
+        ? `internal error: ${err.stack ?? err}\n`
+        : `internal error: ${(err.message ?? String(e)).split("\n")[0]}\n  (run with --debug or DEBUG=bulletin for the stack trace, and please report it)\n`,
+    );
     return ExitCode.failure;
   }
 }

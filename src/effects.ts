@@ -1,23 +1,94 @@
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type Mail from "nodemailer/lib/mailer/index.js";
 
 /**
- * Everything the pipeline does to the outside world comes through this object (files, clock, log), so tests can
- * pass an in-memory or recording version. Browser and SMTP handles join it in the stages that need them.
+ * Everything the pipeline does to the outside world comes through one object: files, clock, log, the browser that
+ * prints the PDFs, the SMTP transport and the send ledger. Stages and the pipeline receive it; they never import
+ * `node:fs`, puppeteer or nodemailer for themselves. Tests pass in-memory versions where they test logic
+ * (`memoryEffects`) and the real ones (`src/effects-node.ts`) in the end-to-end tests.
  */
 export interface Effects {
   readFile(path: string): Promise<Buffer>;
   exists(path: string): Promise<boolean>;
+  /** writes a file, creating its folder */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** the names in a folder ([] when it does not exist) */
+  list(path: string): Promise<string[]>;
   mkdtemp(prefix: string): Promise<string>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string): Promise<void>;
   now(): Date;
   log(message: string): void;
   warn(message: string): void;
+  /** The browser that prints PDFs: started on first use, shared by every edition of the run, closed by `close()`. */
+  printer(): Promise<Printer>;
+  /** The SMTP transport of `send`, with a description that never shows the password. */
+  mailer(): Promise<{ transport: Transport; describe: string }>;
+  /** The send ledger kept at `path`. */
+  ledger(path: string): Promise<Ledger>;
+  /** Releases what was started (the browser, the SMTP connections). */
+  close(): Promise<void>;
 }
 
-export function nodeEffects(opts: { quiet?: boolean } = {}): Effects {
+/** What the PDF stage needs from a browser. */
+export interface Printer {
+  print(html: string, o: PrintOptions): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+export interface PrintOptions {
+  lang: string;
+  info: PdfInfo;
+  /** running header text (title and year) */
+  header: string;
+  /** footer text with {page} and {total} */
+  footer: string;
+  /** @font-face rule for the header and footer (they do not share the page's fonts) */
+  fontFace: string;
+}
+export interface PdfInfo {
+  title: string;
+  subject: string;
+  keywords: string;
+  author: string;
+  creator: string;
+}
+
+/** The part of a nodemailer transport the mailing uses. */
+export interface Transport {
+  sendMail(mail: Mail.Options): Promise<{ response?: string; accepted?: unknown[] }>;
+  close?(): void;
+}
+/** The ledger records each delivery as it happens; a rerun skips what it holds. */
+export interface Ledger {
+  has(messageId: string): boolean;
+  record(entry: LedgerEntry): Promise<void>;
+}
+export interface LedgerEntry {
+  messageId: string;
+  address: string;
+  lang: string;
+  at: string;
+  response: string;
+}
+
+/** A promise started on first call and shared afterwards. */
+export function once<T>(start: () => Promise<T>): { get: () => Promise<T>; started: () => Promise<T> | undefined } {
+  let p: Promise<T> | undefined;
+  return {
+    get: () => {
+      p ??= start();
+      return p;
+    },
+    started: () => p,
+  };
+}
+
+/** The file system, clock and log of the real machine; browser, SMTP and ledger come from `parts`. */
+export function fileEffects(
+  parts: Pick<Effects, "printer" | "mailer" | "ledger" | "close">,
+  opts: { quiet?: boolean } = {},
+): Effects {
   return {
     readFile: (p) => readFile(p),
     exists: async (p) => {
@@ -32,6 +103,7 @@ export function nodeEffects(opts: { quiet?: boolean } = {}): Effects {
       await mkdir(dirname(p), { recursive: true });
       await writeFile(p, data);
     },
+    list: async (p) => readdir(p).catch(() => []),
     mkdtemp: async (prefix) => {
       await mkdir(dirname(prefix), { recursive: true });
       return mkdtemp(prefix);
@@ -43,5 +115,66 @@ export function nodeEffects(opts: { quiet?: boolean } = {}): Effects {
       if (!opts.quiet) process.stderr.write(`${m}\n`);
     },
     warn: (m) => process.stderr.write(`warning: ${m}\n`),
+    ...parts,
+  };
+}
+
+const notGiven = (what: string) => () => Promise.reject(new Error(`no ${what} in these effects`));
+
+/**
+ * Effects held in memory, for tests of the logic: files in a Map (paths as given), a fixed clock, logs collected,
+ * a ledger in memory; a printer and a transport only when the test passes them.
+ */
+export function memoryEffects(
+  o: { files?: Record<string, string | Uint8Array>; now?: Date; printer?: Printer; transport?: Transport } = {},
+): Effects & { files: Map<string, Uint8Array>; logs: string[]; ledgers: Map<string, LedgerEntry[]> } {
+  const files = new Map<string, Uint8Array>();
+  const enc = (d: string | Uint8Array) => (typeof d === "string" ? new TextEncoder().encode(d) : d);
+  for (const [k, v] of Object.entries(o.files ?? {})) files.set(k, enc(v));
+  const logs: string[] = [];
+  const ledgers = new Map<string, LedgerEntry[]>();
+  let n = 0;
+  const under = (dir: string) => [...files.keys()].filter((k) => k.startsWith(`${dir}/`));
+  return {
+    files,
+    logs,
+    ledgers,
+    readFile: async (p) => {
+      const f = files.get(p);
+      if (!f) throw Object.assign(new Error(`ENOENT: ${p}`), { code: "ENOENT" });
+      return Buffer.from(f);
+    },
+    exists: async (p) => files.has(p) || under(p).length > 0,
+    writeFile: async (p, d) => void files.set(p, enc(d)),
+    list: async (p) => [...new Set(under(p).map((k) => k.slice(p.length + 1).split("/")[0]!))],
+    mkdtemp: async (prefix) => `${prefix}${++n}`,
+    rename: async (a, b) => {
+      if (!files.has(a) && under(a).length === 0) throw Object.assign(new Error(`ENOENT: ${a}`), { code: "ENOENT" });
+      for (const k of [a, ...under(a)]) {
+        const v = files.get(k);
+        if (v === undefined) continue;
+        files.delete(k);
+        files.set(b + k.slice(a.length), v);
+      }
+    },
+    rm: async (p) => {
+      for (const k of [p, ...under(p)]) files.delete(k);
+    },
+    now: () => o.now ?? new Date("2025-07-15T08:00:00Z"),
+    log: (m) => void logs.push(m),
+    warn: (m) => void logs.push(`warning: ${m}`),
+    printer: o.printer ? () => Promise.resolve(o.printer!) : notGiven("printer"),
+    mailer: o.transport
+      ? () => Promise.resolve({ transport: o.transport!, describe: "(test transport)" })
+      : notGiven("SMTP transport"),
+    ledger: async (path) => {
+      const entries = ledgers.get(path) ?? [];
+      ledgers.set(path, entries);
+      return {
+        has: (id) => entries.some((e) => e.messageId === id),
+        record: async (e) => void entries.push(e),
+      };
+    },
+    close: async () => {},
   };
 }

@@ -6,14 +6,13 @@ import type { GeometryCollection, Topology } from "topojson-specification";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs.ts";
 import { renderCharts } from "../src/charts/render-charts.ts";
-import { SECTION_IDS } from "../src/config/schema.ts";
+import type { Lang } from "../src/core/domain.ts";
+import { SECTION_IDS } from "../src/core/domain.ts";
 import { importBoundaries } from "../src/geo/import-boundaries.ts";
-import type { Lang } from "../src/i18n/wording.ts";
 import { computeIndicators } from "../src/indicators/compute-indicators.ts";
 import type { Indicators } from "../src/indicators/types.ts";
 import { readTemplates, type TemplateSet } from "../src/narrative/read-templates.ts";
-import { prepare } from "../src/pipeline.ts";
-import { configPath, overlayEffects, root, shared } from "./helpers.ts";
+import { areaOf, configPath, overlayEffects, prepare, root, shared } from "./helpers.ts";
 
 const SHP = join(shared, "reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp");
 const GOLDEN = join(root, "test/golden/charts");
@@ -31,8 +30,8 @@ const specsFor = (lang: Lang, withMap = true): ChartSpec[] =>
 
 beforeAll(async () => {
   const prep = await prepare({ configPath, year: 2024 }, overlayEffects());
-  ind = computeIndicators(prep.datasets, { year: 2024, region: "02000", periodYears: 3, synthetic: true });
-  templates = await readTemplates(join(root, "templates"), ["en", "nl"], SECTION_IDS, overlayEffects());
+  ind = computeIndicators(prep.datasets, { year: 2024, area: areaOf(prep.datasets), periodYears: 3, synthetic: true });
+  templates = await readTemplates(join(root, "templates"), ["en", "nl"], overlayEffects());
   imported = await importBoundaries(SHP, async (p) => (existsSync(p) ? readFileSync(p) : undefined));
   boundaries = imported.topology;
 });

@@ -85,7 +85,7 @@ function edition(): string {
   return dir;
 }
 let overlay: Record<string, Buffer | string> = {};
-const fx = () => overlayEffects({ ...overlay, "mail.yml": cfg });
+const fx = (env: NodeJS.ProcessEnv = {}) => overlayEffects({ ...overlay, "mail.yml": cfg }, { env });
 let server: TestServer;
 afterEach(async () => {
   await server?.close();
@@ -96,7 +96,7 @@ describe("bulletin send against a real SMTP server on loopback", () => {
   it("one message per subscriber in their language, PDF attached byte-identical; a second run sends nothing", async () => {
     server = await new TestServer().start();
     const out = edition();
-    const r = await send({ configPath: "mail.yml", outDir: out, env: { SMTP_URL: server.url } }, fx());
+    const r = await send({ configPath: "mail.yml", outDir: out }, fx({ SMTP_URL: server.url }));
     expect(r.failed, JSON.stringify(r.failed)).toEqual([]);
     expect(r.sent.sort()).toEqual([...SUBSCRIBERS].sort());
     expect(server.received).toHaveLength(5);
@@ -119,7 +119,7 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     expect(img.content.equals(readFileSync(join(built, "2024", "en", "charts", "headline.png")))).toBe(true);
     expect(new Set(server.received.map((m) => m.messageId)).size).toBe(5);
 
-    const again = await send({ configPath: "mail.yml", outDir: out, env: { SMTP_URL: server.url } }, fx());
+    const again = await send({ configPath: "mail.yml", outDir: out }, fx({ SMTP_URL: server.url }));
     expect(again.sent).toEqual([]);
     expect(again.skipped).toHaveLength(5);
     expect(server.received).toHaveLength(5);
@@ -129,8 +129,8 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     server = await new TestServer().start();
     for (const a of SUBSCRIBERS) server.failFirst.set(a, 2);
     const r = await send(
-      { configPath: "mail.yml", outDir: edition(), env: { SMTP_URL: server.url }, sleep: async () => {} },
-      fx(),
+      { configPath: "mail.yml", outDir: edition(), sleep: async () => {} },
+      fx({ SMTP_URL: server.url }),
     );
     expect(r.sent).toHaveLength(5);
     for (const a of SUBSCRIBERS) expect(server.count(a)).toBe(1);
@@ -139,7 +139,7 @@ describe("bulletin send against a real SMTP server on loopback", () => {
   it("a permanent rejection is reported; the others are still delivered", async () => {
     server = await new TestServer().start();
     server.reject.add("jan.janssens@example.net");
-    const r = await send({ configPath: "mail.yml", outDir: edition(), env: { SMTP_URL: server.url } }, fx());
+    const r = await send({ configPath: "mail.yml", outDir: edition() }, fx({ SMTP_URL: server.url }));
     expect(r.failed).toEqual([expect.objectContaining({ address: "jan.janssens@example.net", permanent: true })]);
     expect(r.failed[0]?.error).toContain("mailbox unavailable");
     expect(r.sent).toHaveLength(4);
@@ -193,8 +193,8 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     const line = bad.split("\n").findIndex((l) => l.includes("jan.janssens@example")) + 1;
     await expect(
       send(
-        { configPath: "bad.yml", outDir: edition(), env: { SMTP_URL: server.url } },
-        overlayEffects({ ...overlay, "bad.yml": bad }),
+        { configPath: "bad.yml", outDir: edition() },
+        overlayEffects({ ...overlay, "bad.yml": bad }, { env: { SMTP_URL: server.url } }),
       ),
     ).rejects.toMatchObject({
       problems: [expect.objectContaining({ file: "bad.yml", line, rule: "invalid-value" })],
@@ -205,11 +205,11 @@ describe("bulletin send against a real SMTP server on loopback", () => {
   it("--dry-run writes .eml files and sends nothing; the password never appears in the output", async () => {
     server = await new TestServer().start();
     const out = edition();
-    const logs = overlayEffects({ ...overlay, "mail.yml": cfg });
-    const r = await send(
-      { configPath: "mail.yml", outDir: out, dryRun: true, env: { SMTP_URL: "smtp://bulletin:s3cret-pw@127.0.0.1:1" } },
-      logs,
+    const logs = overlayEffects(
+      { ...overlay, "mail.yml": cfg },
+      { env: { SMTP_URL: server.url.replace("smtp://", "smtp://bulletin:s3cret-pw@") } },
     );
+    const r = await send({ configPath: "mail.yml", outDir: out, dryRun: true }, logs);
     expect(r.dryRunFiles).toHaveLength(5);
     expect(server.received).toHaveLength(0);
     const t = await send(
@@ -218,7 +218,6 @@ describe("bulletin send against a real SMTP server on loopback", () => {
         outDir: out,
         to: "tester@example.org",
         langs: ["nl"],
-        env: { SMTP_URL: server.url.replace("smtp://", "smtp://bulletin:s3cret-pw@") },
       },
       logs,
     );

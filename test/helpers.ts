@@ -1,15 +1,25 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { type Effects, nodeEffects } from "../src/effects.ts";
+import { loadConfig } from "../src/config/read-config.ts";
+import { flowYearsFor, readDatasets } from "../src/data/read-datasets.ts";
+import type { Effects, Printer } from "../src/effects.ts";
+import { nodeEffects } from "../src/effects-node.ts";
+import { type Area, isProblem, resolveArea } from "../src/indicators/area.ts";
+import { computeIndicators } from "../src/indicators/compute-indicators.ts";
+import type { Indicators } from "../src/indicators/types.ts";
+import { validateDatasets } from "../src/validate/validate-datasets.ts";
 
 export const root = resolve(import.meta.dirname, "..");
 export const shared = resolve(root, "../shared");
 export const configPath = join(root, "config.yml");
 
 /** Real file system, except for the paths given (relative to the project root), which read from memory. */
-export function overlayEffects(overrides: Record<string, string | Buffer> = {}): Effects & { logs: string[] } {
-  const base = nodeEffects({ quiet: true });
+export function overlayEffects(
+  overrides: Record<string, string | Buffer> = {},
+  o: { env?: NodeJS.ProcessEnv; startPrinter?: () => Promise<Printer> } = {},
+): Effects & { logs: string[] } {
+  const base = nodeEffects({ quiet: true, ...o });
   const logs: string[] = [];
   const map = new Map(Object.entries(overrides).map(([k, v]) => [resolve(root, k), v]));
   return {
@@ -37,4 +47,36 @@ export function replaceLine(text: string, n: number, f: (line: string) => string
   const lines = text.split("\n");
   lines[n - 1] = f(lines[n - 1] ?? "");
   return lines.join("\n");
+}
+
+/** Steps 1–3 of the pipeline (config, tables, validation) for the tests of the data and the indicators. */
+export async function prepare(o: { configPath: string; year?: number }, fx: Effects) {
+  const config = await loadConfig(o.configPath, fx);
+  const year = o.year ?? config.year;
+  const { datasets, problems } = await readDatasets(config, year, fx);
+  problems.push(
+    ...validateDatasets(datasets, {
+      year,
+      region: config.geography.region,
+      periodYears: flowYearsFor(config, year).required,
+    }),
+  );
+  return { config, year, datasets, problems };
+}
+
+/** The area of a NIS code in the prepared tables (a test's mistake if it is unknown). */
+export function areaOf(datasets: Parameters<typeof resolveArea>[0], nis = "02000"): Area {
+  const a = resolveArea(datasets, nis);
+  if (isProblem(a)) throw new Error(a.message);
+  return a;
+}
+
+/** The indicators of an area's edition of `year` from the shipped data (or the overrides). */
+export async function indicatorsOf(
+  year: number,
+  area = "02000",
+  overrides: Record<string, string> = {},
+): Promise<Indicators> {
+  const prep = await prepare({ configPath, year }, overlayEffects(overrides));
+  return computeIndicators(prep.datasets, { year, area: areaOf(prep.datasets, area), periodYears: 3, synthetic: true });
 }

@@ -4,13 +4,12 @@ import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeIndicators } from "../src/indicators/compute-indicators.ts";
 import type { Indicators } from "../src/indicators/types.ts";
-import { prepare } from "../src/pipeline.ts";
-import { configPath, overlayEffects, shared } from "./helpers.ts";
+import { areaOf, configPath, overlayEffects, prepare, shared } from "./helpers.ts";
 
 async function indicatorsFor(year: number): Promise<Indicators> {
   const prep = await prepare({ configPath, year }, overlayEffects());
   expect(prep.problems.filter((p) => p.severity === "error")).toEqual([]);
-  return computeIndicators(prep.datasets, { year, region: "02000", periodYears: 3, synthetic: true });
+  return computeIndicators(prep.datasets, { year, area: areaOf(prep.datasets), periodYears: 3, synthetic: true });
 }
 
 let i2024: Indicators;

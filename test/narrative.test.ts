@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SECTION_IDS } from "../src/config/schema.ts";
+import type { Lang } from "../src/core/domain.ts";
+import { SECTION_IDS } from "../src/core/domain.ts";
 import { InputError } from "../src/errors/problem.ts";
-import type { Lang } from "../src/i18n/wording.ts";
 import { computeIndicators } from "../src/indicators/compute-indicators.ts";
 import type { Indicators } from "../src/indicators/types.ts";
+import { compareFacts } from "../src/narrative/compare-facts.ts";
 import { readTemplates, type TemplateSet } from "../src/narrative/read-templates.ts";
 import { type Narrative, NarrativeError, writeNarrative } from "../src/narrative/write-narrative.ts";
-import { compareFacts, prepare } from "../src/pipeline.ts";
-import { configPath, overlayEffects, root } from "./helpers.ts";
+import { areaOf, configPath, overlayEffects, prepare, root } from "./helpers.ts";
 
 const LANGS: Lang[] = ["en", "nl"];
 let templates: TemplateSet;
@@ -19,7 +19,7 @@ const text = (html: string) => html.replace(/<[^>]*>/g, "");
 
 async function indicatorsFor(year: number) {
   const prep = await prepare({ configPath, year }, overlayEffects());
-  return computeIndicators(prep.datasets, { year, region: "02000", periodYears: 3, synthetic: true });
+  return computeIndicators(prep.datasets, { year, area: areaOf(prep.datasets), periodYears: 3, synthetic: true });
 }
 function narrate(i: Indicators, lang: Lang, override: Record<string, string> = {}): Narrative {
   const tpl = { ...templates.narrative[lang]! };
@@ -35,7 +35,7 @@ function narrate(i: Indicators, lang: Lang, override: Record<string, string> = {
 }
 
 beforeAll(async () => {
-  templates = await readTemplates(join(root, "templates"), LANGS, SECTION_IDS, overlayEffects());
+  templates = await readTemplates(join(root, "templates"), LANGS, overlayEffects());
   [ind[2024], ind[2023]] = await Promise.all([indicatorsFor(2024), indicatorsFor(2023)]);
 });
 
@@ -153,13 +153,29 @@ describe("the narrative engine refuses what could mislead", () => {
       "helper `num`: no indicator `headline.immigrants`",
     );
   });
-  it("strict mode: a missing variable names the template and line", () => {
-    expect(() => narrate(ind[2024]!, "en", { regions: "=== headline\nok\n=== body\n\n{{view.nothing}}\n" })).toThrow(
-      /regions\.hbs \(body\).*"nothing" not defined/,
+  it("strict mode: a missing variable or condition is located in the template file, with its line shown", () => {
+    const where = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return { message: (e as NarrativeError).message, ...(e as NarrativeError).where };
+      }
+      throw new Error("no error");
+    };
+    const a = where(() =>
+      narrate(ind[2024]!, "en", { regions: "=== headline\nok\n=== body\n\nIn {{view.nothing}}\n" }),
     );
-    expect(() =>
+    expect(a.message).toMatch(/regions\.hbs \(body\).*"nothing" not defined/);
+    expect(a).toMatchObject({ line: 5, column: 6, excerpt: "In {{view.nothing}}" });
+    expect(a.file).toMatch(/templates\/narrative\/en\/regions\.hbs$/);
+    const b = where(() =>
       narrate(ind[2024]!, "en", { regions: "=== headline\nok\n=== body\n\n{{#if view.balancePositve}}x{{/if}}\n" }),
-    ).toThrow(/regions\.hbs \(body\): \{\{#if\}\} on line 2: the condition is undefined/);
+    );
+    expect(b.message).toMatch(/regions\.hbs \(body\): \{\{#if\}\}: the condition is undefined/);
+    expect(b).toMatchObject({ line: 5, column: 1 });
+    const c = where(() => narrate(ind[2024]!, "en", { regions: "=== headline\nok\n=== body\nfine\n{{#if view.x}}\n" }));
+    expect(c.message).toMatch(/syntax error/);
+    expect(c).toMatchObject({ line: 5 });
   });
   it("a fact stated in one language only is reported", () => {
     const en = narrate(ind[2024]!, "en");
@@ -193,7 +209,7 @@ describe("the narrative engine refuses what could mislead", () => {
   it("a missing locale key is an error naming the file", async () => {
     const nl = readFileSync(join(root, "templates/locales/nl.yml"), "utf8").replace(/^contents:.*\n/m, "");
     await expect(
-      readTemplates("templates", LANGS, SECTION_IDS, overlayEffects({ "templates/locales/nl.yml": nl })),
+      readTemplates("templates", LANGS, overlayEffects({ "templates/locales/nl.yml": nl })),
     ).rejects.toMatchObject({
       problems: [
         {

@@ -218,9 +218,10 @@ describe("the print page is sealed and every failure is clear", () => {
         closed = true;
       },
     });
-    await expect(build({ configPath, outDir: dir, launchPrinter: failing }, overlayEffects())).rejects.toThrow(
-      "printing took longer",
-    );
+    // the effects own the browser: the command closes them however the build ends (cli.ts withEffects)
+    const fx = overlayEffects({}, { startPrinter: failing });
+    await expect(build({ configPath, outDir: dir }, fx)).rejects.toThrow("printing took longer");
+    await fx.close();
     expect(closed).toBe(true);
     expect(readFileSync(join(dir, "2024", "en", "bulletin.html"), "utf8")).toBe(before);
     expect(existsSync(join(dir, "2024", "en", "bulletin.pdf"))).toBe(false);
@@ -237,7 +238,7 @@ describe("the print page is sealed and every failure is clear", () => {
       },
       close: async () => {},
     };
-    await build({ configPath, outDir: dir, printer }, overlayEffects());
+    await build({ configPath, outDir: dir }, overlayEffects({}, { startPrinter: async () => printer }));
     for (const lang of ["nl", "en"]) {
       const screen = readFileSync(join(dir, "2024", lang, "bulletin.html"), "utf8");
       const print = given[lang]!;
@@ -271,8 +272,9 @@ describe("the print page is sealed and every failure is clear", () => {
         closed = true;
       },
     };
-    for (const year of [2023, 2024])
-      await build({ configPath, outDir: dir, year, formats: ["pdf"], printer }, overlayEffects());
+    // one effects object for the series, as a program building many editions holds it; never closed here
+    const fx = overlayEffects({}, { startPrinter: async () => printer });
+    for (const year of [2023, 2024]) await build({ configPath, outDir: dir, year, formats: ["pdf"] }, fx);
     expect(printed.sort()).toEqual(["en:true", "en:true", "nl:true", "nl:true"]);
     expect(closed).toBe(false);
     expect(readFileSync(join(dir, "2023", "nl", "bulletin.pdf"), "utf8")).toBe("%PDF-fake nl");

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatProblem, type Problem } from "../src/errors/problem.ts";
-import { prepare } from "../src/pipeline.ts";
-import { configPath, dataText, overlayEffects, replaceLine } from "./helpers.ts";
+import { configPath, dataText, overlayEffects, prepare, replaceLine } from "./helpers.ts";
 
 const FLOWS = "data/flows/flows-2024.csv.gz";
 const flows = dataText(FLOWS);

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Lang, NumberWords, parseWritten, roundForText } from "../src/i18n/wording.ts";
+import type { Lang } from "../src/core/domain.ts";
+import { NumberWords, parseWritten, roundForText } from "../src/i18n/wording.ts";
 
 const en = new NumberWords("en");
 const nl = new NumberWords("nl");

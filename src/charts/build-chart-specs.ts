@@ -1,6 +1,7 @@
 import { bbox, feature, merge, quantize } from "topojson-client";
 import type { GeometryCollection, MultiPolygon, Objects, Polygon, Topology } from "topojson-specification";
 import type { TopLevelSpec } from "vega-lite";
+import { SECTION_IDS, type SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
 import { MAP_COLOURS, PALETTE, VEGA_CONFIG } from "./theme.ts";
@@ -23,17 +24,19 @@ export interface ChartInput {
 
 const WIDTH = 620;
 
+const BUILDERS: Record<SectionId, (input: ChartInput) => ChartSpec> = {
+  headline,
+  components,
+  "nationality-groups": nationalityGroups,
+  "top-nationalities": topNationalities,
+  municipalities,
+  regions,
+  "eu-comparison": euComparison,
+};
+
 /** One builder per figure; pure. Labels and number formats come from the edition's locale. */
-export function buildChartSpecs(input: ChartInput): ChartSpec[] {
-  return [
-    headline(input),
-    components(input),
-    nationalityGroups(input),
-    topNationalities(input),
-    municipalities(input),
-    regions(input),
-    euComparison(input),
-  ];
+export function buildChartSpecs(input: ChartInput, sectionIds: readonly SectionId[] = SECTION_IDS): ChartSpec[] {
+  return sectionIds.map((id) => BUILDERS[id](input));
 }
 
 function base(input: ChartInput, id: string, extra: object): TopLevelSpec {

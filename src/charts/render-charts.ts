@@ -1,8 +1,8 @@
 import { GlobalFonts } from "canvas";
 import * as vega from "vega";
 import { compile } from "vega-lite";
-import { FONT_FAMILY, FONT_FILES } from "../html/fonts.ts";
-import type { Lang } from "../i18n/wording.ts";
+import type { Lang } from "../core/domain.ts";
+import { FONT_FAMILY, FONT_FILES } from "../core/fonts.ts";
 import type { ChartSpec } from "./build-chart-specs.ts";
 import { NUMBER_LOCALES } from "./theme.ts";
 

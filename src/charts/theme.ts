@@ -1,4 +1,4 @@
-import { FONT_FAMILY } from "../html/fonts.ts";
+import { FONT_FAMILY } from "../core/fonts.ts";
 
 /** One colour-blind-safe palette (Okabe–Ito) for every figure, and the diverging classes of the map. */
 export const PALETTE = {

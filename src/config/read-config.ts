@@ -1,6 +1,8 @@
 import { isMap, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
-import { didYouMean, InputError, type Problem } from "../errors/problem.ts";
+import type { Effects } from "../effects.ts";
+import { problem } from "../errors/messages.ts";
+import { didYouMean, InputError, type Problem, UsageError } from "../errors/problem.ts";
 import { type Config, configSchema } from "./schema.ts";
 
 /** Parses and validates config.yml; every problem located as `file:line:col` with a hint. Pure: text in. */
@@ -106,4 +108,19 @@ function knownKeys(schema: z.ZodType, path: (string | number)[]): string[] {
     : def?.type === "record" && def.keyType?._zod?.def?.entries
       ? Object.keys(def.keyType._zod.def.entries)
       : [];
+}
+
+/**
+ * The one way every command reads config.yml: a missing or unreadable file is bad usage (exit 2, with the path and
+ * what to do); bad YAML or a value the schema refuses is bad input (exit 1, located).
+ */
+export async function loadConfig(path: string, fx: Pick<Effects, "readFile">): Promise<Config> {
+  let text: string;
+  try {
+    text = (await fx.readFile(path)).toString("utf8");
+  } catch {
+    const p = problem("missing-config", { file: path }, { path });
+    throw new UsageError(`${p.message}: ${p.hint}`);
+  }
+  return readConfig(text, path);
 }

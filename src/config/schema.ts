@@ -1,23 +1,14 @@
 import { z } from "zod";
+import { LANGS, SECTION_IDS } from "../core/domain.ts";
 
 /**
  * The edition's configuration (config.yml). Raw user input is validated against this schema; every default
  * stands next to its field. Unknown keys are errors (strict objects) so a typo never passes silently.
  */
-const lang = z.enum(["nl", "en"]);
+const lang = z.enum(LANGS);
 const perLanguage = z.strictObject({ nl: z.string().min(1), en: z.string().min(1) });
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date written YYYY-MM-DD");
 const isoMonth = z.string().regex(/^\d{4}-\d{2}$/, "a month written YYYY-MM");
-export const SECTION_IDS = [
-  "headline",
-  "components",
-  "nationality-groups",
-  "top-nationalities",
-  "municipalities",
-  "regions",
-  "eu-comparison",
-] as const;
-export type SectionId = (typeof SECTION_IDS)[number];
 const notesOfLanguage = z.partialRecord(z.enum(SECTION_IDS), z.string().min(1));
 
 export const editionSchema = z.strictObject({
@@ -71,7 +62,11 @@ export const configSchema = z.strictObject({
         .describe("NIS code of the region the bulletin is about (Flemish Region: 02000)."),
     })
     .default({ region: "02000" }),
-  languages: z.array(lang).min(1).default(["nl", "en"]).describe("Editions to build."),
+  languages: z
+    .array(lang)
+    .min(1)
+    .default([...LANGS])
+    .describe("Editions to build."),
   title: perLanguage.describe("Bulletin title per language."),
   publisher: perLanguage,
   source: perLanguage.describe("Source line printed under every figure and at the end."),
@@ -118,5 +113,4 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
-export type Lang = z.infer<typeof lang>;
 export type Edition = z.output<typeof editionSchema>;

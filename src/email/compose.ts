@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type Mail from "nodemailer/lib/mailer/index.js";
 import type { Config } from "../config/schema.ts";
-import type { Lang } from "../i18n/wording.ts";
-import type { EditionSummary } from "../pipeline.ts";
+import type { Lang } from "../core/domain.ts";
+import type { EditionSummary } from "../narrative/summary.ts";
 
 export interface EditionAssets {
   year: number;

@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Ledger, LedgerEntry } from "./send-editions.ts";
+import type { Ledger, LedgerEntry } from "../effects.ts";
 
 /**
  * The send ledger: one JSON line per delivery in output/<year>/send-ledger.jsonl, appended and flushed to disk as
@@ -36,4 +36,10 @@ export function fileLedger(path: string): Ledger & { entries: LedgerEntry[] } {
       entries.push(entry);
     },
   };
+}
+
+/** A ledger in memory: a test send (--to) is not part of the mailing and leaves no record. */
+export function memoryLedger(): Ledger {
+  const ids = new Set<string>();
+  return { has: (id) => ids.has(id), record: async (e) => void ids.add(e.messageId) };
 }

@@ -1,26 +1,10 @@
-import type Mail from "nodemailer/lib/mailer/index.js";
+import type { Ledger, Transport } from "../effects.ts";
 import { RenderError } from "../errors/problem.ts";
 import type { Composed } from "./compose.ts";
 
 /** A delivery problem that ends the run (exit code 3). */
 export class DeliveryError extends RenderError {}
 
-/** The part of a nodemailer transport the mailing uses; tests may pass a real one pointed at a local server. */
-export interface Transport {
-  sendMail(mail: Mail.Options): Promise<{ response?: string; accepted?: unknown[] }>;
-}
-/** The ledger records each delivery as it happens; a rerun skips what it holds. */
-export interface Ledger {
-  has(messageId: string): boolean;
-  record(entry: LedgerEntry): Promise<void>;
-}
-export interface LedgerEntry {
-  messageId: string;
-  address: string;
-  lang: string;
-  at: string;
-  response: string;
-}
 export interface SendResult {
   sent: string[];
   skipped: string[];

@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
+import type { Transport } from "../effects.ts";
 import { UsageError } from "../errors/problem.ts";
-import type { Transport } from "./send-editions.ts";
 
 /**
  * The SMTP connection, from the environment only: SMTP_URL (smtp://user:password@host:587, smtps://… for implicit

@@ -9,13 +9,19 @@ export interface Problem {
   rule: string;
   message: string;
   hint?: string;
+  /** the offending line of the file, shown under the message */
+  excerpt?: string;
   severity: "error" | "warning";
 }
 
 export function formatProblem(p: Problem): string {
   const where = [p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(":");
   const head = `${where}: ${p.severity}: ${p.message} [${p.rule}]`;
-  return p.hint ? `${head}\n  hint: ${p.hint}` : head;
+  const excerpt =
+    p.excerpt !== undefined
+      ? `\n  ${String(p.line ?? "")} | ${p.excerpt}${p.column ? `\n  ${" ".repeat(String(p.line ?? "").length)} | ${" ".repeat(p.column - 1)}^` : ""}`
+      : "";
+  return `${head}${excerpt}${p.hint ? `\n  hint: ${p.hint}` : ""}`;
 }
 
 /** Exit codes: 0 ok, 1 bad input, 2 bad usage, 3 a renderer or delivery failure. */
@@ -39,8 +45,8 @@ export class InputError extends BulletinError {
   }
 }
 export class UsageError extends BulletinError {
-  constructor(message: string) {
-    super(message, ExitCode.usage);
+  constructor(message: string, problems: Problem[] = []) {
+    super(message, ExitCode.usage, problems);
     this.name = "UsageError";
   }
 }

@@ -5,6 +5,7 @@ import { feature, quantize } from "topojson-client";
 import { topology } from "topojson-server";
 import { presimplify, quantile, simplify } from "topojson-simplify";
 import type { Topology } from "topojson-specification";
+import { problem } from "../errors/messages.ts";
 import { InputError } from "../errors/problem.ts";
 
 /**
@@ -66,7 +67,24 @@ export async function importBoundaries(
       throw new InputError(`cannot read ${file}`, [
         { file, rule: "missing-file", message: "file not found", severity: "error" },
       ]);
-    const json = JSON.parse(text) as { type: string; objects?: Record<string, unknown>; features?: Feature[] };
+    let json: { type: string; objects?: Record<string, unknown>; features?: Feature[] };
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch (e) {
+      // JSON.parse says where: "… in JSON at position N (line L column C)" on Node 20
+      const at = /line (\d+) column (\d+)/.exec((e as Error).message);
+      throw new InputError(`${file} is not JSON`, [
+        problem(
+          "bad-boundaries",
+          { file, ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}) },
+          { why: (e as Error).message.split("\n")[0] },
+        ),
+      ]);
+    }
+    if (!json || typeof json !== "object" || (json.type !== "Topology" && !Array.isArray(json.features)))
+      throw new InputError(`${file} is neither GeoJSON nor TopoJSON`, [
+        problem("bad-boundaries", { file }, { why: 'no `features` (GeoJSON) and not `"type": "Topology"`' }),
+      ]);
     if (json.type === "Topology") {
       const name = Object.keys(json.objects ?? {})[0]!;
       features = (feature(json as unknown as Topology, name) as unknown as { features: Feature[] }).features;

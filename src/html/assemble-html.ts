@@ -29,7 +29,7 @@ export interface HtmlInput {
   medium?: "screen" | "print";
 }
 
-const stripTags = (html: string) => html.replace(/<[^>]*>/g, "");
+const capitalize = (s: string, l: Locale) => s.charAt(0).toLocaleUpperCase(l.intl) + s.slice(1);
 
 /** The layout compiled once per source: both editions (and every municipal edition) share it. */
 const layouts = new Map<string, HandlebarsTemplateDelegate>();
@@ -45,11 +45,11 @@ export function assembleHtml(input: HtmlInput): string {
       id,
       number: i + 1,
       headline: n.headline,
-      headlineText: stripTags(n.headline),
+      headlineText: n.headlineText,
       body: n.body,
       note: n.note,
       caption: n.caption,
-      alt: stripTags(n.alt),
+      alt: n.altText,
       chart: input.charts[id],
       fallbackNotice: input.figureNotes?.[id]?.notice,
       credit: input.figureNotes?.[id]?.credit,
@@ -67,7 +67,11 @@ export function assembleHtml(input: HtmlInput): string {
     publisher: config.publisher[lang],
     source: config.source[lang],
     year: indicators.meta.year,
-    regionName: indicators.labels.regions[indicators.meta.region]?.[lang] ?? indicators.meta.region,
+    // the area as the text names it ("Flemish Region", "Province of Antwerp")
+    regionName: capitalize(
+      locale.t(`area_${indicators.meta.areaLevel}`, { name: indicators.labels.area[lang] }),
+      locale,
+    ),
     published: locale.date(edition.published),
     publishedIso: edition.published,
     nextUpdate: locale.month(edition.nextUpdate),

@@ -1,5 +1,6 @@
 import { parse } from "yaml";
-import { intlLocale, type Lang, NumberWords } from "./wording.ts";
+import type { Lang } from "../core/domain.ts";
+import { intlLocale, NumberWords } from "./wording.ts";
 
 /** One edition's language: labels from templates/locales/<lang>.yml, number words, dates and lists. */
 export interface Locale {

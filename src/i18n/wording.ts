@@ -10,7 +10,7 @@
  * "just over X" only when it is above, nothing when they are equal. Negative values get "rounded to" (for them
  * "more than −6,500" would read as the opposite of what is meant).
  */
-export type Lang = "nl" | "en";
+import type { Lang } from "../core/domain.ts";
 export type HedgeStyle = "directional" | "approximate" | "rounded";
 export type Hedge = "nearly" | "just-over" | "approximately" | "rounded-to" | "none";
 

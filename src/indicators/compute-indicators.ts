@@ -1,7 +1,8 @@
+import { COMPONENTS, DIRECTIONS, EU27_SINCE, GROUPS, NUTS_OF_REGION } from "../core/domain.ts";
 import type { Row } from "../data/csv.ts";
 import type { FlowTable } from "../data/flows.ts";
 import type { Datasets } from "../data/read-datasets.ts";
-import { REQUIRED_COMPONENTS } from "../validate/validate-datasets.ts";
+import type { Area } from "./area.ts";
 import type {
   ComponentValue,
   Direction,
@@ -16,28 +17,25 @@ import type {
 
 export interface IndicatorParams {
   year: number;
-  region: string;
+  /** the area the edition is about (see resolveArea) */
+  area: Area;
   periodYears: number;
   synthetic: boolean;
   /** how many nationalities the top lists hold */
   topSize?: number;
 }
 
-/** Region NIS code → Eurostat NUTS-1 code for the EU comparison. */
-export const NUTS_OF_REGION: Record<string, string> = { "01000": "BE", "02000": "BE2", "03000": "BE3", "04000": "BE1" };
 /** Class breaks of the municipal map, per 1,000 inhabitants per year (negative and zero are classes of their own). */
 export const CLASS_BREAKS = [0, 5, 10, 20];
 
-const DIRS: Direction[] = ["immigration", "emigration"];
 export const sumBy = <T>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
 
 /** Pure: validated tables in, indicators out. Throws only on a programming error (validation ran before). */
 export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators {
-  const { year, region } = p;
+  const { year, area } = p;
+  const region = area.region;
   const topSize = p.topSize ?? 10;
-  const regionMunis = new Map(
-    ds.municipalities.rows.filter((m) => m.region === region).map((m) => [m.nis as string, m]),
-  );
+  const regionMunis = new Map(area.municipalities.map((m) => [m.nis as string, m]));
   const natGroup = new Map(ds.nationalities.rows.map((r) => [r.code as string, r.group as Group]));
 
   // 1. long series of the region (and the three regions for section 6)
@@ -55,32 +53,58 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       .map((t) => ({ ...t, balance: t.immigration - t.emigration }))
       .sort((a, b) => a.year - b.year);
   };
-  const series = seriesOf(region);
+  // an area with a long series (a region) uses it; any other area sums its municipalities' flows of the years read
+  const agg = (y: number) => aggregateFlows(ds.flows.get(y), regionMunis, natGroup);
+  const aggs = new Map<number, FlowAggregate>();
+  const aggOf = (y: number) => {
+    let a = aggs.get(y);
+    if (!a) {
+      a = agg(y);
+      aggs.set(y, a);
+    }
+    return a;
+  };
+  const hasLongSeries = ds.longSeries.rows.some((r) => r.region === area.nis);
+  const series = hasLongSeries
+    ? seriesOf(area.nis)
+    : [...ds.flows.keys()]
+        .filter((y) => y <= year)
+        .sort()
+        .map((y) => {
+          const t = aggOf(y).total;
+          return {
+            year: y,
+            immigration: t.immigration,
+            emigration: t.emigration,
+            balance: t.immigration - t.emigration,
+            breakInSeries: false,
+          };
+        });
   const current = series.find((s) => s.year === year);
-  if (!current) throw new Error(`no long-series totals for ${region} in ${year}`);
+  if (!current) throw new Error(`no totals for ${area.nis} in ${year}`);
   const previous = series.filter((s) => s.year === year - 1 || s.year === year - 2);
   const first = series[0]!.year;
   const firstDecade = series.filter((s) => s.year < first + 10);
   const byBalance = [...series].sort((a, b) => b.balance - a.balance || a.year - b.year);
 
   // 2–5. aggregates of the flow tables (typed columns; see data/flows.ts)
-  const agg = (y: number) => aggregateFlows(ds.flows.get(y), regionMunis, natGroup);
-  const cur = agg(year);
+  const cur = aggOf(year);
   const componentValues = (a: FlowAggregate, dir: Direction): ComponentValue[] => {
     const total = a.total[dir];
-    return REQUIRED_COMPONENTS[dir].map((code) => {
+    return COMPONENTS[dir].map((code) => {
       const count = a.byComponent.get(`${dir}:${code}`) ?? 0;
       return { code, count, share: total ? count / total : 0 };
     });
   };
   const byYear: Indicators["components"]["byYear"] = [];
   for (const y of [...ds.flows.keys()].sort()) {
-    const a = y === year ? cur : agg(y);
-    for (const dir of DIRS) for (const c of componentValues(a, dir)) byYear.push({ year: y, direction: dir, ...c });
+    const a = aggOf(y);
+    for (const dir of DIRECTIONS)
+      for (const c of componentValues(a, dir)) byYear.push({ year: y, direction: dir, ...c });
   }
 
   // 3. nationality groups
-  const groups: Group[] = ["BE", "EU27", "non-EU"];
+  const groups = GROUPS;
   const groupRows = groups.map((group) => {
     const immigration = cur.byGroup.get(`immigration:${group}`) ?? 0;
     const emigration = cur.byGroup.get(`emigration:${group}`) ?? 0;
@@ -120,7 +144,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   const acc = new Map<string, { immigration: number; emigration: number }>();
   for (const nis of regionMunis.keys()) acc.set(nis, { immigration: 0, emigration: 0 });
   for (let y = from; y <= year; y++) {
-    const a = y === year ? cur : agg(y);
+    const a = aggOf(y);
     for (const [nis, v] of a.byMunicipality) {
       const t = acc.get(nis)!;
       t.immigration += v.immigration;
@@ -167,7 +191,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   }
 
   // 7. EU comparison: the latest year up to the edition year with the region present
-  const regionGeo = NUTS_OF_REGION[region] ?? region;
+  const regionGeo = NUTS_OF_REGION[area.level === "region" || area.level === "country" ? area.nis : region] ?? region;
   const euYears = [
     ...new Set(
       ds.euComparison.rows
@@ -204,10 +228,13 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   return {
     meta: {
       year,
+      area: area.nis,
+      areaLevel: area.level,
       region,
+      seriesSource: hasLongSeries ? "long-series" : "flows",
       synthetic: p.synthetic,
       period: { from, to: year, years: p.periodYears },
-      eu27Since: 2020,
+      eu27Since: EU27_SINCE,
       populationBasis: `mean of the populations on 1 January ${popYears[0]}–${popYears.at(-1)}`,
       flowYears: [...ds.flows.keys()].sort(),
     },
@@ -274,6 +301,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
           .filter((r) => r.level === "region" || r.level === "country")
           .map((r) => [r.nis as string, label(r)]),
       ),
+      area: area.label,
       components: Object.fromEntries(ds.components.rows.map((r) => [`${r.direction}:${r.code}`, label(r)])),
       nationalities: Object.fromEntries(
         ds.nationalities.rows.filter((r) => used.has(r.code as string)).map((r) => [r.code as string, label(r)]),

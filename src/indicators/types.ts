@@ -1,6 +1,7 @@
 /** Language-neutral indicators: raw numbers and codes only, never formatted text. Written as indicators.json. */
-export type Direction = "immigration" | "emigration";
-export type Group = "BE" | "EU27" | "non-EU";
+import type { AreaLevel, Direction, Group } from "../core/domain.ts";
+
+export type { Direction, Group };
 
 export interface YearTotals {
   year: number;
@@ -54,7 +55,13 @@ export interface Label {
 export interface Indicators {
   meta: {
     year: number;
+    /** the NIS code the edition is about, and its level */
+    area: string;
+    areaLevel: AreaLevel;
+    /** the region the area lies in (the area itself for a region) */
     region: string;
+    /** where the yearly totals come from: the region's long series, or the sum of the area's flows */
+    seriesSource: "long-series" | "flows";
     synthetic: boolean;
     period: { from: number; to: number; years: number };
     populationBasis: string;
@@ -129,6 +136,8 @@ export interface Indicators {
   };
   labels: {
     regions: Record<string, Label>;
+    /** the name of the edition's area */
+    area: Label;
     components: Record<string, Label>;
     nationalities: Record<string, Label>;
     eu: Record<string, Label>;

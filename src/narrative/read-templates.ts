@@ -1,11 +1,13 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import type { SectionId } from "../config/schema.ts";
+import type { Lang } from "../core/domain.ts";
+import { SECTION_IDS } from "../core/domain.ts";
+import { FONT_FILES, fontFaceCss } from "../core/fonts.ts";
 import type { Effects } from "../effects.ts";
 import { InputError } from "../errors/problem.ts";
-import { FONT_FILES, fontFaceCss } from "../html/fonts.ts";
 import { type Locale, localeKeyDiff, makeLocale } from "../i18n/locale.ts";
-import type { Lang } from "../i18n/wording.ts";
 
 export interface TemplateSet {
   locales: Record<string, Locale>;
@@ -21,12 +23,7 @@ export interface TemplateSet {
  * other, every language has a narrative template for every section (English is not a silent fallback here: a
  * bulletin with a missing translation must not be published).
  */
-export async function readTemplates(
-  dir: string,
-  langs: Lang[],
-  sectionIds: readonly SectionId[],
-  fx: Pick<Effects, "readFile">,
-): Promise<TemplateSet> {
+export async function readTemplates(dir: string, langs: Lang[], fx: Pick<Effects, "readFile">): Promise<TemplateSet> {
   const text = async (rel: string) => {
     try {
       return (await fx.readFile(join(dir, rel))).toString("utf8");
@@ -76,7 +73,7 @@ export async function readTemplates(
   const narrative: TemplateSet["narrative"] = {};
   for (const lang of langs) {
     narrative[lang] = {};
-    for (const id of [...sectionIds, "definitions"]) {
+    for (const id of [...SECTION_IDS, "definitions"]) {
       const rel = `narrative/${lang}/${id}.hbs`;
       narrative[lang]![id] = { file: join(dir, rel), source: await text(rel) };
     }
@@ -92,4 +89,20 @@ export async function readTemplates(
     fontFaces: fontFaceCss(fontFiles),
     fontFiles,
   };
+}
+
+/**
+ * The templates shipped with the program: the nearest `templates/` above this module (src/narrative/ when run from
+ * the sources, dist/ when run compiled).
+ */
+export const PACKAGE_TEMPLATES = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4 && !existsSync(join(dir, "templates", "layout", "bulletin.hbs")); i++) dir = dirname(dir);
+  return join(dir, "templates");
+})();
+
+/** The project's own templates/ next to its config.yml when it has one, else the templates shipped with the program. */
+export async function templatesDirFor(configPath: string, fx: Pick<Effects, "exists">): Promise<string> {
+  const local = join(dirname(configPath), "templates");
+  return (await fx.exists(join(local, "layout", "bulletin.hbs"))) ? local : PACKAGE_TEMPLATES;
 }

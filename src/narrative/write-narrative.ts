@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
-import type { SectionId } from "../config/schema.ts";
+import { compile as compileHtmlToText } from "html-to-text";
+import type { SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
 import type { HedgeStyle } from "../i18n/wording.ts";
 import type { Indicators } from "../indicators/types.ts";
@@ -20,6 +21,8 @@ export interface Fact {
   kind: string;
   value: unknown;
   words: string;
+  /** for a branch: the values of the indicators the condition was decided on */
+  basis?: Record<string, unknown>;
 }
 export interface NarrativePart {
   headline: string;
@@ -27,6 +30,9 @@ export interface NarrativePart {
   caption: string;
   alt: string;
   note: string;
+  /** the headline and the figure description as plain text (entities decoded, no markup): e-mail, PDF metadata */
+  headlineText: string;
+  altText: string;
 }
 export interface Narrative {
   sections: Record<string, NarrativePart>;
@@ -42,7 +48,27 @@ export interface NarrativeInput {
   sectionIds: readonly string[];
 }
 
-export class NarrativeError extends Error {}
+/** A template that cannot be written: where (file, line, column of the template) and the offending line. */
+export class NarrativeError extends Error {
+  loc?: { start: { line: number; column: number } };
+  constructor(
+    message: string,
+    public where: { file?: string; line?: number; column?: number; excerpt?: string; hint?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Handlebars' own truthiness (an empty list is false, as in {{#if}}). */
+const truthy = (v: unknown) => (Array.isArray(v) ? v.length > 0 : Boolean(v));
+
+const toText = compileHtmlToText({
+  wordwrap: false,
+  selectors: [
+    { selector: "a", options: { ignoreHref: true } },
+    { selector: "p", format: "inline" },
+  ],
+});
 
 const OPEN = "\uE000";
 const CLOSE = "\uE001";
@@ -95,6 +121,8 @@ export function writeNarrative(input: NarrativeInput): Narrative {
         return L.nationalities[code]?.[locale.lang] ?? code;
       case "region":
         return L.regions[code]?.[locale.lang] ?? code;
+      case "area":
+        return locale.t(`area_${ind.meta.areaLevel}`, { name: L.area[locale.lang] });
       case "eu":
         return L.eu[code]?.[locale.lang] ?? code;
       case "group":
@@ -164,6 +192,9 @@ export function writeNarrative(input: NarrativeInput): Narrative {
         .map((x) => (typeof x === "object" && x ? String((x as { code: string }).code) : String(x)));
       const kind = (o.hash.kind as string | undefined) ?? "municipality";
       let labels = codes.map((c) => nameOf(c, kind));
+      // "the Flemish Region", "de provincie Antwerpen": the article goes with the area's level
+      if (o.hash.article === true && kind === "area")
+        labels = labels.map((l) => `${locale.t(`article_${ind.meta.areaLevel}`)} ${l}`);
       if (o.hash.sort === "alpha") labels = [...labels].sort((a, b) => a.localeCompare(b, locale.intl));
       return record(
         from || o.hash.to ? `${path}[${from}:${o.hash.to ?? ""}]` : path,
@@ -211,27 +242,87 @@ export function writeNarrative(input: NarrativeInput): Narrative {
     concat: (...args: unknown[]) => args.slice(0, -1).join(""),
   });
 
+  // a helper's error is located at the helper's place in the template
+  for (const [name, fn] of Object.entries(hb.helpers)) {
+    if (["if", "unless", "each", "with", "lookup", "log", "blockHelperMissing", "helperMissing"].includes(name))
+      continue;
+    hb.registerHelper(name, function (this: unknown, ...args: unknown[]) {
+      try {
+        return (fn as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (e) {
+        if (e instanceof NarrativeError && !e.loc) e.loc = (args.at(-1) as { loc?: NarrativeError["loc"] })?.loc;
+        throw e;
+      }
+    });
+  }
+
   // Handlebars' strict mode checks {{value}} lookups but not the conditions of {{#if}}/{{#unless}}: a misspelled
   // condition would silently pick the other wording. These versions refuse an undefined condition.
   const builtinIf = hb.helpers.if as Handlebars.HelperDelegate;
   const builtinUnless = hb.helpers.unless as Handlebars.HelperDelegate;
+  // Every wording decision is a fact: the condition (as written in the template), the branch taken, and the values
+  // of the indicators it was decided on, so the parity check sees a Dutch and an English edition that part ways.
+  // Conditions on a loop's position (@first, @last, @index) only punctuate lists and are not recorded.
   const strictCondition = (name: string, builtin: Handlebars.HelperDelegate) =>
-    function (this: unknown, cond: unknown, options: Handlebars.HelperOptions & { loc?: { start: { line: number } } }) {
-      if (cond === undefined)
-        throw new NarrativeError(
-          `{{#${name}}} on line ${options.loc?.start.line ?? "?"}: the condition is undefined (a misspelled name?)`,
-        );
+    function (
+      this: unknown,
+      cond: unknown,
+      options: Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } } },
+    ) {
+      if (cond === undefined) {
+        const e = new NarrativeError(`{{#${name}}}: the condition is undefined (a misspelled name?)`);
+        e.loc = options.loc;
+        throw e;
+      }
+      const expr = conditionAt(currentSource, options.loc);
+      if (expr && !expr.includes("@")) {
+        const value = truthy(cond);
+        const indicator = `#${name} ${expr}`;
+        if (!facts.some((f) => f.section === section && f.indicator === indicator && f.value === value))
+          facts.push({ section, indicator, kind: "branch", value, words: "", basis: basisOf(expr, context) });
+      }
       return builtin.call(this, cond, options);
     };
   hb.registerHelper("if", strictCondition("if", builtinIf));
   hb.registerHelper("unless", strictCondition("unless", builtinUnless));
   const context = { ...ind, view: viewOf(ind) };
-  const render = (file: string, part: string, source: string, guard: boolean): string => {
+  let currentSource = "";
+  /** `firstLine`: the line of the template file the part's source starts on */
+  const render = (file: string, part: string, source: string, guard: boolean, firstLine = 1): string => {
     let out: string;
+    currentSource = source;
+    const locate = (line: number | undefined, column: number | undefined, message: string, hint?: string) => {
+      const text = line ? source.split("\n")[line - 1] : undefined;
+      return new NarrativeError(`${file} (${part}): ${message}`, {
+        file,
+        ...(line ? { line: firstLine + line - 1 } : {}),
+        ...(column !== undefined ? { column: column + 1 } : {}),
+        ...(text !== undefined ? { excerpt: text } : {}),
+        ...(hint ? { hint } : {}),
+      });
+    };
     try {
       out = hb.compile(source, { strict: true, noEscape: false })(context);
     } catch (e) {
-      throw new NarrativeError(`${file} (${part}): ${(e as Error).message}`);
+      const err = e as Error & { lineNumber?: number; column?: number; loc?: NarrativeError["loc"] };
+      const first = (err.message.split("\n")[0] ?? err.message).replace(/ - \d+:\d+$/, "");
+      if (err.loc) throw locate(err.loc.start.line, err.loc.start.column, first, (e as NarrativeError).where?.hint);
+      if (err.lineNumber)
+        throw locate(
+          err.lineNumber,
+          err.column,
+          first.replace(/ in \[object Object\]$/, ""),
+          "no such indicator or label: check the name against indicators.json",
+        );
+      const parse = /Parse error on line (\d+)/.exec(err.message);
+      if (parse)
+        throw locate(
+          Number(parse[1]),
+          undefined,
+          `syntax error: ${err.message.split("\n").at(-1)}`,
+          "close every {{#block}} with {{/block}} and every {{ with }}",
+        );
+      throw locate(undefined, undefined, first);
     }
     if (guard) {
       const bare = out.replace(new RegExp(`${OPEN}[^${CLOSE}]*${CLOSE}`, "g"), "").replace(/<[^>]*>/g, "");
@@ -242,8 +333,12 @@ export function writeNarrative(input: NarrativeInput): Narrative {
           .slice(Math.max(0, m.index - 25), m.index + m[0].length + 25)
           .replace(/\s+/g, " ")
           .trim();
-        throw new NarrativeError(
-          `${file} (${part}): the number \`${m[0]}\` in "…${around}…" does not come from a helper; write it as {{num "…"}}, {{year "…"}}, {{pct "…"}} … so it is traced to an indicator`,
+        const at = source.split("\n").findIndex((l) => l.includes(m[0]));
+        throw locate(
+          at >= 0 ? at + 1 : undefined,
+          at >= 0 ? source.split("\n")[at]!.indexOf(m[0]) : undefined,
+          `the number \`${m[0]}\` in "…${around}…" does not come from a helper`,
+          `write it as {{num "…"}}, {{year "…"}}, {{pct "…"}} … so it is traced to an indicator`,
         );
       }
     }
@@ -257,33 +352,65 @@ export function writeNarrative(input: NarrativeInput): Narrative {
     section = id;
     const parts = splitParts(tpl.source, tpl.file);
     const note = input.notes[id as SectionId];
+    const part = (name: string) => render(tpl.file, name, parts[name]?.text ?? "", true, parts[name]?.line);
+    // rendered in this order (headline, body, caption, alt): facts.json lists the facts as the text states them
+    const headline = part("headline").trim();
+    const body = paragraphs(part("body"));
+    const caption = part("caption").trim();
+    const alt = part("alt").replace(/\s+/g, " ").trim();
     sections[id] = {
-      headline: render(tpl.file, "headline", parts.headline ?? "", true).trim(),
-      body: paragraphs(render(tpl.file, "body", parts.body ?? "", true)),
-      caption: render(tpl.file, "caption", parts.caption ?? "", true).trim(),
-      alt: render(tpl.file, "alt", parts.alt ?? "", true)
-        .replace(/\s+/g, " ")
-        .trim(),
+      headline,
+      body,
+      caption,
+      alt,
       note: note ? paragraphs(render(`notes.${locale.lang}.${id} in config.yml`, "note", note, false)) : "",
+      headlineText: toText(headline),
+      altText: toText(alt),
     };
   }
   return { sections, facts };
 }
 
-function splitParts(source: string, file: string): Record<string, string> {
-  const parts: Record<string, string> = {};
+/** The parts of a template file, each with the line of the file its text starts on. */
+function splitParts(source: string, file: string): Record<string, { text: string; line: number }> {
+  const parts: Record<string, { text: string; line: number }> = {};
   let current: string | undefined;
-  for (const line of source.split("\n")) {
+  source.split("\n").forEach((line, i) => {
     const m = /^=== (\w+)\s*$/.exec(line);
     if (m) {
       current = m[1]!;
-      parts[current] = "";
-    } else if (current) parts[current] += `${line}\n`;
+      parts[current] = { text: "", line: i + 2 };
+    } else if (current) parts[current]!.text += `${line}\n`;
     else if (line.trim() && !line.startsWith("{{!"))
-      throw new NarrativeError(`${file}: text before the first \`=== part\` line`);
-  }
-  if (!parts.headline) throw new NarrativeError(`${file}: no \`=== headline\` part`);
+      throw new NarrativeError(`${file}: text before the first \`=== part\` line`, {
+        file,
+        line: i + 1,
+        excerpt: line,
+        hint: "start the file with `=== headline`",
+      });
+  });
+  if (!parts.headline)
+    throw new NarrativeError(`${file}: no \`=== headline\` part`, { file, hint: "add a line `=== headline`" });
   return parts;
+}
+
+/** The condition of the {{#if …}} / {{else if …}} / {{#unless …}} that starts at `loc` in `source`, as written. */
+function conditionAt(source: string, loc: { start: { line: number; column: number } } | undefined): string {
+  if (!loc) return "";
+  const lines = source.split("\n");
+  const rest = [lines[loc.start.line - 1]?.slice(loc.start.column) ?? "", ...lines.slice(loc.start.line)].join("\n");
+  const m = /^\{\{~?\s*(?:#|else\s+)?(?:if|unless)\s+([\s\S]*?)\s*~?\}\}/.exec(rest);
+  return m ? m[1]!.replace(/\s+/g, " ") : "";
+}
+
+/** The values of the paths a condition names (e.g. `view.municipalShare` → "almost-all"). */
+function basisOf(expr: string, context: object): Record<string, unknown> {
+  const basis: Record<string, unknown> = {};
+  for (const m of expr.matchAll(/(?<![\w.@"'-])([A-Za-z_][\w-]*(?:\.[\w-]+)+)/g)) {
+    const v = resolvePath(context, m[1]!);
+    if (v !== undefined) basis[m[1]!] = Array.isArray(v) ? v.length : v;
+  }
+  return basis;
 }
 
 /** Blank-line separated paragraphs → <p>; a block of "- " lines → <ul>. The text is already HTML-escaped. */
@@ -293,7 +420,10 @@ function paragraphs(text: string): string {
     .map((b) => b.trim())
     .filter(Boolean)
     .map((b) => {
-      const lines = b.split("\n").map((l) => l.trim());
+      const lines = b
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
       if (lines.every((l) => l.startsWith("- ")))
         return `<ul>${lines.map((l) => `<li>${l.slice(2)}</li>`).join("")}</ul>`;
       return `<p>${lines.join(" ")}</p>`;
@@ -344,6 +474,8 @@ function viewOf(ind: Indicators) {
     regionsLatest: latestRegions.map((r) => `regions.series.${ind.regions.series.indexOf(r)}`),
     allRegionsPositiveSinceStart: Object.values(ind.regions.positiveSince).every((y) => y === ind.regions.first),
     balancePositive: ind.headline.balance > 0,
+    /** the totals go back to the start of the region's long series (else: the flow years only) */
+    longSeries: ind.meta.seriesSource === "long-series",
     immVsPrevious: ind.headline.previous.map((_, i) => `headline.previous.${i}`),
     sameDirection:
       (ind.headline.immigrationLowerThanAllPrevious && ind.headline.balanceLowerThanAllPrevious) ||

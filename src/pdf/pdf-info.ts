@@ -1,15 +1,10 @@
+import type { PdfInfo } from "../effects.ts";
+
 /**
  * Sets the document information of a PDF (title, subject, keywords, author, creator) by an incremental update:
  * a new Info object and a new xref section appended after the file, the original bytes untouched. Chromium's
  * print-to-PDF writes only a title; rewriting the file with a PDF library would drop the tagged structure.
  */
-export interface PdfInfo {
-  title: string;
-  subject: string;
-  keywords: string;
-  author: string;
-  creator: string;
-}
 
 /** A PDF text string: literal ASCII when possible, else UTF-16BE with a byte-order mark (hex). */
 export function pdfString(s: string): string {

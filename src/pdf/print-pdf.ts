@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import type { Browser } from "puppeteer-core";
+import { FONT_FAMILY } from "../core/fonts.ts";
+import type { Printer } from "../effects.ts";
 import { RenderError } from "../errors/problem.ts";
-import { FONT_FAMILY } from "../html/fonts.ts";
 import { startChromium } from "./chromium.ts";
-import { type PdfInfo, setPdfInfo } from "./pdf-info.ts";
+import { setPdfInfo } from "./pdf-info.ts";
 
 /**
  * Where Chromium is: CHROMIUM_PATH, else PUPPETEER_EXECUTABLE_PATH, else Debian's. Debian's /usr/bin/chromium is a
@@ -14,21 +15,6 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env, exists = exis
   const chosen = env.CHROMIUM_PATH || env.PUPPETEER_EXECUTABLE_PATH;
   if (chosen) return chosen;
   return exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
-}
-
-export interface PrintOptions {
-  lang: string;
-  info: PdfInfo;
-  /** running header text (title and year) */
-  header: string;
-  /** footer text with {page} and {total} */
-  footer: string;
-  /** @font-face rule for the header and footer (they do not share the page's fonts) */
-  fontFace: string;
-}
-export interface Printer {
-  print(html: string, o: PrintOptions): Promise<Uint8Array>;
-  close(): Promise<void>;
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -52,8 +38,10 @@ async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
  * One Chromium for the whole build. Each print gets its own page with JavaScript off and every request other than
  * inline data refused, so the PDF holds exactly what the build gave it. Every step has a timeout.
  */
-export async function launchPrinter(o: { executablePath?: string; timeoutMs?: number } = {}): Promise<Printer> {
-  const executablePath = o.executablePath ?? chromiumPath();
+export async function launchPrinter(
+  o: { executablePath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Printer> {
+  const executablePath = o.executablePath ?? chromiumPath(o.env);
   const ms = o.timeoutMs ?? 30_000;
   if (!existsSync(executablePath))
     throw new RenderError(

@@ -119,7 +119,7 @@ const printedHtml: Record<string, string> = {};
 {
   const { build } = await import("../pipeline.ts");
   const { launchPrinter } = await import("../pdf/print-pdf.ts");
-  const { nodeEffects } = await import("../effects.ts");
+  const { nodeEffects } = await import("../effects-node.ts");
   const chromium = await launchPrinter();
   // what the build gives Chromium to print, kept for the printing floor below
   const printer: typeof chromium = {
@@ -135,7 +135,9 @@ const printedHtml: Record<string, string> = {};
     for (let i = 0; i < runs + 1; i++) {
       const dir = mkdtempSync(join(tmpdir(), "bench-warm-"));
       const t0 = performance.now();
-      await build({ configPath: join(root, "config.yml"), outDir: dir, printer }, nodeEffects({ quiet: true }));
+      // effects whose printer is the running one, left open: each build reuses it
+      const fx = nodeEffects({ quiet: true, startPrinter: async () => printer });
+      await build({ configPath: join(root, "config.yml"), outDir: dir }, fx);
       if (i > 0) warm.push(performance.now() - t0); // the first one loads the modules and warms the browser
       rmSync(dir, { recursive: true, force: true });
     }

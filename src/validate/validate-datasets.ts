@@ -1,15 +1,8 @@
 import { distance } from "fastest-levenshtein";
+import { COMPONENTS, DIRECTIONS, GROUPS } from "../core/domain.ts";
 import type { Row, Table } from "../data/csv.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Problem } from "../errors/problem.ts";
-
-export const DIRECTIONS = ["immigration", "emigration"] as const;
-export const REQUIRED_COMPONENTS: Record<(typeof DIRECTIONS)[number], string[]> = {
-  immigration: ["strict", "re-registration", "from-waiting-register"],
-  emigration: ["strict", "official-deletion", "to-waiting-register"],
-};
-export const GROUPS = ["BE", "EU27", "non-EU"] as const;
-export const REGIONS = ["02000", "03000", "04000"] as const;
 
 export interface ValidateParams {
   year: number;
@@ -99,14 +92,14 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   }
   if (ds.components.rows.length)
     for (const d of DIRECTIONS)
-      for (const c of REQUIRED_COMPONENTS[d])
+      for (const c of COMPONENTS[d])
         if (!componentsBy.get(d)?.has(c))
           err(
             ds.components,
             undefined,
             "missing-component",
             `component \`${c}\` of ${d} is missing`,
-            `the bulletin needs the three components of each side: ${REQUIRED_COMPONENTS[d].join(", ")}`,
+            `the bulletin needs the three components of each side: ${COMPONENTS[d].join(", ")}`,
           );
 
   const natCodes = new Map(ds.nationalities.rows.map((r) => [r.code as string, r]));

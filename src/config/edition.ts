@@ -1,0 +1,17 @@
+import { problem } from "../errors/messages.ts";
+import type { Problem } from "../errors/problem.ts";
+import type { Config, Edition } from "./schema.ts";
+
+/** The dates and notes of a year's edition; a year without an `editions` entry gets `today` and a warning. */
+export function editionOf(
+  config: Config,
+  year: number,
+  o: { configPath: string; today: string },
+): { edition: Edition; problem?: Problem } {
+  const edition = config.editions[String(year)];
+  if (edition) return { edition };
+  return {
+    edition: { published: o.today, nextUpdate: `${year + 2}-07`, notes: { nl: {}, en: {} } },
+    problem: problem("no-edition", { file: o.configPath }, { year, today: o.today }),
+  };
+}

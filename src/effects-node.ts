@@ -1,0 +1,32 @@
+import { type Effects, fileEffects, once, type Printer, type Transport } from "./effects.ts";
+
+/**
+ * The real effects of a command: the machine's files, clock and log; Chromium (through puppeteer-core) as the
+ * printer, started on first use and shared by every edition of the run; SMTP from the environment; the send ledger
+ * as a file. The browser and SMTP modules are loaded only when first used, so `check` never loads puppeteer.
+ */
+export function nodeEffects(
+  o: { quiet?: boolean; env?: NodeJS.ProcessEnv; startPrinter?: () => Promise<Printer> } = {},
+): Effects {
+  const env = o.env ?? process.env;
+  const printer = once(o.startPrinter ?? (() => import("./pdf/print-pdf.ts").then((m) => m.launchPrinter({ env }))));
+  const mailer = once(() => import("./email/smtp.ts").then((m) => m.smtpTransport(env)));
+  let transport: Transport | undefined;
+  return fileEffects(
+    {
+      printer: printer.get,
+      mailer: async () => {
+        const m = await mailer.get();
+        transport = m.transport;
+        return m;
+      },
+      ledger: (path) => import("./email/ledger.ts").then((m) => m.fileLedger(path)),
+      close: async () => {
+        transport?.close?.();
+        const p = printer.started();
+        if (p) await p.then((x) => x.close()).catch(() => {});
+      },
+    },
+    { quiet: o.quiet },
+  );
+}

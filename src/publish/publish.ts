@@ -1,0 +1,55 @@
+import { basename, dirname, join } from "node:path";
+import type { Effects } from "../effects.ts";
+
+/** A file of an edition: its path inside the edition's folder and its bytes. */
+export interface OutputFile {
+  path: string;
+  data: string | Uint8Array;
+}
+
+/**
+ * Atomic publication of one folder: every file is written into a fresh staging folder next to the target; only when
+ * all of it is written is the staging folder renamed into place (rename is atomic on one file system). The previous
+ * output moves aside first and is removed only after the swap, so a failure at any point leaves it intact.
+ *
+ * `keep` names entries of the previous folder that are not the build's to replace (the send ledger, the outbox,
+ * the editions of other areas published inside it): they move into the new folder before the swap.
+ */
+export async function publishFolder(
+  fx: Effects,
+  target: string,
+  files: OutputFile[],
+  keep: string[] = [],
+): Promise<void> {
+  const staging = await fx.mkdtemp(join(dirname(target), `.staging-${basename(target)}-`));
+  const moved: string[] = [];
+  try {
+    for (const f of files) await fx.writeFile(join(staging, f.path), f.data);
+    for (const k of keep)
+      if (await fx.exists(join(target, k))) {
+        await fx.rename(join(target, k), join(staging, k));
+        moved.push(k);
+      }
+    const aside = `${staging}.previous`;
+    const had = await fx.exists(target);
+    if (had) await fx.rename(target, aside);
+    try {
+      await fx.rename(staging, target);
+    } catch (e) {
+      if (had) await fx.rename(aside, target);
+      throw e;
+    }
+    if (had) await fx.rm(aside);
+  } catch (e) {
+    for (const k of moved) await fx.rename(join(staging, k), join(target, k)).catch(() => {});
+    await fx.rm(staging);
+    throw e;
+  }
+}
+
+/** One file replaced atomically (written next to it, then renamed over it). */
+export async function writeAtomic(fx: Effects, path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await fx.writeFile(tmp, data);
+  await fx.rename(tmp, path);
+}
