@@ -186,7 +186,7 @@ async function prepareYear(
 }
 
 /** Step 5: the narrative of every language of an area; the editions must state the same facts. */
-function narrate(a: YearData["areas"][number], templates: TemplateSet): Record<Lang, Narrative> {
+function narrate(a: YearData["areas"][number], templates: TemplateSet, configPath: string): Record<Lang, Narrative> {
   const narratives = {} as Record<Lang, Narrative>;
   for (const lang of a.langs) {
     try {
@@ -195,6 +195,7 @@ function narrate(a: YearData["areas"][number], templates: TemplateSet): Record<L
         locale: templates.locales[lang]!,
         templates: templates.narrative[lang]!,
         notes: a.edition.notes[lang],
+        notesFile: configPath,
         sectionIds: a.sections,
       });
     } catch (e) {
@@ -206,7 +207,7 @@ function narrate(a: YearData["areas"][number], templates: TemplateSet): Record<L
           ...(w.line ? { line: w.line } : {}),
           ...(w.column ? { column: w.column } : {}),
           rule: "template",
-          message: e.message.replace(/^\S+ /, ""),
+          message: w.detail ?? e.message,
           ...(w.excerpt !== undefined ? { excerpt: w.excerpt } : {}),
           ...(w.hint ? { hint: w.hint } : {}),
           severity: "error",
@@ -240,7 +241,7 @@ export async function check(req: BuildRequest, fx: Effects): Promise<{ problems:
     if (!data) continue;
     try {
       const templates = await templatesFor(req, allLangs(plan), fx);
-      for (const a of data.areas) narrate(a, templates); // 5
+      for (const a of data.areas) narrate(a, templates, req.configPath); // 5
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...e.problems);
@@ -290,7 +291,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   try {
     for (const { year, areas } of years)
       for (const a of areas) {
-        const narratives = await timed(timings, "narrative", () => narrate(a, templates)); // 5
+        const narratives = await timed(timings, "narrative", () => narrate(a, templates, req.configPath)); // 5
         mark("narrative");
         // marks of the bulletin's own area keep their short names (the benchmark reads them)
         const tag = (s: string, lang: Lang) =>

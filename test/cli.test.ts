@@ -83,7 +83,7 @@ describe("bulletin CLI", () => {
     const r = await cli(["check"], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      "notes.en.municipalities in config.yml (note): helper `num`: no indicator `headline.immigrants`",
+      "config.yml: error: editions.2024.notes.en.municipalities: helper `num`: no indicator `headline.immigrants`",
     );
   });
 

@@ -46,6 +46,8 @@ export interface NarrativeInput {
   /** editorial notes per section id (Handlebars too: they may use the helpers; digits allowed) */
   notes: Partial<Record<SectionId, string>>;
   sectionIds: readonly string[];
+  /** the file the notes come from (config.yml), named in their errors */
+  notesFile?: string;
 }
 
 /** A template that cannot be written: where (file, line, column of the template) and the offending line. */
@@ -53,7 +55,15 @@ export class NarrativeError extends Error {
   loc?: { start: { line: number; column: number } };
   constructor(
     message: string,
-    public where: { file?: string; line?: number; column?: number; excerpt?: string; hint?: string } = {},
+    public where: {
+      file?: string;
+      line?: number;
+      column?: number;
+      excerpt?: string;
+      hint?: string;
+      /** what is wrong, without the file and part */
+      detail?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -291,12 +301,16 @@ export function writeNarrative(input: NarrativeInput): Narrative {
   const render = (file: string, part: string, source: string, guard: boolean, firstLine = 1): string => {
     let out: string;
     currentSource = source;
+    // an editorial note is a string inside config.yml: it is named by its key, not located by line
+    const isNote = part.startsWith("editions.");
     const locate = (line: number | undefined, column: number | undefined, message: string, hint?: string) => {
-      const text = line ? source.split("\n")[line - 1] : undefined;
+      const text = line && !isNote ? source.split("\n")[line - 1] : undefined;
+      const detail = isNote ? `${part}: ${message}` : message;
       return new NarrativeError(`${file} (${part}): ${message}`, {
         file,
-        ...(line ? { line: firstLine + line - 1 } : {}),
-        ...(column !== undefined ? { column: column + 1 } : {}),
+        detail,
+        ...(line && !isNote ? { line: firstLine + line - 1 } : {}),
+        ...(column !== undefined && !isNote ? { column: column + 1 } : {}),
         ...(text !== undefined ? { excerpt: text } : {}),
         ...(hint ? { hint } : {}),
       });
@@ -315,6 +329,9 @@ export function writeNarrative(input: NarrativeInput): Narrative {
           "no such indicator or label: check the name against indicators.json",
         );
       const parse = /Parse error on line (\d+)/.exec(err.message);
+      const open = /got 'EOF'/.test(err.message) ? unclosedBlock(source) : undefined;
+      if (open)
+        throw locate(open.line, open.column, `{{#${open.name}}} is never closed`, `close it with {{/${open.name}}}`);
       if (parse)
         throw locate(
           Number(parse[1]),
@@ -363,7 +380,16 @@ export function writeNarrative(input: NarrativeInput): Narrative {
       body,
       caption,
       alt,
-      note: note ? paragraphs(render(`notes.${locale.lang}.${id} in config.yml`, "note", note, false)) : "",
+      note: note
+        ? paragraphs(
+            render(
+              input.notesFile ?? "config.yml",
+              `editions.${ind.meta.year}.notes.${locale.lang}.${id}`,
+              note,
+              false,
+            ),
+          )
+        : "",
       headlineText: toText(headline),
       altText: toText(alt),
     };
@@ -392,6 +418,18 @@ function splitParts(source: string, file: string): Record<string, { text: string
   if (!parts.headline)
     throw new NarrativeError(`${file}: no \`=== headline\` part`, { file, hint: "add a line `=== headline`" });
   return parts;
+}
+
+/** The innermost block opened and never closed, where the source ends inside one. */
+function unclosedBlock(source: string): { name: string; line: number; column: number } | undefined {
+  const stack: { name: string; line: number; column: number }[] = [];
+  source.split("\n").forEach((text, i) => {
+    for (const m of text.matchAll(/\{\{~?\s*([#/])\s*([\w-]+)/g)) {
+      if (m[1] === "#") stack.push({ name: m[2]!, line: i + 1, column: m.index });
+      else if (stack.at(-1)?.name === m[2]) stack.pop();
+    }
+  });
+  return stack.at(-1);
 }
 
 /** The condition of the {{#if …}} / {{else if …}} / {{#unless …}} that starts at `loc` in `source`, as written. */
