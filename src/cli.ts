@@ -10,6 +10,8 @@ import type { Format } from "./pipeline.ts";
 // The pipeline (vega, puppeteer, …) is imported by the commands that need it, so a build can start Chromium first
 // and let it boot while the rest loads.
 const pipeline = () => import("./pipeline.ts");
+const sendPipeline = () => import("./pipeline-send.ts");
+const geoPipeline = () => import("./pipeline-geo.ts");
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -144,7 +146,7 @@ export function makeProgram(): Command {
     .option("--to <address>", "test send to one address (one message per language; not recorded in the ledger)")
     .action((o: { config: string; year?: number; out?: string; lang?: Lang[]; dryRun?: boolean; to?: string }) =>
       withEffects(async (fx) => {
-        const { send } = await pipeline();
+        const { send } = await sendPipeline();
         const r = await send(
           { configPath: o.config, year: o.year, outDir: o.out, langs: o.lang, dryRun: o.dryRun, to: o.to },
           fx,
@@ -171,7 +173,7 @@ export function makeProgram(): Command {
     .option("-o, --out <file>", "where to write the TopoJSON", "data/geo/municipalities.topo.json")
     .action((file: string, o: { config: string; codeField?: string; nameField?: string; keep: number; out: string }) =>
       withEffects(async (fx) => {
-        const { importGeo } = await pipeline();
+        const { importGeo } = await geoPipeline();
         const r = await importGeo(
           { file, configPath: o.config, out: o.out, codeField: o.codeField, nameField: o.nameField, keep: o.keep },
           fx,

@@ -15,6 +15,11 @@ import type {
   YearTotals,
 } from "./types.ts";
 
+/*
+ * Why one file: the seven sections' indicators share one pass over each year's flows (aggregateFlows) and the
+ * series; split per section, each would have to be handed the same aggregates. The steps are numbered by section.
+ */
+
 export interface IndicatorParams {
   year: number;
   /** the area the edition is about (see resolveArea) */

@@ -4,6 +4,17 @@ import type { SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
 import type { HedgeStyle } from "../i18n/wording.ts";
 import type { Indicators } from "../indicators/types.ts";
+import { NarrativeError } from "./errors.ts";
+import { basisOf, conditionAt, paragraphs, resolvePath, splitParts, unclosedBlock } from "./parts.ts";
+import { viewOf } from "./view.ts";
+
+/*
+ * Why one file: the helpers below share the state of the section being written (its id, the fact recorder, the
+ * locale); split into modules they would pass that state around on every call. Template parsing is in parts.ts,
+ * the derived view in view.ts.
+ */
+
+export { NarrativeError, resolvePath };
 
 /**
  * Narrative: one Handlebars template per section and language (templates/narrative/<lang>/<id>.hbs). Every number,
@@ -50,25 +61,6 @@ export interface NarrativeInput {
   notesFile?: string;
 }
 
-/** A template that cannot be written: where (file, line, column of the template) and the offending line. */
-export class NarrativeError extends Error {
-  loc?: { start: { line: number; column: number } };
-  constructor(
-    message: string,
-    public where: {
-      file?: string;
-      line?: number;
-      column?: number;
-      excerpt?: string;
-      hint?: string;
-      /** what is wrong, without the file and part */
-      detail?: string;
-    } = {},
-  ) {
-    super(message);
-  }
-}
-
 /** Handlebars' own truthiness (an empty list is false, as in {{#if}}). */
 const truthy = (v: unknown) => (Array.isArray(v) ? v.length > 0 : Boolean(v));
 
@@ -82,16 +74,6 @@ const toText = compileHtmlToText({
 
 const OPEN = "\uE000";
 const CLOSE = "\uE001";
-
-/** Resolves `a.b.0.c` in an object; undefined when any step is missing. */
-export function resolvePath(root: unknown, path: string): unknown {
-  let v: unknown = root;
-  for (const k of path.split(".")) {
-    if (v === null || v === undefined) return undefined;
-    v = (v as Record<string, unknown>)[k];
-  }
-  return v;
-}
 
 export function writeNarrative(input: NarrativeInput): Narrative {
   const { indicators: ind, locale } = input;
@@ -395,130 +377,4 @@ export function writeNarrative(input: NarrativeInput): Narrative {
     };
   }
   return { sections, facts };
-}
-
-/** The parts of a template file, each with the line of the file its text starts on. */
-function splitParts(source: string, file: string): Record<string, { text: string; line: number }> {
-  const parts: Record<string, { text: string; line: number }> = {};
-  let current: string | undefined;
-  source.split("\n").forEach((line, i) => {
-    const m = /^=== (\w+)\s*$/.exec(line);
-    if (m) {
-      current = m[1]!;
-      parts[current] = { text: "", line: i + 2 };
-    } else if (current) parts[current]!.text += `${line}\n`;
-    else if (line.trim() && !line.startsWith("{{!"))
-      throw new NarrativeError(`${file}: text before the first \`=== part\` line`, {
-        file,
-        line: i + 1,
-        excerpt: line,
-        hint: "start the file with `=== headline`",
-      });
-  });
-  if (!parts.headline)
-    throw new NarrativeError(`${file}: no \`=== headline\` part`, { file, hint: "add a line `=== headline`" });
-  return parts;
-}
-
-/** The innermost block opened and never closed, where the source ends inside one. */
-function unclosedBlock(source: string): { name: string; line: number; column: number } | undefined {
-  const stack: { name: string; line: number; column: number }[] = [];
-  source.split("\n").forEach((text, i) => {
-    for (const m of text.matchAll(/\{\{~?\s*([#/])\s*([\w-]+)/g)) {
-      if (m[1] === "#") stack.push({ name: m[2]!, line: i + 1, column: m.index });
-      else if (stack.at(-1)?.name === m[2]) stack.pop();
-    }
-  });
-  return stack.at(-1);
-}
-
-/** The condition of the {{#if …}} / {{else if …}} / {{#unless …}} that starts at `loc` in `source`, as written. */
-function conditionAt(source: string, loc: { start: { line: number; column: number } } | undefined): string {
-  if (!loc) return "";
-  const lines = source.split("\n");
-  const rest = [lines[loc.start.line - 1]?.slice(loc.start.column) ?? "", ...lines.slice(loc.start.line)].join("\n");
-  const m = /^\{\{~?\s*(?:#|else\s+)?(?:if|unless)\s+([\s\S]*?)\s*~?\}\}/.exec(rest);
-  return m ? m[1]!.replace(/\s+/g, " ") : "";
-}
-
-/** The values of the paths a condition names (e.g. `view.municipalShare` → "almost-all"). */
-function basisOf(expr: string, context: object): Record<string, unknown> {
-  const basis: Record<string, unknown> = {};
-  for (const m of expr.matchAll(/(?<![\w.@"'-])([A-Za-z_][\w-]*(?:\.[\w-]+)+)/g)) {
-    const v = resolvePath(context, m[1]!);
-    if (v !== undefined) basis[m[1]!] = Array.isArray(v) ? v.length : v;
-  }
-  return basis;
-}
-
-/** Blank-line separated paragraphs → <p>; a block of "- " lines → <ul>. The text is already HTML-escaped. */
-function paragraphs(text: string): string {
-  return text
-    .split(/\n\s*\n/)
-    .map((b) => b.trim())
-    .filter(Boolean)
-    .map((b) => {
-      const lines = b
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(Boolean);
-      if (lines.every((l) => l.startsWith("- ")))
-        return `<ul>${lines.map((l) => `<li>${l.slice(2)}</li>`).join("")}</ul>`;
-      return `<p>${lines.join(" ")}</p>`;
-    })
-    .join("\n");
-}
-
-/** Derived lookups for the templates: paths into the indicators, sorted as the text needs them. */
-function viewOf(ind: Indicators) {
-  const sortedPaths = <T>(arr: T[], base: string, key: (x: T) => number) =>
-    arr
-      .map((x, i) => ({ x, path: `${base}.${i}` }))
-      .sort((a, b) => key(b.x) - key(a.x))
-      .map((e) => e.path);
-  const groupIndex = (g: string) => ind.nationalityGroups.rows.findIndex((r) => r.group === g);
-  const euIndex = (geo: string) => ind.eu.rows.findIndex((r) => r.geo === geo);
-  const latestRegions = ind.regions.series.filter((r) => r.year === ind.meta.year);
-  const share = ind.municipalities.positive / ind.municipalities.rows.length;
-  return {
-    immigrationBySize: sortedPaths(ind.components.immigration, "components.immigration", (c) => c.share),
-    emigrationBySize: sortedPaths(ind.components.emigration, "components.emigration", (c) => c.share),
-    groupsByImmigration: sortedPaths(ind.nationalityGroups.rows, "nationalityGroups.rows", (r) => r.immigrationShare),
-    group: {
-      BE: `nationalityGroups.rows.${groupIndex("BE")}`,
-      EU27: `nationalityGroups.rows.${groupIndex("EU27")}`,
-      nonEU: `nationalityGroups.rows.${groupIndex("non-EU")}`,
-    },
-    largestGroup: `nationalityGroups.rows.${groupIndex(ind.nationalityGroups.largestImmigrationGroup)}`,
-    negativeGroups: ind.nationalityGroups.rows
-      .map((r, i) => ({ r, i }))
-      .filter((e) => e.r.balance < 0)
-      .map((e) => `nationalityGroups.rows.${e.i}`),
-    positiveGroups: ind.nationalityGroups.rows
-      .map((r, i) => ({ r, i }))
-      .filter((e) => e.r.balance >= 0)
-      .map((e) => `nationalityGroups.rows.${e.i}`),
-    municipalShare: share === 1 ? "all" : share >= 0.9 ? "almost-all" : share > 0.5 ? "most" : "minority",
-    eu: {
-      region: `eu.rows.${euIndex(ind.eu.regionGeo)}`,
-      eu27: `eu.rows.${euIndex("EU27_2020")}`,
-      belgium: `eu.rows.${euIndex("BE")}`,
-      brussels: `eu.rows.${euIndex("BE1")}`,
-    },
-    euRegionBelowEu27:
-      (ind.eu.rows[euIndex(ind.eu.regionGeo)]?.ratePer1000 ?? 0) <
-      (ind.eu.rows[euIndex("EU27_2020")]?.ratePer1000 ?? 0),
-    euYearLags: ind.eu.year !== null && ind.eu.year < ind.meta.year,
-    regionsLatest: latestRegions.map((r) => `regions.series.${ind.regions.series.indexOf(r)}`),
-    allRegionsPositiveSinceStart: Object.values(ind.regions.positiveSince).every((y) => y === ind.regions.first),
-    balancePositive: ind.headline.balance > 0,
-    /** the totals go back to the start of the region's long series (else: the flow years only) */
-    longSeries: ind.meta.seriesSource === "long-series",
-    immVsPrevious: ind.headline.previous.map((_, i) => `headline.previous.${i}`),
-    sameDirection:
-      (ind.headline.immigrationLowerThanAllPrevious && ind.headline.balanceLowerThanAllPrevious) ||
-      (ind.headline.immigrationHigherThanAllPrevious && ind.headline.balanceHigherThanAllPrevious),
-    emigrationMenMajority:
-      ind.topNationalities.totalsBySex.emigration.men > ind.topNationalities.totalsBySex.emigration.women,
-  };
 }

@@ -4,6 +4,12 @@ import type { Row, Table } from "../data/csv.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Problem } from "../errors/problem.ts";
 
+/*
+ * Why one file: the checks read across tables (flows against the long series, municipalities against the
+ * population, regions against their municipalities); each block below is one table or one cross-check, in the
+ * order data/README.md lists them, so the contract and its checks read side by side.
+ */
+
 export interface ValidateParams {
   year: number;
   region: string;

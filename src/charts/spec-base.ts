@@ -1,0 +1,33 @@
+import type { TopLevelSpec } from "vega-lite";
+import type { Locale } from "../i18n/locale.ts";
+import type { Indicators } from "../indicators/types.ts";
+import { VEGA_CONFIG } from "./theme.ts";
+
+/** A figure: its Vega-Lite spec and the data behind it as a labelled table (CSV download and HTML table). */
+export interface ChartSpec {
+  id: string;
+  spec: TopLevelSpec;
+  columns: string[];
+  rows: (string | number)[][];
+}
+export interface ChartInput {
+  indicators: Indicators;
+  locale: Locale;
+  /** TopoJSON of the municipalities (object `municipalities`, properties {nis, name}); without it the map is a ranking */
+  boundaries?: unknown;
+  /** accessible descriptions per figure (from the narrative) */
+  descriptions: Record<string, string>;
+}
+
+/** The width of every figure, in CSS pixels (the text column of the bulletin). */
+export const WIDTH = 620;
+
+/** What every figure's spec starts with: the schema, its accessible description and the bulletin's theme. */
+export function base(input: ChartInput, id: string, extra: object): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    description: input.descriptions[id] ?? id,
+    config: VEGA_CONFIG,
+    ...extra,
+  } as TopLevelSpec;
+}

@@ -1,0 +1,50 @@
+import type { Lang, SectionId } from "../core/domain.ts";
+import { InputError } from "../errors/problem.ts";
+import type { Indicators } from "../indicators/types.ts";
+import { compareFacts } from "./compare-facts.ts";
+import type { TemplateSet } from "./read-templates.ts";
+import { type Narrative, NarrativeError, writeNarrative } from "./write-narrative.ts";
+
+/**
+ * The narrative of every language of one (year, area): each written by its templates, then compared (the editions
+ * must state the same facts and take the same wording branches). A template error becomes a located problem.
+ */
+export function narrateEditions(o: {
+  indicators: Indicators;
+  templates: TemplateSet;
+  langs: Lang[];
+  sections: readonly SectionId[];
+  notes: Partial<Record<Lang, Partial<Record<SectionId, string>>>>;
+  configPath: string;
+}): Record<Lang, Narrative> {
+  const narratives = {} as Record<Lang, Narrative>;
+  for (const lang of o.langs) {
+    try {
+      narratives[lang] = writeNarrative({
+        indicators: o.indicators,
+        locale: o.templates.locales[lang]!,
+        templates: o.templates.narrative[lang]!,
+        notes: o.notes[lang] ?? {},
+        notesFile: o.configPath,
+        sectionIds: o.sections,
+      });
+    } catch (e) {
+      if (!(e instanceof NarrativeError)) throw e;
+      const w = e.where;
+      throw new InputError(e.message, [
+        {
+          file: w.file ?? "templates",
+          ...(w.line ? { line: w.line } : {}),
+          ...(w.column ? { column: w.column } : {}),
+          rule: "template",
+          message: w.detail ?? e.message,
+          ...(w.excerpt !== undefined ? { excerpt: w.excerpt } : {}),
+          ...(w.hint ? { hint: w.hint } : {}),
+          severity: "error",
+        },
+      ]);
+    }
+  }
+  compareFacts(narratives);
+  return narratives;
+}

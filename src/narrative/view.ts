@@ -1,0 +1,55 @@
+import type { Indicators } from "../indicators/types.ts";
+
+/** Derived lookups for the templates: paths into the indicators, sorted as the text needs them. */
+export function viewOf(ind: Indicators) {
+  const sortedPaths = <T>(arr: T[], base: string, key: (x: T) => number) =>
+    arr
+      .map((x, i) => ({ x, path: `${base}.${i}` }))
+      .sort((a, b) => key(b.x) - key(a.x))
+      .map((e) => e.path);
+  const groupIndex = (g: string) => ind.nationalityGroups.rows.findIndex((r) => r.group === g);
+  const euIndex = (geo: string) => ind.eu.rows.findIndex((r) => r.geo === geo);
+  const latestRegions = ind.regions.series.filter((r) => r.year === ind.meta.year);
+  const share = ind.municipalities.positive / ind.municipalities.rows.length;
+  return {
+    immigrationBySize: sortedPaths(ind.components.immigration, "components.immigration", (c) => c.share),
+    emigrationBySize: sortedPaths(ind.components.emigration, "components.emigration", (c) => c.share),
+    groupsByImmigration: sortedPaths(ind.nationalityGroups.rows, "nationalityGroups.rows", (r) => r.immigrationShare),
+    group: {
+      BE: `nationalityGroups.rows.${groupIndex("BE")}`,
+      EU27: `nationalityGroups.rows.${groupIndex("EU27")}`,
+      nonEU: `nationalityGroups.rows.${groupIndex("non-EU")}`,
+    },
+    largestGroup: `nationalityGroups.rows.${groupIndex(ind.nationalityGroups.largestImmigrationGroup)}`,
+    negativeGroups: ind.nationalityGroups.rows
+      .map((r, i) => ({ r, i }))
+      .filter((e) => e.r.balance < 0)
+      .map((e) => `nationalityGroups.rows.${e.i}`),
+    positiveGroups: ind.nationalityGroups.rows
+      .map((r, i) => ({ r, i }))
+      .filter((e) => e.r.balance >= 0)
+      .map((e) => `nationalityGroups.rows.${e.i}`),
+    municipalShare: share === 1 ? "all" : share >= 0.9 ? "almost-all" : share > 0.5 ? "most" : "minority",
+    eu: {
+      region: `eu.rows.${euIndex(ind.eu.regionGeo)}`,
+      eu27: `eu.rows.${euIndex("EU27_2020")}`,
+      belgium: `eu.rows.${euIndex("BE")}`,
+      brussels: `eu.rows.${euIndex("BE1")}`,
+    },
+    euRegionBelowEu27:
+      (ind.eu.rows[euIndex(ind.eu.regionGeo)]?.ratePer1000 ?? 0) <
+      (ind.eu.rows[euIndex("EU27_2020")]?.ratePer1000 ?? 0),
+    euYearLags: ind.eu.year !== null && ind.eu.year < ind.meta.year,
+    regionsLatest: latestRegions.map((r) => `regions.series.${ind.regions.series.indexOf(r)}`),
+    allRegionsPositiveSinceStart: Object.values(ind.regions.positiveSince).every((y) => y === ind.regions.first),
+    balancePositive: ind.headline.balance > 0,
+    /** the totals go back to the start of the region's long series (else: the flow years only) */
+    longSeries: ind.meta.seriesSource === "long-series",
+    immVsPrevious: ind.headline.previous.map((_, i) => `headline.previous.${i}`),
+    sameDirection:
+      (ind.headline.immigrationLowerThanAllPrevious && ind.headline.balanceLowerThanAllPrevious) ||
+      (ind.headline.immigrationHigherThanAllPrevious && ind.headline.balanceHigherThanAllPrevious),
+    emigrationMenMajority:
+      ind.topNationalities.totalsBySex.emigration.men > ind.topNationalities.totalsBySex.emigration.women,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * `bulletin send`, chained: 1 config ─ 2 subscribers (checked before anything is sent) ─ 3 the built editions ─
+ * 4 one message per subscriber ─ 5 the outbox (dry run) or SMTP through fx.mailer, exactly once through the ledger.
+ */
+import { join } from "node:path";
+import { loadConfig } from "./config/read-config.ts";
+import type { Lang } from "./core/domain.ts";
+import type { Effects } from "./effects.ts";
+import { loadEditionAssets } from "./email/assets.ts";
+import { composeMessage } from "./email/compose.ts";
+import { memoryLedger } from "./email/ledger.ts";
+import { type SendResult, sendEditions } from "./email/send-editions.ts";
+import { readSubscribers } from "./email/subscribers.ts";
+
+// ── send ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface SendRequest {
+  configPath: string;
+  year?: number;
+  outDir?: string;
+  langs?: Lang[];
+  dryRun?: boolean;
+  /** a test send to this address: one message per language, not recorded in the ledger */
+  to?: string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function send(
+  req: SendRequest,
+  fx: Effects,
+): Promise<SendResult & { dryRunFiles: string[]; ledger?: string }> {
+  const config = await loadConfig(req.configPath, fx); // 1
+  const year = req.year ?? config.year;
+  const langs = req.langs ?? config.languages;
+  const recipients = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx); // 2
+  const dir = join(req.outDir ?? config.output.dir, String(year));
+  const assets = await loadEditionAssets(
+    dir,
+    { year, langs: [...new Set(recipients.map((r) => r.lang))], synthetic: config.synthetic },
+    fx,
+  ); // 3
+  const messages = recipients.map((r) => composeMessage(config, assets.get(r.lang)!, r, { test: Boolean(req.to) })); // 4
+  if (req.dryRun) {
+    const { writeOutbox } = await import("./email/outbox.ts"); // loads nodemailer
+    const files = await writeOutbox(messages, dir, fx); // 5
+    fx.log(`dry run: ${files.length} message(s) written to ${join(dir, "outbox")}, nothing sent`);
+    return { sent: [], skipped: [], failed: [], dryRunFiles: files };
+  }
+  const smtp = await fx.mailer();
+  fx.log(`sending ${messages.length} message(s) through ${smtp.describe}`);
+  // a test send (--to) is not part of the mailing: it is not recorded, and it does not block the real send
+  const ledgerPath = join(dir, "send-ledger.jsonl");
+  const ledger = req.to ? memoryLedger() : await fx.ledger(ledgerPath);
+  const mail = config.mail!;
+  const result = await sendEditions(messages, smtp.transport, ledger, {
+    concurrency: mail.concurrency,
+    retries: mail.retries,
+    retryDelayMs: mail.retryDelayMs,
+    now: () => fx.now(),
+    log: (m) => fx.log(m),
+    sleep: req.sleep,
+  }); // 5
+  return { ...result, dryRunFiles: [], ...(req.to ? {} : { ledger: ledgerPath }) };
+}
