@@ -71,15 +71,14 @@ export async function importBoundaries(
     try {
       json = JSON.parse(text) as typeof json;
     } catch (e) {
-      // JSON.parse says where: "… in JSON at position N (line L column C)" on Node 20
-      const at = /line (\d+) column (\d+)/.exec((e as Error).message);
-      throw new InputError(`${file} is not JSON`, [
-        problem(
-          "bad-boundaries",
-          { file, ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}) },
-          { why: (e as Error).message.split("\n")[0] },
-        ),
-      ]);
+      // JSON.parse says where as "… at position N": turned into a line and column
+      const pos = /at position (\d+)/.exec((e as Error).message);
+      const before = pos ? text.slice(0, Number(pos[1])) : undefined;
+      const where = before
+        ? { line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") }
+        : {};
+      const why = ((e as Error).message.split("\n")[0] ?? "").replace(/ at position \d+.*$/, "");
+      throw new InputError(`${file} is not JSON`, [problem("bad-boundaries", { file, ...where }, { why })]);
     }
     if (!json || typeof json !== "object" || (json.type !== "Topology" && !Array.isArray(json.features)))
       throw new InputError(`${file} is neither GeoJSON nor TopoJSON`, [

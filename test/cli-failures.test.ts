@@ -1,0 +1,169 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { root } from "./helpers.ts";
+
+/**
+ * Every command × every way it can fail, as a new user meets them: the documented exit code (1 bad input, 2 bad
+ * usage, 3 a renderer or delivery failure), a message that names what to fix, and never a stack trace.
+ */
+const run = promisify(execFile);
+const bin = join(root, "src/bin.js");
+
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  try {
+    const r = await run(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
+    return { code: 0, err: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stderr: string };
+    return { code: x.code, err: x.stderr };
+  }
+}
+
+let good: string;
+beforeAll(() => {
+  // a project folder with a built-looking edition, so `send` gets as far as the SMTP server
+  good = mkdtempSync(join(tmpdir(), "bulletin-fail-"));
+  cpSync(join(root, "data"), join(good, "data"), { recursive: true, filter: (s) => !s.includes(join("data", "geo")) });
+  const cfg = readFileSync(join(root, "config.yml"), "utf8").replace("  subscribers:", "  retries: 0\n  subscribers:");
+  writeFileSync(join(good, "config.yml"), cfg);
+  for (const lang of ["nl", "en"]) {
+    const dir = join(good, "output", "2024", lang);
+    mkdirSync(join(dir, "charts"), { recursive: true });
+    writeFileSync(join(dir, "bulletin.pdf"), "%PDF-1.4 test");
+    writeFileSync(join(dir, "charts", "headline.png"), "png");
+    writeFileSync(
+      join(dir, "summary.json"),
+      JSON.stringify({ title: "T", headline: "H", published: "P", keyFigures: [] }),
+    );
+  }
+  writeFileSync(join(good, "not.geojson"), "{ this is not json");
+});
+
+/** A copy of the good project with one change. */
+function variant(change: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "bulletin-fail-"));
+  cpSync(good, dir, { recursive: true });
+  change(dir);
+  return dir;
+}
+const missingConfig = () => variant((d) => rmSync(join(d, "config.yml")));
+const badConfig = () =>
+  variant((d) =>
+    writeFileSync(
+      join(d, "config.yml"),
+      readFileSync(join(d, "config.yml"), "utf8").replace("languages:", "langauges:"),
+    ),
+  );
+const missingData = () => variant((d) => rmSync(join(d, "data", "codes", "municipalities.csv")));
+const badData = () =>
+  variant((d) => {
+    const f = join(d, "data", "flows", "flows-2024.csv.gz");
+    const lines = gunzipSync(readFileSync(f)).toString("utf8").split("\n");
+    lines[9] = lines[9]!.replace(/,(\d+)$/, ",-3");
+    writeFileSync(f, gzipSync(lines.join("\n")));
+  });
+
+const GEO = ["geo", "import", "not.geojson"];
+type Case = [name: string, args: string[], project: () => string, env: NodeJS.ProcessEnv, code: number, text: RegExp];
+const cases: Case[] = [
+  [
+    "check: missing config",
+    ["check"],
+    missingConfig,
+    {},
+    2,
+    /cannot read the config file config\.yml: pass --config PATH/,
+  ],
+  ["build: missing config", ["build", "--format", "html"], missingConfig, {}, 2, /cannot read the config file/],
+  ["send: missing config", ["send", "--dry-run"], missingConfig, {}, 2, /cannot read the config file/],
+  ["geo import: missing config", GEO, missingConfig, {}, 2, /cannot read the config file/],
+  [
+    "check: bad config",
+    ["check"],
+    badConfig,
+    {},
+    1,
+    /config\.yml:\d+:1: error: unknown key `langauges`[\s\S]*did you mean `languages`/,
+  ],
+  ["build: bad config", ["build", "--format", "html"], badConfig, {}, 1, /unknown key `langauges`/],
+  ["send: bad config", ["send", "--dry-run"], badConfig, {}, 1, /unknown key `langauges`/],
+  ["geo import: bad config", GEO, badConfig, {}, 1, /unknown key `langauges`/],
+  ["check: missing data", ["check"], missingData, {}, 1, /data\/codes\/municipalities\.csv: error: file not found/],
+  [
+    "build: missing data",
+    ["build", "--format", "html"],
+    missingData,
+    {},
+    1,
+    /municipalities\.csv: error: file not found/,
+  ],
+  ["geo import: missing data", GEO, missingData, {}, 1, /not JSON|municipalities\.csv/],
+  ["check: bad data", ["check"], badData, {}, 1, /flows-2024\.csv\.gz:10:7: error: .*-3/],
+  ["build: bad data", ["build", "--format", "html"], badData, {}, 1, /flows-2024\.csv\.gz:10:7/],
+  [
+    "build: unknown area",
+    ["build", "--area", "99999", "--format", "html"],
+    () => good,
+    {},
+    1,
+    /no area with NIS code `99999`/,
+  ],
+  [
+    "build: a municipality's edition",
+    ["check", "--area", "24062"],
+    () => good,
+    {},
+    1,
+    /24062 \(Leuven\) is a municipality/,
+  ],
+  ["build: area not a NIS code", ["build", "--area", "Leuven"], () => good, {}, 2, /`Leuven` is not a NIS code/],
+  ["geo import: not JSON", GEO, () => good, {}, 1, /not\.geojson:1:3: error: not a boundary file/],
+  ["geo import: no such file", ["geo", "import", "nowhere.shp"], () => good, {}, 1, /nowhere\.shp/],
+  [
+    "build: missing browser",
+    ["build", "--lang", "en"],
+    () => good,
+    { CHROMIUM_PATH: "/nonexistent/chromium" },
+    3,
+    /Chromium not found at \/nonexistent\/chromium: install it/,
+  ],
+  [
+    "send: no SMTP server configured",
+    ["send"],
+    () => good,
+    { SMTP_URL: "", SMTP_HOST: "" },
+    2,
+    /no SMTP server: set SMTP_URL/,
+  ],
+  [
+    "send: SMTP server down",
+    ["send"],
+    () => good,
+    { SMTP_URL: "smtp://127.0.0.1:1" },
+    3,
+    /failed 5[\s\S]*ECONNREFUSED|failed 5/,
+  ],
+  [
+    "send: not built",
+    ["send", "--year", "2023", "--dry-run"],
+    () => good,
+    {},
+    1,
+    /has not been built[\s\S]*run `npx bulletin build --year 2023` first/,
+  ],
+];
+
+describe("every command × every failure: documented exit code, a message, no stack trace", () => {
+  it.each(cases)("%s", async (_name, args, project, env, code, text) => {
+    const r = await cli(args, project(), env);
+    expect(r.err).toMatch(text);
+    expect(r.code, r.err).toBe(code);
+    expect(r.err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack frame
+    expect(r.err).not.toContain("internal error");
+  });
+});
