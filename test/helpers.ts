@@ -80,3 +80,8 @@ export async function indicatorsOf(
   const prep = await prepare({ configPath, year }, overlayEffects(overrides));
   return computeIndicators(prep.datasets, { year, area: areaOf(prep.datasets, area), periodYears: 3, synthetic: true });
 }
+
+/** The real file system with a printer that never prints (for tests that build HTML only). */
+export function memoryPrinterEffects(): Effects & { logs: string[] } {
+  return overlayEffects({}, { startPrinter: () => Promise.reject(new Error("this test prints no PDF")) });
+}

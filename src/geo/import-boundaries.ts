@@ -74,9 +74,7 @@ export async function importBoundaries(
       // JSON.parse says where as "… at position N": turned into a line and column
       const pos = /at position (\d+)/.exec((e as Error).message);
       const before = pos ? text.slice(0, Number(pos[1])) : undefined;
-      const where = before
-        ? { line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") }
-        : {};
+      const where = before ? { line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") } : {};
       const why = ((e as Error).message.split("\n")[0] ?? "").replace(/ at position \d+.*$/, "");
       throw new InputError(`${file} is not JSON`, [problem("bad-boundaries", { file, ...where }, { why })]);
     }
