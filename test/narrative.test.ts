@@ -191,6 +191,42 @@ describe("the narrative engine refuses what could mislead", () => {
       expect((e as InputError).problems[0]?.message).toMatch(/only in en: regions regions\.series\.\d+\.balance/);
     }
   });
+  it("a wording branch is a fact: the languages taking different branches is reported, with the value decided on", () => {
+    const en = narrate(ind[2024]!, "en");
+    const branch = en.facts.find((f) => f.indicator === "#if view.balancePositive");
+    expect(branch).toMatchObject({
+      section: "headline",
+      kind: "branch",
+      value: true,
+      basis: { "view.balancePositive": true },
+    });
+    // the Dutch template decides "positive" on another condition, which is false here: parity must notice
+    const src = templates.narrative.nl!.headline!.source.replace(
+      "{{#if view.balancePositive}}",
+      "{{#if view.euYearLags}}{{#if (lt headline.balance 0)}}x{{/if}}{{/if}}{{#if view.balancePositive}}",
+    );
+    const nl = narrate(ind[2024]!, "nl", { headline: src });
+    expect(() => compareFacts({ en, nl })).toThrow(InputError);
+    try {
+      compareFacts({ en, nl });
+    } catch (e) {
+      const messages = (e as InputError).problems.map((p) => p.message);
+      expect(messages).toContain("only in nl: headline #if (lt headline.balance 0) = false");
+    }
+    // conditions on a loop's position are punctuation, not decisions: not recorded
+    expect(en.facts.some((f) => f.indicator.includes("@"))).toBe(false);
+  });
+  it("plain text (e-mail, PDF subject) comes with entities decoded and no markup", () => {
+    const evil = structuredClone(ind[2024]!);
+    evil.labels.area.en = "Flanders & <Brussels>";
+    const n = narrate(evil, "en", {
+      regions:
+        '=== headline\n<em>R&D</em> in {{names "meta.area" kind="area" article=true}}, {{year "meta.year"}}\n=== body\nx\n=== alt\nA &amp; B\n',
+    });
+    expect(n.sections.regions!.headline).toBe("<em>R&D</em> in the Flanders &amp; &lt;Brussels&gt;, 2024");
+    expect(n.sections.regions!.headlineText).toBe("R&D in the Flanders & <Brussels>, 2024");
+    expect(n.sections.regions!.altText).toBe("A & B");
+  });
   it("data strings are escaped", () => {
     const evil = structuredClone(ind[2024]!);
     const nis = evil.municipalities.negative[0]!;
