@@ -16,14 +16,7 @@ export function readConfig(text: string, file: string): Config {
     return { line, column: col };
   };
   for (const e of doc.errors) {
-    problems.push({
-      file,
-      ...at(e.pos[0]),
-      rule: "yaml-syntax",
-      message: e.message.split("\n")[0] ?? e.message,
-      severity: "error",
-      hint: "fix the YAML syntax (indentation, quotes, colons)",
-    });
+    problems.push(problem("yaml-syntax", { file, ...at(e.pos[0]) }, { detail: e.message.split("\n")[0] ?? e.message }));
   }
   if (problems.length) throw new InputError(`${file} is not valid YAML`, problems);
 
@@ -46,31 +39,29 @@ export function readConfig(text: string, file: string): Config {
             | undefined;
         }
         const guess = didYouMean(key, known);
-        problems.push({
-          file,
-          ...at(keyNode?.range?.[0]),
-          rule: "unknown-key",
-          message: `unknown key \`${key}\`${path.length ? ` in \`${where}\`` : ""}`,
-          hint: guess ? `did you mean \`${guess}\`?` : `known keys here: ${known.join(", ")}`,
-          severity: "error",
-        });
+        problems.push(
+          problem(
+            "unknown-key",
+            { file, ...at(keyNode?.range?.[0]) },
+            { key, where: path.length ? where : "", guess, known },
+          ),
+        );
       }
       continue;
     }
     const missing = issue.code === "invalid_type" && node === undefined;
-    problems.push({
-      file,
-      ...at(node?.range?.[0] ?? nearestRange(doc, path)),
-      rule: missing ? "missing-key" : "invalid-value",
-      message: missing ? `\`${where}\` is required` : `\`${where}\`: ${issue.message}`,
-      hint: hintFor(issue),
-      severity: "error",
-    });
+    problems.push(
+      problem(
+        missing ? "missing-key" : "invalid-value",
+        { file, ...at(node?.range?.[0] ?? nearestRange(doc, path)) },
+        { where, detail: issue.message, hint: hintFor(issue) },
+      ),
+    );
   }
   throw new InputError(`${file} has ${problems.length} problem(s)`, problems);
 }
 
-function hintFor(issue: z.core.$ZodIssue): string | undefined {
+function hintFor(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_value" && "values" in issue) return `use one of: ${issue.values.map(String).join(", ")}`;
   if (issue.code === "invalid_type") return `expected ${issue.expected}`;
   return "see src/config/config.schema.json or the README's config section";

@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { problem, type RuleId } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 
 export type ColumnType = "string" | "count" | "year" | "nis" | "flag" | "number";
@@ -14,25 +15,14 @@ export interface Table {
   rows: Row[];
 }
 
-const checks: Record<ColumnType, { test: (v: string) => boolean; what: string; hint: string }> = {
-  string: { test: (v) => v.length > 0, what: "an empty value", hint: "fill in the value" },
-  count: {
-    test: (v) => /^\d+$/.test(v),
-    what: "not a non-negative integer",
-    hint: "counts are whole numbers ≥ 0, without thousands separators or decimals",
-  },
-  year: { test: (v) => /^\d{4}$/.test(v), what: "not a year", hint: "write the year with four digits, e.g. 2024" },
-  nis: {
-    test: (v) => /^\d{5}$/.test(v),
-    what: "not a 5-digit NIS code",
-    hint: "NIS codes have 5 digits, e.g. 24062 (keep leading zeros: 02000)",
-  },
-  flag: { test: (v) => v === "0" || v === "1", what: "not 0 or 1", hint: "write 1 for yes, 0 for no" },
-  number: {
-    test: (v) => /^-?\d+(\.\d+)?$/.test(v),
-    what: "not a number",
-    hint: "use a plain number with a decimal point",
-  },
+/** What each column type accepts, and the rule (errors/messages.ts) of a value it refuses. */
+const checks: Record<ColumnType, { test: (v: string) => boolean; rule: RuleId }> = {
+  string: { test: (v) => v.length > 0, rule: "bad-string" },
+  count: { test: (v) => /^\d+$/.test(v), rule: "not-integer" },
+  year: { test: (v) => /^\d{4}$/.test(v), rule: "bad-year" },
+  nis: { test: (v) => /^\d{5}$/.test(v), rule: "bad-nis" },
+  flag: { test: (v) => v === "0" || v === "1", rule: "bad-flag" },
+  number: { test: (v) => /^-?\d+(\.\d+)?$/.test(v), rule: "bad-number" },
 };
 
 /**
@@ -59,27 +49,15 @@ export function parseTable(file: string, text: string, columns: ColumnSpec[], pr
       records = parsed.map((r) => ({ fields: r.record, line: r.info.lines }));
     } catch (e) {
       const err = e as { message: string; lines?: number };
-      problems.push({
-        file,
-        line: err.lines,
-        rule: "csv-syntax",
-        message: err.message,
-        hint: "check the quotes in this line",
-        severity: "error",
-      });
+      problems.push(
+        problem("csv-syntax", { file, ...(err.lines ? { line: err.lines } : {}) }, { detail: err.message }),
+      );
       return { file, rows: [] };
     }
   }
   const header = records.shift();
   if (!header) {
-    problems.push({
-      file,
-      line: 1,
-      rule: "bad-header",
-      message: "the file is empty",
-      hint: `expected a header line: ${columns.map((c) => c.name).join(",")}`,
-      severity: "error",
-    });
+    problems.push(problem("bad-header/empty", { file, line: 1 }, { expected: columns.map((c) => c.name) }));
     return { file, rows: [] };
   }
   const names = header.fields.map((f) => f.trim());
@@ -87,29 +65,22 @@ export function parseTable(file: string, text: string, columns: ColumnSpec[], pr
   const missing = columns.filter((c) => !c.optional && !index.has(c.name));
   const unknown = names.filter((n) => !columns.some((c) => c.name === n));
   if (missing.length) {
-    problems.push({
-      file,
-      line: header.line,
-      column: 1,
-      rule: "bad-header",
-      message: `missing column(s) ${missing.map((c) => `\`${c.name}\``).join(", ")}${unknown.length ? `; unexpected ${unknown.map((u) => `\`${u}\``).join(", ")}` : ""}`,
-      hint: `the header must name these columns (any order): ${columns.map((c) => c.name).join(",")}`,
-      severity: "error",
-    });
+    problems.push(
+      problem(
+        "bad-header",
+        { file, line: header.line, column: 1 },
+        { missing: missing.map((c) => c.name), unexpected: unknown, expected: columns.map((c) => c.name) },
+      ),
+    );
     return { file, rows: [] };
   }
   const rows: Row[] = [];
   const colPos = columns.map((c) => [c, index.get(c.name)] as const);
   for (const rec of records) {
     if (rec.fields.length !== names.length) {
-      problems.push({
-        file,
-        line: rec.line,
-        rule: "column-count",
-        message: `${rec.fields.length} values, the header has ${names.length}`,
-        hint: "every line needs one value per header column (quote values that contain a comma)",
-        severity: "error",
-      });
+      problems.push(
+        problem("column-count", { file, line: rec.line }, { found: rec.fields.length, expected: names.length }),
+      );
       continue;
     }
     const row = { line: rec.line } as Row;
@@ -121,15 +92,8 @@ export function parseTable(file: string, text: string, columns: ColumnSpec[], pr
       const check = checks[c.type];
       if (!check.test(v)) {
         ok = false;
-        problems.push({
-          file,
-          line: rec.line,
-          column: i + 1,
-          rule: c.type === "count" ? (/^-\d/.test(v) ? "negative-count" : "not-integer") : `bad-${c.type}`,
-          message: `\`${c.name}\` is ${v === "" ? "empty" : `${check.what}: \`${v}\``}`,
-          hint: check.hint,
-          severity: "error",
-        });
+        const rule = c.type === "count" && /^-\d/.test(v) ? "negative-count" : check.rule;
+        problems.push(problem(rule, { file, line: rec.line, column: i + 1 }, { column: c.name, value: v }));
         continue;
       }
       row[c.name] = c.type === "count" || c.type === "year" || c.type === "number" || c.type === "flag" ? Number(v) : v;

@@ -1,3 +1,4 @@
+import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 
 /**
@@ -124,23 +125,16 @@ export function parseFlows(file: string, input: Uint8Array | string, problems: P
   const missing = FLOW_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length || header.length !== FLOW_COLUMNS.length) {
     const unknown = header.filter((h) => !(FLOW_COLUMNS as readonly string[]).includes(h));
-    problems.push({
-      file,
-      line: 1,
-      column: 1,
-      rule: "bad-header",
-      message: `${missing.length ? `missing column(s) ${missing.map((m) => `\`${m}\``).join(", ")}` : "wrong number of columns"}${unknown.length ? `; unexpected ${unknown.map((u) => `\`${u}\``).join(", ")}` : ""}`,
-      hint: `the header must name these columns (any order): ${FLOW_COLUMNS.join(",")}`,
-      severity: "error",
-    });
+    problems.push(
+      problem("bad-header", { file, line: 1, column: 1 }, { missing, unexpected: unknown, expected: FLOW_COLUMNS }),
+    );
     return t;
   }
   const pos = FLOW_COLUMNS.map((c) => header.indexOf(c)) as [number, number, number, number, number, number, number];
   const [pYear, pNis, pDir, pComp, pNat, pSex, pCount] = pos;
   let bad = 0;
-  const report = (p: Omit<Problem, "file" | "severity">) => {
-    // one problem per line is enough; cap the flood for a wholly broken file
-    if (++bad <= 200) problems.push({ file, severity: "error", ...p });
+  const report = (p: Problem) => {
+    if (++bad <= 200) problems.push({ ...p, file });
   };
   // field boundaries of the current line: value k is buf[fs[k], fe[k])
   const fs = new Int32Array(8);
@@ -193,14 +187,7 @@ export function parseFlows(file: string, input: Uint8Array | string, problems: P
     n++;
     start = next;
   }
-  if (bad > 200)
-    problems.push({
-      file,
-      severity: "error",
-      rule: "too-many-problems",
-      message: `${bad - 200} more problem(s) not listed`,
-      hint: "fix the ones above first",
-    });
+  if (bad > 200) problems.push(problem("too-many-problems", { file }, { more: bad - 200 }));
   t.length = n;
   return t;
 }
@@ -210,52 +197,34 @@ function lineProblem(
   l: string,
   lineNo: number,
   [pYear, pNis, , , , , pCount]: readonly number[],
-  report: (p: Omit<Problem, "file" | "severity">) => void,
+  report: (p: Problem) => void,
 ): void {
+  // the file is filled in by `report`
+  const where = (line: number, column?: number) => ({ file: "", line, ...(column ? { column } : {}) });
   const f = l.split(",");
   if (f.length !== FLOW_COLUMNS.length || l.includes('"')) {
     const quoted = l.includes('"');
-    report({
-      line: lineNo,
-      rule: quoted ? "csv-syntax" : "column-count",
-      message: quoted ? "quoted value in the flow table" : `${f.length} values, the header has ${FLOW_COLUMNS.length}`,
-      hint: quoted
-        ? "flow values are codes and integers: write them without quotes"
-        : "every line needs one value per header column",
-    });
+    report(
+      quoted
+        ? problem("csv-syntax/flows", where(lineNo))
+        : problem("column-count", where(lineNo), { found: f.length, expected: FLOW_COLUMNS.length, flows: true }),
+    );
     return;
   }
   const y = f[pYear as number] as string;
   if (!/^\d{4}$/.test(y) || y.startsWith("0")) {
-    report({
-      line: lineNo,
-      column: (pYear as number) + 1,
-      rule: "bad-year",
-      message: `\`year\` is not a year: \`${y}\``,
-      hint: "write the year with four digits, e.g. 2024",
-    });
+    report(problem("bad-year", where(lineNo, (pYear as number) + 1), { column: "year", value: y }));
     return;
   }
   const c = f[pCount as number] as string;
   if (toCount(c) < 0) {
     const negative = /^-\d+$/.test(c.trim());
-    report({
-      line: lineNo,
-      column: (pCount as number) + 1,
-      rule: negative ? "negative-count" : "not-integer",
-      message: `\`count\` is ${c === "" ? "empty" : negative ? `negative: \`${c}\`` : `not a non-negative integer: \`${c}\``}`,
-      hint: "counts are whole numbers ≥ 0, without thousands separators or decimals",
-    });
+    const rule = negative ? "negative-count" : "not-integer";
+    report(problem(rule, where(lineNo, (pCount as number) + 1), { column: "count", value: c, flows: true }));
     return;
   }
   const nis = f[pNis as number] as string;
-  report({
-    line: lineNo,
-    column: (pNis as number) + 1,
-    rule: "bad-nis",
-    message: `\`nis\` is not a 5-digit NIS code: \`${nis}\``,
-    hint: "NIS codes have 5 digits, e.g. 24062",
-  });
+  report(problem("bad-nis", where(lineNo, (pNis as number) + 1), { column: "nis", value: nis, flows: true }));
 }
 
 /** The count as a number, or −1 when it is not a non-negative integer (at most nine digits). */

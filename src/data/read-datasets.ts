@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Config } from "../config/schema.ts";
 import type { Effects } from "../effects.ts";
+import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 import { type ColumnSpec, parseTable, type Table } from "./csv.ts";
 import { FLOW_COLUMNS, type FlowTable, parseFlows } from "./flows.ts";
@@ -122,26 +123,14 @@ export async function readDatasets(
     try {
       buf = await fx.readFile(file);
     } catch {
-      problems.push({
-        file,
-        rule: "missing-file",
-        message: "file not found",
-        hint: `create it or set its path under \`data:\` in config.yml (table \`${name}\`)`,
-        severity: "error",
-      });
+      problems.push(problem("missing-file", { file }, { table: name }));
       return undefined;
     }
     if (buf[0] === 0x1f && buf[1] === 0x8b) {
       try {
         buf = gunzipWhole(buf);
       } catch {
-        problems.push({
-          file,
-          rule: "bad-gzip",
-          message: "the file starts like gzip but cannot be decompressed",
-          hint: "re-create the .gz file (gzip -k FILE)",
-          severity: "error",
-        });
+        problems.push(problem("bad-gzip", { file }));
         return undefined;
       }
     }
@@ -197,13 +186,7 @@ export async function readOneTable(
   try {
     text = (await fx.readFile(file)).toString("utf8");
   } catch {
-    problems.push({
-      file,
-      rule: "missing-file",
-      message: "file not found",
-      hint: `create it or set \`data.${name}\` in config.yml`,
-      severity: "error",
-    });
+    problems.push(problem("missing-file", { file }, { table: name }));
     return { table: { file, rows: [] }, problems };
   }
   return { table: parseTable(file, text, TABLES[name], problems), problems };

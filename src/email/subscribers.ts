@@ -34,15 +34,7 @@ export async function readSubscribers(
     try {
       text = (await fx.readFile(file)).toString("utf8");
     } catch {
-      throw new InputError(`cannot read the subscriber list ${file}`, [
-        {
-          file,
-          rule: "missing-file",
-          message: "file not found",
-          hint: "fix `mail.subscribersFile`",
-          severity: "error",
-        },
-      ]);
+      throw new InputError(`cannot read the subscriber list ${file}`, [problem("missing-file/subscribers", { file })]);
     }
     const table = parseTable(
       file,

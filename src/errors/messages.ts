@@ -56,6 +56,16 @@ export const MESSAGES = {
     message: (p) => `cannot read the config file ${p.path}`,
     hint: () => "pass --config PATH or run from the project folder (the one with config.yml)",
   },
+  "yaml-syntax": {
+    message: (p) => String(p.detail),
+    hint: () => "fix the YAML syntax (indentation, quotes, colons)",
+  },
+  "unknown-key": {
+    message: (p) => `unknown key \`${p.key}\`${p.where ? ` in \`${p.where}\`` : ""}`,
+    hint: (p) => (p.guess ? `did you mean \`${p.guess}\`?` : `known keys here: ${list(p.known)}`),
+  },
+  "missing-key": { message: (p) => `\`${p.where}\` is required`, hint: (p) => String(p.hint) },
+  "invalid-value": { message: (p) => `\`${p.where}\`: ${p.detail}`, hint: (p) => String(p.hint) },
   "no-mail": {
     message: () => "no `mail:` section",
     hint: () => "add the sender and the subscribers (see README § E-mail)",
@@ -78,15 +88,205 @@ export const MESSAGES = {
     hint: (p) => `run \`npx bulletin build --year ${p.year}\` first`,
   },
   // boundaries
+  "bad-format": {
+    message: (p) => `cannot read ${p.ext} files`,
+    hint: () => "give a .shp (with .dbf and .prj), a .geojson or a .topojson file",
+  },
+  empty: { message: () => "no shapes in the file", hint: () => "check that the file holds the municipalities' shapes" },
+  "no-code-field": {
+    message: (p) => `no field with the NIS code among ${list(p.fields)}`,
+    hint: () => "pass --code-field NAME",
+  },
   "bad-boundaries": {
     message: (p) => `not a boundary file: ${p.why}`,
     hint: () => "give a shapefile (.shp with its .dbf and .prj), GeoJSON or TopoJSON",
+  },
+  // reading the tables (data/read-datasets.ts, data/csv.ts, data/flows.ts)
+  "missing-file": {
+    message: () => "file not found",
+    hint: (p) => `create it or set its path under \`data:\` in config.yml (table \`${p.table}\`)`,
+  },
+  "missing-file/shapefile": {
+    message: () => "a shapefile needs its .shp and .dbf side by side",
+    hint: () => "copy the .dbf (and .prj) next to the .shp",
+  },
+  "missing-file/boundaries": {
+    message: () => "file not found",
+    hint: () => "give the path of a shapefile, GeoJSON or TopoJSON file",
+  },
+  "missing-file/subscribers": {
+    message: () => "file not found",
+    hint: () => "fix `mail.subscribersFile` in config.yml (a CSV address,lang,name relative to data.dir)",
+  },
+  "bad-gzip": {
+    message: () => "the file starts like gzip but cannot be decompressed",
+    hint: () => "re-create the .gz file (gzip -k FILE)",
+  },
+  "csv-syntax": { message: (p) => String(p.detail), hint: () => "check the quotes in this line" },
+  "csv-syntax/flows": {
+    message: () => "quoted value in the flow table",
+    hint: () => "flow values are codes and integers: write them without quotes",
+  },
+  "bad-header/empty": {
+    message: () => "the file is empty",
+    hint: (p) => `expected a header line: ${list(p.expected).replaceAll(", ", ",")}`,
+  },
+  "bad-header": {
+    message: (p) =>
+      [
+        Array.isArray(p.missing) && p.missing.length
+          ? `missing column(s) ${p.missing.map((c) => `\`${c}\``).join(", ")}`
+          : "wrong number of columns",
+        ...(Array.isArray(p.unexpected) && p.unexpected.length
+          ? [`unexpected ${p.unexpected.map((c) => `\`${c}\``).join(", ")}`]
+          : []),
+      ].join("; "),
+    hint: (p) => `the header must name these columns (any order): ${list(p.expected).replaceAll(", ", ",")}`,
+  },
+  "column-count": {
+    message: (p) => `${p.found} values, the header has ${p.expected}`,
+    hint: (p) =>
+      p.flows
+        ? "every line needs one value per header column"
+        : "every line needs one value per header column (quote values that contain a comma)",
+  },
+  "too-many-problems": {
+    message: (p) => `${p.more} more problem(s) not listed`,
+    hint: () => "fix the ones above first",
+  },
+  // a value of the wrong kind in a column (one rule per column type)
+  "bad-string": { message: (p) => `\`${p.column}\` is empty`, hint: () => "fill in the value" },
+  "not-integer": {
+    message: (p) => `\`${p.column}\` is ${p.value === "" ? "empty" : `not a non-negative integer: \`${p.value}\``}`,
+    hint: () => "counts are whole numbers ≥ 0, without thousands separators or decimals",
+  },
+  "negative-count": {
+    message: (p) =>
+      `\`${p.column}\` is ${p.flows ? `negative: \`${p.value}\`` : `not a non-negative integer: \`${p.value}\``}`,
+    hint: () => "counts are whole numbers ≥ 0, without thousands separators or decimals",
+  },
+  "bad-year": {
+    message: (p) => `\`${p.column}\` is ${p.value === "" ? "empty" : `not a year: \`${p.value}\``}`,
+    hint: () => "write the year with four digits, e.g. 2024",
+  },
+  "bad-nis": {
+    message: (p) => `\`${p.column}\` is ${p.value === "" ? "empty" : `not a 5-digit NIS code: \`${p.value}\``}`,
+    hint: (p) =>
+      p.flows
+        ? "NIS codes have 5 digits, e.g. 24062"
+        : "NIS codes have 5 digits, e.g. 24062 (keep leading zeros: 02000)",
+  },
+  "bad-flag": {
+    message: (p) => `\`${p.column}\` is ${p.value === "" ? "empty" : `not 0 or 1: \`${p.value}\``}`,
+    hint: () => "write 1 for yes, 0 for no",
+  },
+  "bad-number": {
+    message: (p) => `\`${p.column}\` is ${p.value === "" ? "empty" : `not a number: \`${p.value}\``}`,
+    hint: () => "use a plain number with a decimal point",
+  },
+  // data tables: keys and code lists (validate/validate-datasets.ts)
+  "duplicate-key": {
+    message: (p) => `duplicate ${p.key} (${p.values}), first on line ${p.first}`,
+    hint: () => "keep one line per key: add the counts together or remove the repeated line",
+  },
+  "unknown-code/area": {
+    message: (p) => `${p.column} \`${p.value}\` of ${p.name} is not in ${p.areas}`,
+    hint: (p) => `add it to ${p.areas} or correct the code`,
+  },
+  "unknown-code/municipality": {
+    message: (p) => `municipality \`${p.nis}\` is not in ${p.municipalities}`,
+    hint: (p) =>
+      Array.isArray(p.near) && p.near.length
+        ? `did you mean ${p.near.join(" or ")}?`
+        : "use the 5-digit NIS code of the 2019–2024 geography",
+  },
+  "unknown-code/component": {
+    message: (p) => `component \`${p.component}\` is not a component of ${p.direction}`,
+    hint: (p) => `use one of: ${list(p.known)}`,
+  },
+  "unknown-code/nationality": {
+    message: (p) => `nationality \`${p.code}\` is not in ${p.nationalities}`,
+    hint: (p) => String(p.suggestion),
+  },
+  "unknown-code/region": {
+    message: (p) => `region \`${p.region}\` is not in ${p.areas}`,
+    hint: () => "regions: 02000 Flemish, 03000 Walloon, 04000 Brussels-Capital",
+  },
+  "unknown-code/population": {
+    message: (p) => `\`${p.nis}\` is neither a municipality nor an area`,
+    hint: () => "use a NIS code from the code lists",
+  },
+  "unknown-code/eu-geo": {
+    message: (p) => `geo \`${p.geo}\` is not in ${p.euGeo}`,
+    hint: (p) => String(p.suggestion),
+  },
+  "bad-group": {
+    message: (p) => `group \`${p.group}\` of ${p.code} is not one of ${list(p.known)}`,
+    hint: () =>
+      "Belgian nationals: BE; the 26 other EU member states: EU27; everything else (stateless, unknown included): non-EU",
+  },
+  "bad-direction": {
+    message: (p) => `direction \`${p.direction}\` is not immigration or emigration`,
+    hint: () => "write immigration or emigration",
+  },
+  "bad-sex": { message: (p) => `sex \`${p.sex}\` is not M or F`, hint: () => "write M (men) or F (women)" },
+  "missing-component": {
+    message: (p) => `component \`${p.component}\` of ${p.direction} is missing`,
+    hint: (p) => `the bulletin needs the three components of each side: ${list(p.known)}`,
+  },
+  // data tables: flows against the other tables
+  "wrong-year": {
+    message: (p) => `year ${p.found} in the flow table of ${p.year}`,
+    hint: (p) => `this file holds ${p.year} only; move the line to the file of ${p.found}`,
+  },
+  "missing-municipality/flows": {
+    message: (p) => `no flows for ${p.name} (${p.nis}) in ${p.year}`,
+    hint: () => "if it had no international migration that year, ignore this; otherwise add its lines",
+    severity: "warning",
+  },
+  "missing-municipality/population": {
+    message: (p) => `no population of ${p.name} (${p.nis}) on 1 January ${p.year}`,
+    hint: (p) => `add the line \`${p.year},${p.nis},POPULATION\`: the ${p.period} rates need it`,
+  },
+  "flows-disagree": {
+    message: (p) =>
+      `${p.direction} ${p.year} of region ${p.region} is ${p.count} here, but the flows in ${p.flows} add up to ${p.sum}`,
+    hint: () => "the two tables must describe the same movements: correct whichever is wrong",
+  },
+  "missing-region": {
+    message: (p) => `no rows for region ${p.region}, the region of the bulletin`,
+    hint: () => "add its immigration and emigration per year",
+  },
+  "missing-year": {
+    message: (p) => `no ${p.direction} for ${p.year} in region ${p.region}`,
+    hint: (p) =>
+      `the long series runs from ${p.first} to ${p.last} without gaps: add the line \`${p.year},${p.region},${p.direction},COUNT,0\``,
+  },
+  "inconsistent-break": {
+    message: (p) => `break_in_series for ${p.year} differs from line ${p.first}`,
+    hint: () => "a break in series applies to the whole year: use the same flag on every line of that year",
+  },
+  "totals-mismatch/population": {
+    message: (p) =>
+      `population of region ${p.region} on 1 January ${p.year} is ${p.value}, its municipalities add up to ${p.sum}`,
+    hint: () => "the region's line must equal the sum of its municipalities",
+  },
+  "totals-mismatch/belgium": {
+    message: (p) => `Belgium's ${p.column} in ${p.year} is ${p.value}, its three regions add up to ${p.sum}`,
+    hint: () => "BE must equal BE1 + BE2 + BE3",
+  },
+  "zero-population": {
+    message: (p) => `population of ${p.geo} in ${p.year} is 0`,
+    hint: () => "rates per 1,000 need the population",
   },
 } satisfies Record<string, Rule>;
 
 export type RuleId = keyof typeof MESSAGES;
 
-/** A located problem worded by the catalogue. */
+/**
+ * A located problem worded by the catalogue. A key `rule/variant` is one wording of a rule that has several (an
+ * unknown code in each table): the problem carries the rule id before the slash.
+ */
 export function problem(
   rule: RuleId,
   where: { file: string; line?: number; column?: number },
@@ -98,7 +298,7 @@ export function problem(
     file: where.file,
     ...(where.line !== undefined ? { line: where.line } : {}),
     ...(where.column !== undefined ? { column: where.column } : {}),
-    rule,
+    rule: rule.split("/")[0]!,
     message: r.message(params),
     ...(hint ? { hint } : {}),
     severity: r.severity ?? "error",

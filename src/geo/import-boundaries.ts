@@ -48,9 +48,7 @@ export async function importBoundaries(
     const dbf = await read(file.replace(/\.shp$/i, ".dbf"));
     const prj = (await read(file.replace(/\.shp$/i, ".prj")))?.toString("utf8");
     if (!shp || !dbf)
-      throw new InputError(`cannot read ${file} and its .dbf`, [
-        { file, rule: "missing-file", message: "a shapefile needs its .shp and .dbf side by side", severity: "error" },
-      ]);
+      throw new InputError(`cannot read ${file} and its .dbf`, [problem("missing-file/shapefile", { file })]);
     const cpg = (await read(file.replace(/\.shp$/i, ".cpg")))?.toString("utf8").trim();
     const collection = await shapefile.read(toArrayBuffer(shp), toArrayBuffer(dbf), {
       encoding: cpg && /utf-?8/i.test(cpg) ? "utf-8" : "windows-1252",
@@ -63,10 +61,7 @@ export async function importBoundaries(
     }
   } else if (ext === ".json" || ext === ".geojson" || ext === ".topojson") {
     const text = (await read(file))?.toString("utf8");
-    if (!text)
-      throw new InputError(`cannot read ${file}`, [
-        { file, rule: "missing-file", message: "file not found", severity: "error" },
-      ]);
+    if (!text) throw new InputError(`cannot read ${file}`, [problem("missing-file/boundaries", { file })]);
     let json: { type: string; objects?: Record<string, unknown>; features?: Feature[] };
     try {
       json = JSON.parse(text) as typeof json;
@@ -87,33 +82,14 @@ export async function importBoundaries(
       features = (feature(json as unknown as Topology, name) as unknown as { features: Feature[] }).features;
     } else features = json.features ?? [];
   } else {
-    throw new InputError(`unknown boundary format ${ext}`, [
-      {
-        file,
-        rule: "bad-format",
-        message: `cannot read ${ext} files`,
-        hint: "give a .shp (with .dbf and .prj), a .geojson or a .topojson file",
-        severity: "error",
-      },
-    ]);
+    throw new InputError(`unknown boundary format ${ext}`, [problem("bad-format", { file }, { ext })]);
   }
-  if (!features.length)
-    throw new InputError(`${file} has no features`, [
-      { file, rule: "empty", message: "no shapes in the file", severity: "error" },
-    ]);
+  if (!features.length) throw new InputError(`${file} has no features`, [problem("empty", { file })]);
   const props = Object.keys(features[0]!.properties ?? {});
   const codeField = opts.codeField ?? CODE_FIELDS.find((f) => props.includes(f));
   const nameField = opts.nameField ?? NAME_FIELDS.find((f) => props.includes(f));
   if (!codeField || !props.includes(codeField))
-    throw new InputError(`no code field in ${file}`, [
-      {
-        file,
-        rule: "no-code-field",
-        message: `no field with the NIS code among ${props.join(", ")}`,
-        hint: "pass --code-field NAME",
-        severity: "error",
-      },
-    ]);
+    throw new InputError(`no code field in ${file}`, [problem("no-code-field", { file }, { fields: props })]);
   const out = features
     .filter((f) => f.geometry)
     .map((f) => ({

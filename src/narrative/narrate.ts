@@ -1,4 +1,5 @@
 import type { Lang, SectionId } from "../core/domain.ts";
+import { problem } from "../errors/messages.ts";
 import { InputError } from "../errors/problem.ts";
 import type { Indicators } from "../indicators/types.ts";
 import { compareFacts } from "./compare-facts.ts";
@@ -31,18 +32,12 @@ export function narrateEditions(o: {
     } catch (e) {
       if (!(e instanceof NarrativeError)) throw e;
       const w = e.where;
-      throw new InputError(e.message, [
-        {
-          file: w.file ?? "templates",
-          ...(w.line ? { line: w.line } : {}),
-          ...(w.column ? { column: w.column } : {}),
-          rule: "template",
-          message: w.detail ?? e.message,
-          ...(w.excerpt !== undefined ? { excerpt: w.excerpt } : {}),
-          ...(w.hint ? { hint: w.hint } : {}),
-          severity: "error",
-        },
-      ]);
+      const found = problem(
+        "template",
+        { file: w.file ?? "templates", ...(w.line ? { line: w.line } : {}), ...(w.column ? { column: w.column } : {}) },
+        { message: w.detail ?? e.message, hint: w.hint },
+      );
+      throw new InputError(e.message, [{ ...found, ...(w.excerpt !== undefined ? { excerpt: w.excerpt } : {}) }]);
     }
   }
   compareFacts(narratives);

@@ -6,6 +6,7 @@ import type { Lang } from "../core/domain.ts";
 import { SECTION_IDS } from "../core/domain.ts";
 import { FONT_FILES, fontFaceCss } from "../core/fonts.ts";
 import type { Effects } from "../effects.ts";
+import { problem } from "../errors/messages.ts";
 import { InputError } from "../errors/problem.ts";
 import { type Locale, localeKeyDiff, makeLocale } from "../i18n/locale.ts";
 
@@ -29,13 +30,7 @@ export async function readTemplates(dir: string, langs: Lang[], fx: Pick<Effects
       return (await fx.readFile(join(dir, rel))).toString("utf8");
     } catch {
       throw new InputError(`missing template file ${join(dir, rel)}`, [
-        {
-          file: join(dir, rel),
-          rule: "missing-template",
-          message: "file not found",
-          hint: "every language needs the same template files (templates/narrative/<lang>/<section>.hbs, templates/locales/<lang>.yml)",
-          severity: "error",
-        },
+        problem("missing-template", { file: join(dir, rel) }),
       ]);
     }
   };
@@ -53,21 +48,9 @@ export async function readTemplates(dir: string, langs: Lang[], fx: Pick<Effects
       if (a >= b) continue;
       const d = localeKeyDiff(raw[a]!, raw[b]!);
       for (const k of d.onlyA)
-        problems.push({
-          file: join(dir, `locales/${b}.yml`),
-          rule: "missing-label",
-          message: `key \`${k}\` is in ${a}.yml but not here`,
-          hint: `add \`${k}:\` with the ${b} text`,
-          severity: "error" as const,
-        });
+        problems.push(problem("missing-label", { file: join(dir, `locales/${b}.yml`) }, { key: k, other: a, lang: b }));
       for (const k of d.onlyB)
-        problems.push({
-          file: join(dir, `locales/${a}.yml`),
-          rule: "missing-label",
-          message: `key \`${k}\` is in ${b}.yml but not here`,
-          hint: `add \`${k}:\` with the ${a} text`,
-          severity: "error" as const,
-        });
+        problems.push(problem("missing-label", { file: join(dir, `locales/${a}.yml`) }, { key: k, other: b, lang: a }));
     }
   if (problems.length) throw new InputError("the locale files do not agree", problems);
   const narrative: TemplateSet["narrative"] = {};

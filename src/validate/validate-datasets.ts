@@ -2,6 +2,7 @@ import { distance } from "fastest-levenshtein";
 import { COMPONENTS, DIRECTIONS, GROUPS } from "../core/domain.ts";
 import type { Row, Table } from "../data/csv.ts";
 import type { Datasets } from "../data/read-datasets.ts";
+import { problem, type RuleId } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 
 /*
@@ -20,23 +21,11 @@ export interface ValidateParams {
 /** Checks the tables against the contract and against each other; returns every problem (never throws). */
 export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   const out: Problem[] = [];
-  const err = (
-    t: Table | string,
-    row: Row | undefined,
-    rule: string,
-    message: string,
-    hint?: string,
-    column?: number,
-  ) =>
-    out.push({
-      file: typeof t === "string" ? t : t.file,
-      line: row?.line,
-      column,
-      rule,
-      message,
-      hint,
-      severity: "error",
-    });
+  // every problem is worded by the catalogue (errors/messages.ts); here only where and with what
+  const err = (t: Table, row: Row | undefined, rule: RuleId, params: Record<string, unknown>, column?: number) =>
+    out.push(
+      problem(rule, { file: t.file, ...(row ? { line: row.line } : {}), ...(column ? { column } : {}) }, params),
+    );
 
   // -- unique keys
   const keys: [Table, string[]][] = [
@@ -55,13 +44,7 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       const k = cols.map((c) => r[c]).join("|");
       const first = seen.get(k);
       if (first !== undefined)
-        err(
-          t,
-          r,
-          "duplicate-key",
-          `duplicate ${cols.join(" × ")} (${cols.map((c) => r[c]).join(", ")}), first on line ${first}`,
-          "keep one line per key: add the counts together or remove the repeated line",
-        );
+        err(t, r, "duplicate-key", { key: cols.join(" × "), values: cols.map((c) => r[c]).join(", "), first });
       else seen.set(k, r.line);
     }
   }
@@ -72,26 +55,19 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   for (const r of ds.municipalities.rows)
     for (const col of ["arrondissement", "province", "region"])
       if (!areaCodes.has(r[col] as string))
-        err(
-          ds.municipalities,
-          r,
-          "unknown-code",
-          `${col} \`${r[col]}\` of ${r.name_nl} is not in ${ds.areas.file}`,
-          `add it to ${ds.areas.file} or correct the code`,
-        );
+        err(ds.municipalities, r, "unknown-code/area", {
+          column: col,
+          value: r[col],
+          name: r.name_nl,
+          areas: ds.areas.file,
+        });
   for (const r of ds.nationalities.rows)
     if (!(GROUPS as readonly string[]).includes(r.group as string))
-      err(
-        ds.nationalities,
-        r,
-        "bad-group",
-        `group \`${r.group}\` of ${r.code} is not one of ${GROUPS.join(", ")}`,
-        "Belgian nationals: BE; the 26 other EU member states: EU27; everything else (stateless, unknown included): non-EU",
-      );
+      err(ds.nationalities, r, "bad-group", { group: r.group, code: r.code, known: GROUPS });
   const componentsBy = new Map<string, Set<string>>();
   for (const r of ds.components.rows) {
     if (!(DIRECTIONS as readonly string[]).includes(r.direction as string))
-      err(ds.components, r, "bad-direction", `direction \`${r.direction}\` is not immigration or emigration`);
+      err(ds.components, r, "bad-direction", { direction: r.direction });
     const set = componentsBy.get(r.direction as string) ?? new Set();
     set.add(r.code as string);
     componentsBy.set(r.direction as string, set);
@@ -100,13 +76,7 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
     for (const d of DIRECTIONS)
       for (const c of COMPONENTS[d])
         if (!componentsBy.get(d)?.has(c))
-          err(
-            ds.components,
-            undefined,
-            "missing-component",
-            `component \`${c}\` of ${d} is missing`,
-            `the bulletin needs the three components of each side: ${COMPONENTS[d].join(", ")}`,
-          );
+          err(ds.components, undefined, "missing-component", { component: c, direction: d, known: COMPONENTS[d] });
 
   const natCodes = new Map(ds.nationalities.rows.map((r) => [r.code as string, r]));
   const regionMunis = ds.municipalities.rows.filter((r) => r.region === p.region);
@@ -124,64 +94,33 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       i: number,
       arr: ArrayLike<number>,
       column: number,
-      rule: string,
-      message: string,
-      hint?: string,
+      rule: RuleId,
+      params: Record<string, unknown>,
     ) => {
       const k = uses(i, arr);
-      out.push({
-        file: t.file,
-        line: d[col].firstLine[i],
-        column,
-        rule,
-        message: `${message}${k > 1 ? ` (on ${k} lines, first shown)` : ""}`,
-        hint,
-        severity: "error",
-      });
+      const found = problem(rule, { file: t.file, line: d[col].firstLine[i], column }, params);
+      out.push(k > 1 ? { ...found, message: `${found.message} (on ${k} lines, first shown)` } : found);
     };
     for (let i = 0; i < t.length; i++)
       if (t.year[i] !== year) {
-        out.push({
-          file: t.file,
-          line: t.line[i],
-          column: 1,
-          rule: "wrong-year",
-          message: `year ${t.year[i]} in the flow table of ${year}`,
-          hint: `this file holds ${year} only; move the line to the file of ${t.year[i]}`,
-          severity: "error",
-        });
+        out.push(problem("wrong-year", { file: t.file, line: t.line[i], column: 1 }, { found: t.year[i], year }));
         break;
       }
     const inRegion = d.nis.codes.map((nis, i) => {
       const muni = muniByNis.get(nis);
       if (!muni) {
         const near = ds.municipalities.rows.filter((m) => distance(m.nis as string, nis) === 1).slice(0, 3);
-        at(
-          "nis",
-          i,
-          t.nis,
-          2,
-          "unknown-code",
-          `municipality \`${nis}\` is not in ${ds.municipalities.file}`,
-          near.length
-            ? `did you mean ${near.map((m) => `${m.nis} (${m.name_nl})`).join(" or ")}?`
-            : "use the 5-digit NIS code of the 2019–2024 geography",
-        );
+        at("nis", i, t.nis, 2, "unknown-code/municipality", {
+          nis,
+          municipalities: ds.municipalities.file,
+          near: near.map((m) => `${m.nis} (${m.name_nl})`),
+        });
       }
       return muni?.region === p.region;
     });
     const dirOk = d.direction.codes.map((dir, i) => {
       const ok = (DIRECTIONS as readonly string[]).includes(dir);
-      if (!ok)
-        at(
-          "direction",
-          i,
-          t.direction,
-          3,
-          "bad-direction",
-          `direction \`${dir}\` is not immigration or emigration`,
-          "write immigration or emigration",
-        );
+      if (!ok) at("direction", i, t.direction, 3, "bad-direction", { direction: dir });
       return ok;
     });
     // a component code is checked against the direction of each line that uses it
@@ -204,32 +143,25 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
             line = t.line[i]!;
             break;
           }
-        out.push({
-          file: t.file,
-          line,
-          column: 4,
-          rule: "unknown-code",
-          message: `component \`${comp}\` is not a component of ${dir}`,
-          hint: `use one of: ${[...(componentsBy.get(dir) ?? [])].join(", ")}`,
-          severity: "error",
-        });
+        out.push(
+          problem(
+            "unknown-code/component",
+            { file: t.file, line, column: 4 },
+            { component: comp, direction: dir, known: [...(componentsBy.get(dir) ?? [])] },
+          ),
+        );
       }
     }
     d.nationality.codes.forEach((nat, i) => {
       if (!natCodes.has(nat))
-        at(
-          "nationality",
-          i,
-          t.nationality,
-          5,
-          "unknown-code",
-          `nationality \`${nat}\` is not in ${ds.nationalities.file}`,
-          suggestNationality(nat, ds.nationalities),
-        );
+        at("nationality", i, t.nationality, 5, "unknown-code/nationality", {
+          code: nat,
+          nationalities: ds.nationalities.file,
+          suggestion: suggestNationality(nat, ds.nationalities),
+        });
     });
     d.sex.codes.forEach((s, i) => {
-      if (s !== "M" && s !== "F")
-        at("sex", i, t.sex, 6, "bad-sex", `sex \`${s}\` is not M or F`, "write M (men) or F (women)");
+      if (s !== "M" && s !== "F") at("sex", i, t.sex, 6, "bad-sex", { sex: s });
     });
     // duplicate keys: one number per key; sorted, a repeat sits next to its twin (no map of 60,000 keys, unless one is
     // found: then the map names the first line of each)
@@ -248,14 +180,17 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
         const key = keyOf(i);
         const first = seen.get(key);
         if (first !== undefined) {
-          out.push({
-            file: t.file,
-            line: t.line[i],
-            rule: "duplicate-key",
-            message: `duplicate year × nis × direction × component × nationality × sex (${year}, ${d.nis.codes[t.nis[i]!]}, ${d.direction.codes[t.direction[i]!]}, ${d.component.codes[t.component[i]!]}, ${d.nationality.codes[t.nationality[i]!]}, ${d.sex.codes[t.sex[i]!]}), first on line ${first}`,
-            hint: "keep one line per key: add the counts together or remove the repeated line",
-            severity: "error",
-          });
+          const values = [
+            year,
+            ...(["nis", "direction", "component", "nationality", "sex"] as const).map((c) => d[c].codes[t[c][i]!]),
+          ];
+          out.push(
+            problem(
+              "duplicate-key",
+              { file: t.file, line: t.line[i]! },
+              { key: "year × nis × direction × component × nationality × sex", values: values.join(", "), first },
+            ),
+          );
         } else seen.set(key, t.line[i]!);
       }
       if (inRegion[t.nis[i]!]) {
@@ -266,23 +201,18 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
     const seenMuni = new Set(d.nis.codes);
     for (const m of regionMunis)
       if (!seenMuni.has(m.nis as string))
-        out.push({
-          file: t.file,
-          rule: "missing-municipality",
-          message: `no flows for ${m.name_nl} (${m.nis}) in ${year}`,
-          hint: "if it had no international migration that year, ignore this; otherwise add its lines",
-          severity: "warning",
-        });
+        out.push(problem("missing-municipality/flows", { file: t.file }, { name: m.name_nl, nis: m.nis, year }));
     DIRECTIONS.forEach((dd, k) => {
       const ls = ds.longSeries.rows.find((r) => r.year === year && r.region === p.region && r.direction === dd);
       if (ls && ls.count !== sums[k])
-        err(
-          ds.longSeries,
-          ls,
-          "flows-disagree",
-          `${dd} ${year} of region ${p.region} is ${ls.count} here, but the flows in ${t.file} add up to ${sums[k]}`,
-          "the two tables must describe the same movements: correct whichever is wrong",
-        );
+        err(ds.longSeries, ls, "flows-disagree", {
+          direction: dd,
+          year,
+          region: p.region,
+          count: ls.count,
+          flows: t.file,
+          sum: sums[k],
+        });
     });
   }
 
@@ -290,60 +220,27 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   const byRegion = new Map<string, Row[]>();
   for (const r of ds.longSeries.rows) {
     if (!areaCodes.has(r.region as string))
-      err(
-        ds.longSeries,
-        r,
-        "unknown-code",
-        `region \`${r.region}\` is not in ${ds.areas.file}`,
-        "regions: 02000 Flemish, 03000 Walloon, 04000 Brussels-Capital",
-        2,
-      );
+      err(ds.longSeries, r, "unknown-code/region", { region: r.region, areas: ds.areas.file }, 2);
     if (!(DIRECTIONS as readonly string[]).includes(r.direction as string))
-      err(
-        ds.longSeries,
-        r,
-        "bad-direction",
-        `direction \`${r.direction}\` is not immigration or emigration`,
-        undefined,
-        3,
-      );
+      err(ds.longSeries, r, "bad-direction", { direction: r.direction }, 3);
     const rows = byRegion.get(r.region as string) ?? [];
     rows.push(r);
     byRegion.set(r.region as string, rows);
   }
   if (ds.longSeries.rows.length && !byRegion.has(p.region))
-    err(
-      ds.longSeries,
-      undefined,
-      "missing-region",
-      `no rows for region ${p.region}, the region of the bulletin`,
-      "add its immigration and emigration per year",
-    );
+    err(ds.longSeries, undefined, "missing-region", { region: p.region });
   for (const [region, rows] of byRegion) {
     const first = Math.min(...rows.map((r) => r.year as number));
     for (let y = first; y <= p.year; y++)
       for (const d of DIRECTIONS)
         if (!rows.some((r) => r.year === y && r.direction === d))
-          err(
-            ds.longSeries,
-            undefined,
-            "missing-year",
-            `no ${d} for ${y} in region ${region}`,
-            `the long series runs from ${first} to ${p.year} without gaps: add the line \`${y},${region},${d},COUNT,0\``,
-          );
+          err(ds.longSeries, undefined, "missing-year", { direction: d, year: y, region, first, last: p.year });
   }
   const flagOf = new Map<number, Row>();
   for (const r of ds.longSeries.rows) {
     const f = flagOf.get(r.year as number);
     if (f && f.break_in_series !== r.break_in_series)
-      err(
-        ds.longSeries,
-        r,
-        "inconsistent-break",
-        `break_in_series for ${r.year} differs from line ${f.line}`,
-        "a break in series applies to the whole year: use the same flag on every line of that year",
-        5,
-      );
+      err(ds.longSeries, r, "inconsistent-break", { year: r.year, first: f.line }, 5);
     else if (!f) flagOf.set(r.year as number, r);
   }
 
@@ -352,14 +249,7 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   const pop = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r]));
   for (const r of ds.population.rows)
     if (!muniByNis.has(r.nis as string) && !areaCodes.has(r.nis as string))
-      err(
-        ds.population,
-        r,
-        "unknown-code",
-        `\`${r.nis}\` is neither a municipality nor an area`,
-        "use a NIS code from the code lists",
-        2,
-      );
+      err(ds.population, r, "unknown-code/population", { nis: r.nis }, 2);
   for (const y of popYears) {
     let sum = 0;
     let complete = true;
@@ -367,13 +257,12 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       const row = pop.get(`${y}|${m.nis}`);
       if (!row) {
         complete = false;
-        err(
-          ds.population,
-          undefined,
-          "missing-municipality",
-          `no population of ${m.name_nl} (${m.nis}) on 1 January ${y}`,
-          `add the line \`${y},${m.nis},POPULATION\`: the ${p.periodYears[0]}–${p.periodYears.at(-1)} rates need it`,
-        );
+        err(ds.population, undefined, "missing-municipality/population", {
+          name: m.name_nl,
+          nis: m.nis,
+          year: y,
+          period: `${p.periodYears[0]}–${p.periodYears.at(-1)}`,
+        });
       } else sum += row.population as number;
     }
     const reg = pop.get(`${y}|${p.region}`);
@@ -381,9 +270,8 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       err(
         ds.population,
         reg,
-        "totals-mismatch",
-        `population of region ${p.region} on 1 January ${y} is ${reg.population}, its municipalities add up to ${sum}`,
-        "the region's line must equal the sum of its municipalities",
+        "totals-mismatch/population",
+        { region: p.region, year: y, value: reg.population, sum },
         3,
       );
   }
@@ -396,20 +284,11 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       err(
         ds.euComparison,
         r,
-        "unknown-code",
-        `geo \`${r.geo}\` is not in ${ds.euGeo.file}`,
-        didYouMeanHint(r.geo as string, geo),
+        "unknown-code/eu-geo",
+        { geo: r.geo, euGeo: ds.euGeo.file, suggestion: didYouMeanHint(r.geo as string, geo) },
         2,
       );
-    if (r.population === 0)
-      err(
-        ds.euComparison,
-        r,
-        "zero-population",
-        `population of ${r.geo} in ${r.year} is 0`,
-        "rates per 1,000 need the population",
-        4,
-      );
+    if (r.population === 0) err(ds.euComparison, r, "zero-population", { geo: r.geo, year: r.year }, 4);
   }
   for (const y of new Set(ds.euComparison.rows.map((r) => r.year as number))) {
     const be = eu.get(`${y}|BE`);
@@ -418,13 +297,7 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       for (const col of ["immigrations", "population"]) {
         const sum = parts.reduce((s, r) => s + ((r?.[col] as number) ?? 0), 0);
         if (sum !== be[col])
-          err(
-            ds.euComparison,
-            be,
-            "totals-mismatch",
-            `Belgium's ${col} in ${y} is ${be[col]}, its three regions add up to ${sum}`,
-            "BE must equal BE1 + BE2 + BE3",
-          );
+          err(ds.euComparison, be, "totals-mismatch/belgium", { column: col, year: y, value: be[col], sum });
       }
   }
   return out;
