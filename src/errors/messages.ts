@@ -4,6 +4,8 @@ import type { Problem } from "./problem.ts";
  * The catalogue of user-facing problems: each rule id with its wording and its hint, in one place, so a message is
  * worded once and the README's table of failures can be checked against it. Stages raise problems by rule id and
  * parameters (`problem("unknown-area", where, { nis })`), never by writing the sentence themselves.
+ *
+ * Why one file: a catalogue is read (and reviewed for tone) as a whole; its entries are grouped by where they arise.
  */
 type Params = Record<string, unknown>;
 interface Rule {

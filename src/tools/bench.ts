@@ -75,8 +75,7 @@ const stages = [
   "html",
   "png",
   "pdf",
-  "write",
-  "publish",
+  "write", // the files of each area's folder, and its atomic publication
   "total",
 ];
 const cpu = cpus()[0]?.model ?? "?";
