@@ -102,11 +102,14 @@ async function prepareYear(
   const read = await timed(out.timings, "load", () => readDatasets(config, year, fx)); // 2
   const ds = read.datasets;
   const periodYears = flowYearsFor(config, year).required;
-  const found = await timed(out.timings, "validate", () => [
-    ...read.problems,
-    ...validateDatasets(ds, { year, region: config.geography.region, periodYears }),
-  ]); // 3
-  const resolved = [...areas].map(([nis, langs]) => ({ area: resolveArea(ds, nis), langs }));
+  // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
+  const unread = read.problems.some((p) => p.severity === "error");
+  const found = await timed(out.timings, "validate", () =>
+    unread
+      ? read.problems
+      : [...read.problems, ...validateDatasets(ds, { year, region: config.geography.region, periodYears })],
+  ); // 3
+  const resolved = unread ? [] : [...areas].map(([nis, langs]) => ({ area: resolveArea(ds, nis), langs }));
   for (const r of resolved) if (isProblem(r.area)) found.push(r.area);
   out.problems.push(...found);
   if (found.some((p) => p.severity === "error")) return [];

@@ -1,5 +1,6 @@
 import { isMap, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
+import { decodeUtf8 } from "../core/text.ts";
 import type { Effects } from "../effects.ts";
 import { problem } from "../errors/messages.ts";
 import { didYouMean, InputError, type Problem, UsageError } from "../errors/problem.ts";
@@ -106,12 +107,15 @@ function knownKeys(schema: z.ZodType, path: (string | number)[]): string[] {
  * what to do); bad YAML or a value the schema refuses is bad input (exit 1, located).
  */
 export async function loadConfig(path: string, fx: Pick<Effects, "readFile">): Promise<Config> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = (await fx.readFile(path)).toString("utf8");
+    bytes = await fx.readFile(path);
   } catch {
     const p = problem("missing-config", { file: path }, { path });
     throw new UsageError(`${p.message}: ${p.hint}`);
   }
+  const problems: Problem[] = [];
+  const text = decodeUtf8(path, bytes, problems);
+  if (text === undefined) throw new InputError(`${path} is not UTF-8`, problems);
   return readConfig(text, path);
 }

@@ -1,6 +1,8 @@
 import { parse } from "csv-parse/sync";
+import { CONTROL } from "../core/text.ts";
 import { problem, type RuleId } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
+import { COUNT_LIMIT } from "./limits.ts";
 
 export type ColumnType = "string" | "count" | "year" | "nis" | "flag" | "number";
 export interface ColumnSpec {
@@ -89,11 +91,24 @@ export function parseTable(file: string, text: string, columns: ColumnSpec[], pr
       if (i === undefined) continue;
       const v = (rec.fields[i] as string).trim();
       if (v === "" && c.optional) continue;
+      const where = { file, line: rec.line, column: i + 1 };
+      const ctl = CONTROL.exec(v);
+      if (ctl) {
+        ok = false;
+        const code = ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+        problems.push(problem("control-character", where, { column: c.name, code }));
+        continue;
+      }
+      if (c.type === "count" && /^\d{10,}$/.test(v)) {
+        ok = false;
+        problems.push(problem("too-large", where, { column: c.name, ...COUNT_LIMIT, value: v }));
+        continue;
+      }
       const check = checks[c.type];
       if (!check.test(v)) {
         ok = false;
         const rule = c.type === "count" && /^-\d/.test(v) ? "negative-count" : check.rule;
-        problems.push(problem(rule, { file, line: rec.line, column: i + 1 }, { column: c.name, value: v }));
+        problems.push(problem(rule, where, { column: c.name, value: v }));
         continue;
       }
       row[c.name] = c.type === "count" || c.type === "year" || c.type === "number" || c.type === "flag" ? Number(v) : v;

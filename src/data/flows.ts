@@ -1,5 +1,8 @@
+import { isUtf8 } from "node:buffer";
+import { decodeUtf8 } from "../core/text.ts";
 import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
+import { COUNT_LIMIT } from "./limits.ts";
 
 /**
  * The flow table of one year, stored by column. It is the one large table (~60,000 lines a year) and the edition
@@ -92,6 +95,11 @@ function digits(buf: Uint8Array, s: number, e: number, max: number): number {
  */
 export function parseFlows(file: string, input: Uint8Array | string, problems: Problem[]): FlowTable {
   const buf = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  // bytes that are not UTF-8 are reported (located) and the table is not read at all
+  if (!isUtf8(buf)) {
+    decodeUtf8(file, buf, problems);
+    return parseFlows(file, FLOW_COLUMNS.join(","), []);
+  }
   let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   // a line that is kept has at least 17 bytes (4-digit year, 5-digit NIS, a count digit, six commas, newline)
   const cap = Math.floor(buf.length / 17) + 1;
@@ -217,6 +225,10 @@ function lineProblem(
     return;
   }
   const c = f[pCount as number] as string;
+  if (/^\d{10,}$/.test(c)) {
+    report(problem("too-large", where(lineNo, (pCount as number) + 1), { column: "count", ...COUNT_LIMIT, value: c }));
+    return;
+  }
   if (toCount(c) < 0) {
     const negative = /^-\d+$/.test(c.trim());
     const rule = negative ? "negative-count" : "not-integer";

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Config } from "../config/schema.ts";
+import { decodeUtf8 } from "../core/text.ts";
 import type { Effects } from "../effects.ts";
 import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
@@ -136,7 +137,10 @@ export async function readDatasets(
     }
     return buf;
   };
-  const readText = async (name: TableName, file: string) => (await readBytes(name, file))?.toString("utf8");
+  const readText = async (name: TableName, file: string) => {
+    const bytes = await readBytes(name, file);
+    return bytes && decodeUtf8(file, bytes, problems);
+  };
   const readPath = async (name: TableName, file: string): Promise<Table> => {
     const text = await readText(name, file);
     return text === undefined ? { file, rows: [] } : parseTable(file, text, TABLES[name], problems);
@@ -168,6 +172,24 @@ export async function readDatasets(
     ]);
   const flows = new Map<number, FlowTable>();
   for (const e of flowEntries) if (e) flows.set(e[0], e[1]);
+  // a table with a header and no line is one located problem, never an internal error further down
+  const first = Math.min(...required);
+  const needs: [Table | FlowTable, string][] = [
+    [municipalities, "the municipalities (NIS code, name, arrondissement, province, region)"],
+    [areas, "the regions, provinces and arrondissements"],
+    [nationalities, "the nationality codes and their groups"],
+    [components, "the three components of immigration and of emigration"],
+    [euGeo, "the EU countries, the EU27 and the Belgian regions"],
+    [longSeries, `each region's immigration and emigration per year up to ${year}`],
+    [population, `the population on 1 January ${first}–${year + 1}`],
+    [euComparison, `the EU comparison of the years up to ${year}`],
+    ...[...flows].map(([y, t]): [FlowTable, string] => [t, `the flows of ${y} of every municipality`]),
+  ];
+  for (const [t, what] of needs) {
+    const rows = "rows" in t ? t.rows.length : t.length;
+    if (rows === 0 && !problems.some((p) => p.file === t.file))
+      problems.push(problem("no-data", { file: t.file, line: 2 }, { header: true, needs: what }));
+  }
   return {
     datasets: { municipalities, areas, nationalities, components, euGeo, longSeries, population, euComparison, flows },
     problems,
@@ -184,7 +206,9 @@ export async function readOneTable(
   const file = join(config.data.dir, config.data[name]);
   let text: string;
   try {
-    text = (await fx.readFile(file)).toString("utf8");
+    const t = decodeUtf8(file, await fx.readFile(file), problems);
+    if (t === undefined) return { table: { file, rows: [] }, problems };
+    text = t;
   } catch {
     problems.push(problem("missing-file", { file }, { table: name }));
     return { table: { file, rows: [] }, problems };

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { EMAIL } from "../config/schema.ts";
 import { LANGS, type Lang } from "../core/domain.ts";
+import { decodeUtf8 } from "../core/text.ts";
 import { parseTable } from "../data/csv.ts";
 import type { Effects } from "../effects.ts";
 import { problem } from "../errors/messages.ts";
@@ -30,12 +31,14 @@ export async function readSubscribers(
   const recipients: Recipient[] = [...config.mail.subscribers];
   if (config.mail.subscribersFile) {
     const file = join(config.data.dir, config.mail.subscribersFile);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = (await fx.readFile(file)).toString("utf8");
+      bytes = await fx.readFile(file);
     } catch {
       throw new InputError(`cannot read the subscriber list ${file}`, [problem("missing-file/subscribers", { file })]);
     }
+    const text = decodeUtf8(file, bytes, problems);
+    if (text === undefined) throw new InputError("the subscriber list is not UTF-8; nothing was sent", problems);
     const table = parseTable(
       file,
       text,

@@ -120,6 +120,22 @@ export const MESSAGES = {
     message: () => "file not found",
     hint: () => "fix `mail.subscribersFile` in config.yml (a CSV address,lang,name relative to data.dir)",
   },
+  "not-utf8": {
+    message: (p) => `not UTF-8: the bytes ${p.bytes} are not a character`,
+    hint: () => "saved as Windows-1252 or Latin-1? re-save the file as UTF-8",
+  },
+  "control-character": {
+    message: (p) => `\`${p.column}\` holds a control character (U+${p.code})`,
+    hint: () => "remove it: text fields hold printable characters and tabs only",
+  },
+  "no-data": {
+    message: (p) => `no data lines, only ${p.header ? "the header" : "nothing"}`,
+    hint: (p) => `the edition needs ${p.needs}`,
+  },
+  "too-large": {
+    message: (p) => `\`${p.column}\` is ${p.value}, above the limit of ${p.limit}`,
+    hint: (p) => String(p.why),
+  },
   "bad-gzip": {
     message: () => "the file starts like gzip but cannot be decompressed",
     hint: () => "re-create the .gz file (gzip -k FILE)",

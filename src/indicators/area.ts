@@ -42,7 +42,7 @@ export function resolveArea(ds: Pick<Datasets, "areas" | "municipalities">, nis:
   const column = COLUMN[level];
   // the country is not covered: the flow tables hold one region's municipalities
   const municipalities = column ? ds.municipalities.rows.filter((m) => m[column] === nis) : [];
-  if (!municipalities.length) return problem("empty-area", { file: ds.areas.file, line: row.line }, { nis });
+  if (!municipalities.length) return problem("empty-area", { file: ds.areas.file, line: row.line }, { nis, level });
   const region = municipalities[0]!.region as string;
   return {
     nis,
