@@ -4,7 +4,7 @@ import { configJsonSchema } from "./config/json-schema.ts";
 import type { Lang } from "./core/domain.ts";
 import type { Effects } from "./effects.ts";
 import { nodeEffects } from "./effects-node.ts";
-import { BulletinError, ExitCode, formatProblem, type Problem } from "./errors/problem.ts";
+import { BulletinError, ExitCode, formatProblem, type Problem, UsageError } from "./errors/problem.ts";
 import type { Format } from "./pipeline.ts";
 
 // The pipeline (vega, puppeteer, …) is imported by the commands that need it, so a build can start Chromium first
@@ -107,8 +107,14 @@ export function makeProgram(): Command {
           // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile
           if (o.format.includes("pdf")) fx.printer().catch(() => {}); // reported by build, which awaits it
           const { build } = await pipeline();
+          const epoch = process.env.SOURCE_DATE_EPOCH;
+          if (epoch !== undefined && epoch !== "" && !/^\d+$/.test(epoch))
+            throw new UsageError(`SOURCE_DATE_EPOCH=${epoch} is not a number of seconds since 1970 (e.g. 1752537600)`);
           const r = await build(
-            { configPath: o.config, year: o.year, areas: o.area, outDir: o.out, langs: o.lang, formats: o.format },
+            {
+              ...{ configPath: o.config, year: o.year, areas: o.area, outDir: o.out, langs: o.lang, formats: o.format },
+              ...(epoch ? { sourceDateEpoch: Number(epoch) } : {}),
+            },
             fx,
           );
           if (o.timings) {
@@ -130,8 +136,14 @@ export function makeProgram(): Command {
             );
           }
           printProblems(r.problems);
-          for (const a of r.areas)
-            process.stderr.write(`built ${a.target} (${a.editions.map((e) => e.key.lang).join(", ")})\n`);
+          for (const a of r.areas) {
+            const langs = a.editions.map((e) => e.key.lang).join(", ");
+            process.stderr.write(
+              a.unchanged
+                ? `unchanged ${a.target} (${langs}): the same bytes as published, left as they were\n`
+                : `built ${a.target} (${langs})\n`,
+            );
+          }
           process.stderr.write(`in ${Math.round(r.timings.total ?? 0)} ms\n`);
         }),
     );

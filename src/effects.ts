@@ -45,6 +45,8 @@ export interface PrintOptions {
   footer: string;
   /** @font-face rule for the header and footer (they do not share the page's fonts) */
   fontFace: string;
+  /** the creation date the PDF states (the edition's publication date): the same edition, the same bytes */
+  date?: Date;
 }
 export interface PdfInfo {
   title: string;

@@ -54,6 +54,11 @@ export interface BuildRequest extends EditionRequest {
   formats?: Format[];
   outDir?: string;
   templatesDir?: string;
+  /**
+   * The date the PDFs state, in seconds since 1970 (the reproducible-builds convention, SOURCE_DATE_EPOCH); without
+   * it, the edition's publication date. Either way the same inputs give the same bytes.
+   */
+  sourceDateEpoch?: number;
 }
 export interface BuiltEdition {
   key: EditionKey;
@@ -73,6 +78,8 @@ export interface BuiltArea {
   editions: BuiltEdition[];
   /** the folder it is published in */
   target: string;
+  /** set by `build`: the published folder already held exactly these bytes, and was left as it was */
+  unchanged?: boolean;
 }
 export interface Built {
   config: Config;
@@ -246,6 +253,10 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
             ...{ config, lang, year: p.year, locale, fontFace },
             areaName: locale.t(`area_${p.area.level}`, { name: p.area.label[lang] }),
             headline: narrative.sections[p.sections[0]!]!.headlineText,
+            date:
+              req.sourceDateEpoch !== undefined
+                ? new Date(req.sourceDateEpoch * 1000)
+                : new Date(`${p.edition.published}T00:00:00Z`),
           });
           const job = printer.then(async (pr) => {
             e.pdf = await pr.print(forPrint, options);
@@ -292,7 +303,7 @@ export async function build(req: BuildRequest, fx: Effects): Promise<Built> {
           charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k]! })),
         })),
       );
-      await publishFolder(fx, b.target, files, KEEP_ON_REBUILD); // 9
+      b.unchanged = (await publishFolder(fx, b.target, files, KEEP_ON_REBUILD)) === "unchanged"; // 9
     }
   });
   built.marks.published = Math.round(performance.now());

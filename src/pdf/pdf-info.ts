@@ -20,8 +20,24 @@ export function pdfString(s: string): string {
   return `<${hex.toUpperCase()}>`;
 }
 
-export function setPdfInfo(pdf: Uint8Array, info: PdfInfo): Uint8Array {
+/** A PDF date string: D:YYYYMMDDHHmmSS+00'00' (UTC). */
+export function pdfDate(d: Date): string {
+  const iso = d.toISOString();
+  return `D:${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}+00'00'`;
+}
+
+/**
+ * `date`: the creation and modification date the PDF states, instead of the moment Chromium printed it, so the same
+ * edition printed twice is the same bytes. Chromium writes them once, in its Info object; they are overwritten in
+ * place (the same length), so no offset in the file moves.
+ */
+export function setPdfInfo(pdf: Uint8Array, info: PdfInfo, date?: Date): Uint8Array {
   const buf = Buffer.from(pdf);
+  if (date) {
+    const d = pdfDate(date);
+    for (const m of buf.toString("latin1").matchAll(/\/(?:CreationDate|ModDate)\s*\((D:[^)]*)\)/g))
+      if (m[1]!.length === d.length) buf.write(d, m.index + m[0].length - 1 - d.length, "latin1");
+  }
   const tail = buf.subarray(Math.max(0, buf.length - 2048)).toString("latin1");
   const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
   const trailer = /trailer\s*<<([\s\S]*?)>>\s*startxref/.exec(tail);

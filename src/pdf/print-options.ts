@@ -12,6 +12,8 @@ export function printOptionsFor(o: {
   areaName: string;
   headline: string;
   fontFace: string;
+  /** the date the PDF states */
+  date: Date;
 }): PrintOptions {
   const { config, lang, year, locale } = o;
   const title = `${config.title[lang]} ${year}`;
@@ -20,6 +22,7 @@ export function printOptionsFor(o: {
     header: `${config.publisher[lang]} · ${title}`,
     footer: locale.t("page_of"),
     fontFace: o.fontFace,
+    date: o.date,
     info: {
       title: `${title} — ${o.areaName}`,
       subject: o.headline,

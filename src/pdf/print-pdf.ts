@@ -17,6 +17,9 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env, exists = exis
   return exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
 }
 
+/** How long a first start-up of Chromium may take before it is started again (it takes ~1.3 s here). */
+const START_MS = 15_000;
+
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
@@ -47,13 +50,26 @@ export async function launchPrinter(
     throw new RenderError(
       `Chromium not found at ${executablePath}: install it (Debian: apt-get install --no-install-recommends chromium) or set CHROMIUM_PATH to its path`,
     );
-  // Chromium is spawned before puppeteer is even loaded, so its start-up overlaps everything else (see chromium.ts)
-  const chromium = startChromium(executablePath, ms);
+  // Chromium is spawned before puppeteer is even loaded, so its start-up overlaps everything else (see chromium.ts).
+  // In its single-process mode it very rarely hangs before it announces its DevTools address (seen once in ~40
+  // launches of the test suite: font errors after 4 s, then nothing for 30 s); a start-up that takes more than
+  // START_MS (it takes ~1.3 s) is given up and started once more.
+  let chromium = startChromium(executablePath, Math.min(ms, START_MS));
+  const endpointOf = async () => {
+    try {
+      return await chromium.endpoint;
+    } catch (e) {
+      if (!(e instanceof RenderError) || !/did not start within/.test(e.message)) throw e;
+      await chromium.stop(0);
+      chromium = startChromium(executablePath, ms);
+      return chromium.endpoint;
+    }
+  };
   let browser: Browser;
   try {
     const [{ default: puppeteer }, endpoint] = await Promise.all([
       import("puppeteer-core"),
-      within(ms, "starting Chromium", chromium.endpoint),
+      within(ms + START_MS, "starting Chromium", endpointOf()),
     ]);
     browser = await within(
       ms,
@@ -95,7 +111,7 @@ export async function launchPrinter(
             timeout: ms,
           }),
         );
-        return setPdfInfo(pdf, p.info);
+        return setPdfInfo(pdf, p.info, p.date);
       } finally {
         await page.close().catch(() => {});
       }

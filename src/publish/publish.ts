@@ -20,7 +20,9 @@ export async function publishFolder(
   target: string,
   files: OutputFile[],
   keep: string[] = [],
-): Promise<void> {
+): Promise<"published" | "unchanged"> {
+  // a rebuild that changes nothing leaves the published files as they are (their bytes and dates)
+  if (await sameAs(fx, target, files, keep)) return "unchanged";
   const staging = await fx.mkdtemp(join(dirname(target), `.staging-${basename(target)}-`));
   const moved: string[] = [];
   try {
@@ -40,11 +42,36 @@ export async function publishFolder(
       throw e;
     }
     if (had) await fx.rm(aside);
+    return "published";
   } catch (e) {
     for (const k of moved) await fx.rename(join(staging, k), join(target, k)).catch(() => {});
     await fx.rm(staging);
     throw e;
   }
+}
+
+const bytes = (d: string | Uint8Array) => (typeof d === "string" ? Buffer.from(d, "utf8") : Buffer.from(d));
+
+/** Whether `target` holds exactly these files with these bytes (besides the entries it keeps). */
+async function sameAs(fx: Effects, target: string, files: OutputFile[], keep: string[]): Promise<boolean> {
+  if (!(await fx.exists(target))) return false;
+  const there: string[] = [];
+  const walk = async (rel: string) => {
+    for (const name of await fx.list(rel ? join(target, rel) : target)) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (!rel && keep.includes(name)) continue;
+      const inner = await fx.list(join(target, r));
+      if (inner.length) await walk(r);
+      else there.push(r);
+    }
+  };
+  await walk("");
+  if (there.length !== files.length) return false;
+  for (const f of files) {
+    const old = await fx.readFile(join(target, f.path)).catch(() => undefined);
+    if (!old?.equals(bytes(f.data))) return false;
+  }
+  return true;
 }
 
 /** One file replaced atomically (written next to it, then renamed over it). */

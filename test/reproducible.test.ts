@@ -1,0 +1,55 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Effects } from "../src/effects.ts";
+import { type Built, build } from "../src/pipeline.ts";
+import { configPath, overlayEffects } from "./helpers.ts";
+
+/** The same inputs and program give the same bytes, PDFs included; a rebuild that changes nothing says so. */
+const files = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]))
+    .sort();
+
+let fx: Effects;
+const a = mkdtempSync(join(tmpdir(), "bulletin-repro-a-"));
+const b = mkdtempSync(join(tmpdir(), "bulletin-repro-b-"));
+let again: Built;
+beforeAll(async () => {
+  fx = overlayEffects(); // one browser for the three builds
+  await build({ configPath, outDir: a }, fx);
+  await build({ configPath, outDir: b }, fx);
+}, 120_000);
+afterAll(() => fx.close());
+
+describe("reproducible output", () => {
+  it("two builds of the same inputs give identical bytes for every file of both editions", () => {
+    const list = files(join(a, "2024"));
+    expect(list).toEqual(files(join(b, "2024")));
+    expect(list.filter((f) => f.endsWith(".pdf"))).toEqual(["en/bulletin.pdf", "nl/bulletin.pdf"]);
+    expect(list.length).toBeGreaterThan(60);
+    const differ = list.filter((f) => !readFileSync(join(a, "2024", f)).equals(readFileSync(join(b, "2024", f))));
+    expect(differ).toEqual([]);
+  });
+
+  it("the PDFs state the edition's publication date, not the time they were printed", () => {
+    const pdf = readFileSync(join(a, "2024", "en", "bulletin.pdf"), "latin1");
+    expect(pdf).toContain("/CreationDate (D:20250715000000+00'00')");
+    expect(pdf).toContain("/ModDate (D:20250715000000+00'00')");
+    expect(pdf).not.toMatch(/D:20(?!250715000000)\d{12}/);
+  });
+
+  it("a rebuild that changes nothing says so and leaves the published files as they are", async () => {
+    const mtimes = files(join(a, "2024")).map((f) => statSync(join(a, "2024", f)).mtimeMs);
+    again = await build({ configPath, outDir: a }, fx);
+    expect(again.areas.map((x) => x.unchanged)).toEqual([true]);
+    expect(files(join(a, "2024")).map((f) => statSync(join(a, "2024", f)).mtimeMs)).toEqual(mtimes);
+    // SOURCE_DATE_EPOCH changes the PDFs' dates: a real change, published
+    const other = await build({ configPath, outDir: a, formats: ["pdf"], sourceDateEpoch: 1_700_000_000 }, fx);
+    expect(other.areas.map((x) => x.unchanged)).toEqual([false]);
+    expect(readFileSync(join(a, "2024", "en", "bulletin.pdf"), "latin1")).toContain(
+      "/CreationDate (D:20231114221320+00'00')",
+    );
+  });
+});
