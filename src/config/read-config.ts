@@ -21,7 +21,27 @@ export function readConfig(text: string, file: string): Config {
   }
   if (problems.length) throw new InputError(`${file} is not valid YAML`, problems);
 
-  const raw: unknown = doc.toJS() ?? {};
+  // an alias to an anchor that does not exist, or a tag that makes no value, fails only here
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (e) {
+    throw new InputError(`${file} is not valid YAML`, [
+      problem(
+        "yaml-syntax",
+        { file, ...at(doc.contents?.range?.[0]) },
+        { detail: (e as Error).message.split("\n")[0] },
+      ),
+    ]);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || Object.getPrototypeOf(raw) !== Object.prototype)
+    throw new InputError(`${file} is not a mapping`, [
+      problem(
+        "yaml-syntax",
+        { file, ...at(doc.contents?.range?.[0]) },
+        { detail: "the file must be a mapping of keys (`year: 2024`, `title:` …)" },
+      ),
+    ]);
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
 
