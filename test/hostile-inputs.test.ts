@@ -132,6 +132,22 @@ for (const [path, numeric] of Object.entries(TABLES))
     cases.push([path, name, { [path]: bytes(corrupt(text(path)), path.endsWith(".gz")), [TEST_CONFIG]: config }]);
   }
 for (const [name, f] of CONFIG_CORRUPTIONS) cases.push([TEST_CONFIG, name, { [TEST_CONFIG]: f(config) }]);
+cases.push([
+  TEST_CONFIG,
+  "invalid UTF-8",
+  {
+    [TEST_CONFIG]: Buffer.concat([
+      Buffer.from(config.replace("International migration", "International migr")),
+      Buffer.from([0xe9]),
+    ]),
+  },
+]);
+for (const path of ["data/codes/municipalities.csv", "data/codes/nationalities.csv"])
+  cases.push([
+    path,
+    "a control character in a name",
+    { [path]: text(path).replace(/\n([^,\n]*),([^,\n]*)/, "\n$1,$2\u0007"), [TEST_CONFIG]: config },
+  ]);
 
 describe("every shipped table and config.yml, corrupted: refused by check and build with file and line", () => {
   it.each(cases)("%s with %s", async (path, _name, overrides) => {
