@@ -29,7 +29,7 @@ import { loadConfig } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
 import type { EditionKey, Lang, SectionId } from "./core/domain.ts";
 import { fontFaceCss } from "./core/fonts.ts";
-import { type Marks, marker, type Timings, timed } from "./core/timing.ts";
+import { type Marks, marker, type Timings, timed, timedSync } from "./core/timing.ts";
 import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import { InputError, type Problem } from "./errors/problem.ts";
@@ -120,22 +120,15 @@ async function prepareYear(
   for (const r of resolved) if (isProblem(r.area)) found.push(r.area);
   out.problems.push(...found);
   if (found.some((p) => p.severity === "error")) return [];
-  const dated = editionOf(config, year, { configPath: req.configPath, today: fx.now().toISOString().slice(0, 10) });
-  if (dated.problem) out.problems.push(dated.problem);
+  const today = fx.now().toISOString().slice(0, 10);
   return resolved.map(({ area, langs }) => {
     const a = area as Area;
-    const t = performance.now();
-    const indicators = computeIndicators(ds, {
-      year,
-      area: a,
-      periodYears: config.municipalPeriod.years,
-      synthetic: config.synthetic,
-    }); // 4
-    out.timings.indicators = (out.timings.indicators ?? 0) + performance.now() - t;
-    // editorial notes are written for the bulletin's own edition; other areas' editions carry none
-    const own = a.nis === config.geography.region;
-    const edition = own ? dated.edition : { ...dated.edition, notes: { nl: {}, en: {} } };
-    return { year, area: a, langs, sections: sectionsFor(a.level), edition, indicators };
+    const dated = editionOf(config, year, { configPath: req.configPath, today, area: a.nis });
+    if (dated.problem && !out.problems.some((p) => p.rule === dated.problem!.rule)) out.problems.push(dated.problem);
+    const indicators = timedSync(out.timings, "indicators", () =>
+      computeIndicators(ds, { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic }),
+    ); // 4
+    return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators };
   });
 }
 
@@ -156,10 +149,8 @@ export async function check(req: BuildRequest, fx: Effects): Promise<{ problems:
   for (const [year, areas] of plan) {
     const prepared = await prepareYear(config, req, year, areas, fx, out); // 2–4
     try {
-      if (prepared.length) {
-        const templates = await templatesFor(req, plan, fx);
-        for (const p of prepared) narrate(p, templates, req.configPath); // 5
-      }
+      const templates = prepared.length ? await templatesFor(req, plan, fx) : undefined;
+      for (const p of prepared) narrate(p, templates!, req.configPath); // 5
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.problems.push(...e.problems);
@@ -176,8 +167,8 @@ export async function check(req: BuildRequest, fx: Effects): Promise<{ problems:
 export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const marks: Marks = {};
   const mark = marker(marks);
-  mark("start");
   const t0 = performance.now();
+  mark("start");
   const formats = req.formats ?? ["html", "pdf"];
   const printer = formats.includes("pdf") ? fx.printer() : undefined;
   // an early failure must not become an unhandled rejection; it is rethrown where the printer is used
@@ -189,13 +180,11 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const prepared: Prepared[] = [];
   for (const [year, areas] of plan) prepared.push(...(await prepareYear(config, req, year, areas, fx, out))); // 2–4
   mark("prepared");
-  const errors = out.problems.filter((p) => p.severity === "error");
-  if (errors.length)
-    throw new InputError(`the data has ${errors.length} problem(s); nothing was written`, out.problems);
+  const errors = out.problems.filter((p) => p.severity === "error").length;
+  if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
   const templates = await timed(timings, "load", () => templatesFor(req, plan, fx));
-  const boundaries = await timed(timings, "load", () =>
-    readBoundaries(join(config.data.dir, config.data.boundaries), fx),
-  );
+  const boundariesFile = join(config.data.dir, config.data.boundaries);
+  const boundaries = await timed(timings, "load", () => readBoundaries(boundariesFile, fx));
   const fontFace = fontFaceCss(templates.fontFiles.filter((f) => f.weight === 400 && f.style === "normal"));
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
@@ -253,10 +242,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
             ...{ config, lang, year: p.year, locale, fontFace },
             areaName: locale.t(`area_${p.area.level}`, { name: p.area.label[lang] }),
             headline: narrative.sections[p.sections[0]!]!.headlineText,
-            date:
-              req.sourceDateEpoch !== undefined
-                ? new Date(req.sourceDateEpoch * 1000)
-                : new Date(`${p.edition.published}T00:00:00Z`),
+            ...{ published: p.edition.published, sourceDateEpoch: req.sourceDateEpoch },
           });
           const job = printer.then(async (pr) => {
             e.pdf = await pr.print(forPrint, options);

@@ -12,6 +12,15 @@ export async function timed<T>(timings: Timings, name: string, f: () => Promise<
   }
 }
 
+export function timedSync<T>(timings: Timings, name: string, f: () => T): T {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    timings[name] = (timings[name] ?? 0) + performance.now() - t0;
+  }
+}
+
 export function marker(marks: Marks): (name: string) => void {
   return (name) => {
     marks[name] = Math.round(performance.now());

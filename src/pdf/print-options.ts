@@ -12,8 +12,10 @@ export function printOptionsFor(o: {
   areaName: string;
   headline: string;
   fontFace: string;
-  /** the date the PDF states */
-  date: Date;
+  /** the edition's publication date (YYYY-MM-DD): the date the PDF states, unless… */
+  published: string;
+  /** …SOURCE_DATE_EPOCH (seconds since 1970) is given: the reproducible-builds convention */
+  sourceDateEpoch?: number | undefined;
 }): PrintOptions {
   const { config, lang, year, locale } = o;
   const title = `${config.title[lang]} ${year}`;
@@ -22,7 +24,7 @@ export function printOptionsFor(o: {
     header: `${config.publisher[lang]} · ${title}`,
     footer: locale.t("page_of"),
     fontFace: o.fontFace,
-    date: o.date,
+    date: o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000) : new Date(`${o.published}T00:00:00Z`),
     info: {
       title: `${title} — ${o.areaName}`,
       subject: o.headline,
