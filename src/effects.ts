@@ -43,8 +43,6 @@ export interface PrintOptions {
   header: string;
   /** footer text with {page} and {total} */
   footer: string;
-  /** @font-face rule for the header and footer (they do not share the page's fonts) */
-  fontFace: string;
   /** the creation date the PDF states (the edition's publication date): the same edition, the same bytes */
   date?: Date;
 }

@@ -28,7 +28,6 @@ import { type EditionPlan, type EditionRequest, languagesOf, planEditions } from
 import { loadConfig } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
 import type { EditionKey, Lang, SectionId } from "./core/domain.ts";
-import { fontFaceCss } from "./core/fonts.ts";
 import { type Marks, marker, type Timings, timed, timedSync } from "./core/timing.ts";
 import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
@@ -185,7 +184,6 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const templates = await timed(timings, "load", () => templatesFor(req, plan, fx));
   const boundariesFile = join(config.data.dir, config.data.boundaries);
   const boundaries = await timed(timings, "load", () => readBoundaries(boundariesFile, fx));
-  const fontFace = fontFaceCss(templates.fontFiles.filter((f) => f.weight === 400 && f.style === "normal"));
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
   let pdfStart = 0;
@@ -239,7 +237,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         if (printer && forPrint) {
           pdfStart ||= performance.now();
           const options = printOptionsFor({
-            ...{ config, lang, year: p.year, locale, fontFace },
+            ...{ config, lang, year: p.year, locale },
             areaName: locale.t(`area_${p.area.level}`, { name: p.area.label[lang] }),
             headline: narrative.sections[p.sections[0]!]!.headlineText,
             ...{ published: p.edition.published, sourceDateEpoch: req.sourceDateEpoch },

@@ -106,7 +106,6 @@ describe("the print page is sealed and every failure is clear", () => {
         lang: "en",
         header: "h",
         footer: "Page {page} of {total}",
-        fontFace: "",
         info: { title: "t", subject: "s", keywords: "k", author: "a", creator: "c" },
       });
       const file = join(mkdtempSync(join(tmpdir(), "sealed-")), "x.pdf");
@@ -114,6 +113,7 @@ describe("the print page is sealed and every failure is clear", () => {
       const t = execFileSync("pdftotext", [file, "-"]).toString("utf8");
       expect(t).toContain("static");
       expect(t).not.toContain("script ran");
+      expect(t).toContain("Page 1 of 1"); // the running footer, a margin box of the page itself
     } finally {
       await printer.close();
       server.close();

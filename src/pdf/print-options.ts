@@ -11,7 +11,6 @@ export function printOptionsFor(o: {
   locale: Locale;
   areaName: string;
   headline: string;
-  fontFace: string;
   /** the edition's publication date (YYYY-MM-DD): the date the PDF states, unless… */
   published: string;
   /** …SOURCE_DATE_EPOCH (seconds since 1970) is given: the reproducible-builds convention */
@@ -23,7 +22,6 @@ export function printOptionsFor(o: {
     lang,
     header: `${config.publisher[lang]} · ${title}`,
     footer: locale.t("page_of"),
-    fontFace: o.fontFace,
     date: o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000) : new Date(`${o.published}T00:00:00Z`),
     info: {
       title: `${title} — ${o.areaName}`,

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Browser } from "puppeteer-core";
 import { FONT_FAMILY } from "../core/fonts.ts";
-import type { Printer } from "../effects.ts";
+import type { Printer, PrintOptions } from "../effects.ts";
 import { RenderError } from "../errors/problem.ts";
 import { startChromium } from "./chromium.ts";
 import { setPdfInfo } from "./pdf-info.ts";
@@ -20,8 +20,6 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env, exists = exis
 /** How long a first start-up of Chromium may take before it is started again (it takes ~1.3 s here). */
 const START_MS = 15_000;
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -35,6 +33,33 @@ async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A CSS string literal. */
+const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, " ")}"`;
+
+/**
+ * The running header and the page numbers as CSS page-margin boxes of the page itself. Chromium's header and
+ * footer templates are separate documents that load the font on their own; whether they shared the page's typeface
+ * or embedded a second copy depended on timing, so the same edition printed twice did not always give the same
+ * bytes (3 of 8 PDFs printed on a busy machine differed). Margin boxes use the page's fonts: one way, every time.
+ */
+export function withRunningText(html: string, p: Pick<PrintOptions, "header" | "footer">): string {
+  const box = `font-family:"${FONT_FAMILY}",sans-serif;font-size:8pt;color:#5b5b58;`;
+  const [before, rest = ""] = p.footer.split("{page}");
+  const [between, after = ""] = rest.split("{total}");
+  const footer = [
+    cssString(before ?? ""),
+    "counter(page)",
+    ...(p.footer.includes("{total}")
+      ? [cssString(between ?? ""), "counter(pages)", cssString(after)]
+      : [cssString(rest)]),
+  ].join(" ");
+  const css = `@page{@top-right{content:${cssString(p.header)};${box}vertical-align:bottom;padding-bottom:4mm}@bottom-center{content:${footer};${box}vertical-align:top;padding-top:4mm}}`;
+  const style = `<style>${css}</style>`;
+  if (html.includes("</head>")) return html.replace("</head>", `${style}</head>`);
+  const body = html.search(/<body[\s>]/i);
+  return body >= 0 ? `${html.slice(0, body)}${style}${html.slice(body)}` : `${style}${html}`;
 }
 
 /**
@@ -91,11 +116,11 @@ export async function launchPrinter(
           if (req.url().startsWith("data:")) void req.continue();
           else void req.abort("blockedbyclient");
         });
-        await within(ms, "loading the HTML", page.setContent(html, { waitUntil: "load", timeout: ms }));
-        const small = `font-family:'${FONT_FAMILY}',sans-serif;font-size:8pt;color:#5b5b58;width:100%;margin:0 18mm;`;
-        const footer = esc(p.footer)
-          .replace("{page}", '<span class="pageNumber"></span>')
-          .replace("{total}", '<span class="totalPages"></span>');
+        await within(
+          ms,
+          "loading the HTML",
+          page.setContent(withRunningText(html, p), { waitUntil: "load", timeout: ms }),
+        );
         const pdf = await within(
           ms,
           "printing",
@@ -104,9 +129,9 @@ export async function launchPrinter(
             printBackground: true,
             tagged: true,
             outline: true,
-            displayHeaderFooter: true,
-            headerTemplate: `<style>${p.fontFace}</style><div style="${small}text-align:right">${esc(p.header)}</div>`,
-            footerTemplate: `<style>${p.fontFace}</style><div style="${small}text-align:center">${footer}</div>`,
+            // the running header and footer are the page's own margin boxes (withRunningText), not Chromium's
+            // header and footer templates
+            displayHeaderFooter: false,
             margin: { top: "20mm", bottom: "18mm", left: "18mm", right: "18mm" },
             timeout: ms,
           }),

@@ -182,7 +182,7 @@ console.log(
     const t0 = performance.now();
     const printer = await launchPrinter();
     try {
-      const o = { header: "", footer: "{page}/{total}", fontFace: "" };
+      const o = { header: "", footer: "{page}/{total}" };
       const info = { title: "", subject: "", keywords: "", author: "", creator: "" };
       await Promise.all(Object.entries(printedHtml).map(([lang, html]) => printer.print(html, { ...o, lang, info })));
     } finally {
