@@ -134,8 +134,9 @@ async function prepareYear(
 async function templatesFor(req: BuildRequest, plan: EditionPlan, fx: Effects): Promise<TemplateSet> {
   return readTemplates(req.templatesDir ?? (await templatesDirFor(req.configPath, fx)), languagesOf(plan), fx);
 }
-const narrate = (p: Prepared, templates: TemplateSet, configPath: string) =>
-  narrateEditions({ ...p, templates, notes: p.edition.notes, configPath }); // 5
+const narrate = (p: Prepared, templates: TemplateSet, configPath: string, mapShown: boolean) =>
+  narrateEditions({ ...p, templates, notes: p.edition.notes, configPath, mapShown }); // 5
+const boundariesOf = (config: Config, fx: Effects) => readBoundaries(join(config.data.dir, config.data.boundaries), fx);
 
 /**
  * `bulletin check`: the config, the data of every year asked for, then, when they pass, the templates, labels and
@@ -149,7 +150,8 @@ export async function check(req: BuildRequest, fx: Effects): Promise<{ problems:
     const prepared = await prepareYear(config, req, year, areas, fx, out); // 2–4
     try {
       const templates = prepared.length ? await templatesFor(req, plan, fx) : undefined;
-      for (const p of prepared) narrate(p, templates!, req.configPath); // 5
+      const mapShown = prepared.length ? Boolean(await boundariesOf(config, fx)) : true;
+      for (const p of prepared) narrate(p, templates!, req.configPath, mapShown); // 5
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.problems.push(...e.problems);
@@ -182,14 +184,15 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const errors = out.problems.filter((p) => p.severity === "error").length;
   if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
   const templates = await timed(timings, "load", () => templatesFor(req, plan, fx));
-  const boundariesFile = join(config.data.dir, config.data.boundaries);
-  const boundaries = await timed(timings, "load", () => readBoundaries(boundariesFile, fx));
+  const boundaries = await timed(timings, "load", () => boundariesOf(config, fx));
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
   let pdfStart = 0;
   try {
     for (const p of prepared) {
-      const narratives = await timed(timings, "narrative", () => narrate(p, templates, req.configPath)); // 5
+      const narratives = await timed(timings, "narrative", () =>
+        narrate(p, templates, req.configPath, Boolean(boundaries)),
+      ); // 5
       mark("narrative");
       // the marks of a single year's own edition keep their short names (the benchmark reads them)
       const short = p.area.nis === config.geography.region && plan.size === 1;

@@ -57,8 +57,8 @@ const dataLines = (text: string) =>
   text
     .replace(/^\uFEFF/, "")
     .split(/\r?\n/)
-    .slice(1)
-    .filter((l) => l.trim() !== "").length;
+    .filter((l) => l.trim() !== "")
+    .slice(1).length; // a blank line before the header is skipped like any blank line
 
 function readTable(bytes: Buffer, columns: (typeof TABLES)[keyof typeof TABLES]) {
   const problems: Problem[] = [];

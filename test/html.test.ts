@@ -57,7 +57,16 @@ describe("HTML editions", () => {
     expect(html.nl).toContain("synthetische demonstratiegegevens");
     expect(html.en).toContain('href="../nl/bulletin.html" hreflang="nl"');
     expect(html.nl).toContain('href="../en/bulletin.html" hreflang="en"');
-    expect(html.en).toContain("Source: Statbel (National Register) &amp; Eurostat, processing Statistiek Vlaanderen");
+    expect(html.en).toContain("Source: Statbel (National Register) &amp; Eurostat, processed by Statistics Flanders.");
+    // each figure credits only its own sources: the register for figures 1–6, Eurostat for figure 7
+    const sourceOf = (h: string, id: string) =>
+      new RegExp(`id="fig-${id}"[\\s\\S]*?<p class="source">([^<]*)</p>`).exec(h)?.[1];
+    expect(sourceOf(html.en!, "headline")).toBe(
+      "Source: Statbel (National Register), processed by Statistics Flanders.",
+    );
+    expect(sourceOf(html.en!, "regions")).not.toContain("Eurostat");
+    expect(sourceOf(html.en!, "eu-comparison")).toBe("Source: Eurostat, processed by Statistics Flanders.");
+    expect(sourceOf(html.nl!, "eu-comparison")).toBe("Bron: Eurostat, verwerking Statistiek Vlaanderen.");
     expect(html.en).toMatch(/id="headline"[\s\S]*war in Ukraine[\s\S]*id="components"/);
     expect(html.nl).toMatch(/id="headline"[\s\S]*oorlog in Oekraïne[\s\S]*id="components"/);
   });
@@ -96,7 +105,12 @@ describe("figures in the HTML", () => {
     const dir = mkdtempSync(join(tmpdir(), "bulletin-nomap-"));
     await build({ configPath: "nomap.yml", outDir: dir, langs: ["en"] }, overlayEffects({ "nomap.yml": cfg }));
     const h = readFileSync(join(dir, "2024", "en", "bulletin.html"), "utf8");
-    expect(h).toContain("No municipal boundaries were available for this build, so the map is replaced by a ranking");
+    expect(h).toContain(
+      "No municipal boundaries were available, so this figure ranks the municipalities instead of mapping them",
+    );
     expect(h).not.toContain("Municipal boundaries: Statbel");
+    // the figure's description names the figure that is shown
+    expect(h).toContain("Bar chart ranking the municipalities of the Flemish Region by their average yearly");
+    expect(h).not.toContain("Map of the municipalities");
   });
 });

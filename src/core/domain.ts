@@ -32,6 +32,20 @@ export const SECTION_IDS = [
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
+/**
+ * Where each figure's data come from: the National Register (Statbel) or Eurostat. Each figure credits only its own
+ * sources (labels `source_<id>` in templates/locales).
+ */
+export const FIGURE_SOURCES: Readonly<Record<SectionId, readonly ("register" | "eurostat")[]>> = {
+  headline: ["register"],
+  components: ["register"],
+  "nationality-groups": ["register"],
+  "top-nationalities": ["register"],
+  municipalities: ["register"],
+  regions: ["register"],
+  "eu-comparison": ["eurostat"],
+};
+
 /** Levels of the areas in data/codes/areas.csv (a municipality's own level comes from municipalities.csv). */
 export const AREA_LEVELS = ["country", "region", "province", "arrondissement", "municipality"] as const;
 export type AreaLevel = (typeof AREA_LEVELS)[number];

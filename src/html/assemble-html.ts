@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import type { Config, Edition } from "../config/schema.ts";
+import { FIGURE_SOURCES, type SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
 import type { Narrative } from "../narrative/write-narrative.ts";
@@ -52,6 +53,7 @@ export function assembleHtml(input: HtmlInput): string {
       alt: n.altText,
       chart: input.charts[id],
       fallbackNotice: input.figureNotes?.[id]?.notice,
+      source: (FIGURE_SOURCES[id as SectionId] ?? ["register"]).map((s) => locale.t(`source_${s}`)).join("; "),
       credit: input.figureNotes?.[id]?.credit,
     };
   });

@@ -16,18 +16,17 @@ export type Hedge = "nearly" | "just-over" | "approximately" | "rounded-to" | "n
 
 const INTL: Record<Lang, string> = { nl: "nl-BE", en: "en-GB" };
 const MINUS = "\u2212";
-const HEDGE_WORDS: Record<Lang, Record<Exclude<Hedge, "none">, string> & { "just-over-signed": string }> = {
+/** One word per hedge and language, used for every number of the edition (the README's hedge table). */
+const HEDGE_WORDS: Record<Lang, Record<Exclude<Hedge, "none">, string>> = {
   en: {
     nearly: "nearly",
     "just-over": "just over",
-    "just-over-signed": "slightly more than",
     approximately: "approximately",
     "rounded-to": "rounded to",
   },
   nl: {
     nearly: "bijna",
     "just-over": "iets meer dan",
-    "just-over-signed": "iets meer dan",
     approximately: "ongeveer",
     "rounded-to": "afgerond",
   },
@@ -94,7 +93,7 @@ export class NumberWords {
     else if (style === "rounded" || x < 0) hedge = "rounded-to";
     else hedge = x < shown ? "nearly" : "just-over";
     const words = HEDGE_WORDS[this.lang];
-    const word = hedge === "none" ? "" : hedge === "just-over" && signed ? words["just-over-signed"] : words[hedge];
+    const word = hedge === "none" ? "" : words[hedge];
     return { text: word ? `${word} ${num}` : num, hedge, shown };
   }
 

@@ -291,6 +291,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       rows: muniRows,
       count: muniRows.length,
       populationYears: { from: popYears[0]!, to: popYears.at(-1)! },
+      populationDates: popYears,
       negative: muniRows.filter((m) => m.balance < 0).map((m) => m.nis),
       zero: muniRows.filter((m) => m.balance === 0).map((m) => m.nis),
       positive: muniRows.filter((m) => m.balance > 0).length,

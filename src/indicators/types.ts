@@ -116,6 +116,8 @@ export interface Indicators {
     count: number;
     /** the 1 January populations averaged for the rates */
     populationYears: { from: number; to: number };
+    /** the years whose 1 January population is averaged, each of them */
+    populationDates: number[];
     negative: string[];
     zero: string[];
     positive: number;

@@ -17,6 +17,8 @@ export function narrateEditions(o: {
   sections: readonly SectionId[];
   notes: Partial<Record<Lang, Partial<Record<SectionId, string>>>>;
   configPath: string;
+  /** the municipal figure is a map (else a ranking) */
+  mapShown: boolean;
 }): Record<Lang, Narrative> {
   const narratives = {} as Record<Lang, Narrative>;
   for (const lang of o.langs) {
@@ -27,6 +29,7 @@ export function narrateEditions(o: {
         templates: o.templates.narrative[lang]!,
         notes: o.notes[lang] ?? {},
         notesFile: o.configPath,
+        mapShown: o.mapShown,
         sectionIds: o.sections,
       });
     } catch (e) {

@@ -59,6 +59,8 @@ export interface NarrativeInput {
   sectionIds: readonly string[];
   /** the file the notes come from (config.yml), named in their errors */
   notesFile?: string;
+  /** whether the municipal figure is a map (boundaries available) or a ranking; the description says which */
+  mapShown?: boolean;
 }
 
 /** Handlebars' own truthiness (an empty list is false, as in {{#if}}). */
@@ -150,7 +152,9 @@ export function writeNarrative(input: NarrativeInput): Narrative {
       const arr = get(path, "years") as unknown[];
       const field = (o.hash.field as string | undefined) ?? "year";
       const ys = arr.map((x) => (typeof x === "number" ? x : ((x as Record<string, number>)[field] as number)));
-      return record(path, "years", ys, locale.list(ys.map(String)));
+      // jan1=true: "1 January 2022, 2023, 2024 and 2025"
+      const words = locale.list(ys.map(String));
+      return record(path, "years", ys, o.hash.jan1 === true ? `${locale.t("jan1")} ${words}` : words);
     },
     period(fromPath: string, toPath: string) {
       const a = num(get(fromPath, "period"), fromPath, "period");
@@ -277,7 +281,7 @@ export function writeNarrative(input: NarrativeInput): Narrative {
     };
   hb.registerHelper("if", strictCondition("if", builtinIf));
   hb.registerHelper("unless", strictCondition("unless", builtinUnless));
-  const context = { ...ind, view: viewOf(ind) };
+  const context = { ...ind, view: { ...viewOf(ind), mapShown: input.mapShown ?? true } };
   let currentSource = "";
   /** `firstLine`: the line of the template file the part's source starts on */
   const render = (file: string, part: string, source: string, guard: boolean, firstLine = 1): string => {
