@@ -5,7 +5,7 @@ import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs.ts";
-import { renderCharts } from "../src/charts/render-charts.ts";
+import { renderCharts, toTable } from "../src/charts/render-charts.ts";
 import type { Lang } from "../src/core/domain.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
 import { importBoundaries } from "../src/geo/import-boundaries.ts";
@@ -198,5 +198,20 @@ describe("rendering (no browser)", () => {
         }
       }
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe("data tables", () => {
+  it("one number of decimals per column, the language's separators, a true minus", () => {
+    const rows = [
+      ["Malta", 61.84, 1234],
+      ["Cyprus", 33, -5678],
+    ];
+    const en = toTable(["geo", "rate", "n"], rows, "en");
+    expect(en).toContain("<td>61.8</td><td>1,234</td>");
+    expect(en).toContain("<td>33.0</td><td>\u22125,678</td>");
+    const nl = toTable(["geo", "rate", "n"], rows, "nl");
+    expect(nl).toContain("<td>61,8</td><td>1.234</td>");
+    expect(nl).toContain("<td>33,0</td><td>\u22125.678</td>");
   });
 });

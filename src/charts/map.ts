@@ -142,7 +142,7 @@ export function municipalities(input: ChartInput): ChartSpec {
       mark: { type: "bar" },
       encoding: {
         y: { field: "name", type: "nominal", title: null, sort: { field: "rate", order: "descending" } },
-        x: { field: "rate", type: "quantitative", title: t("rate_per_1000"), axis: { format: ",.1f" } },
+        x: { field: "rate", type: "quantitative", title: t("rate_per_1000"), axis: { format: ",~f" } },
         color,
       },
     }),

@@ -72,9 +72,12 @@ function roundPaths(svg: string): string {
 /** The SVG as an image with its description (vega writes aria attributes; make sure role and label are there). */
 function accessibleSvg(svg: string, description: string): string {
   const esc = description.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-  return svg.replace(/^<svg([^>]*)>/, (_m, attrs: string) => {
+  // one image with one name and its description: the roles vega gives its inner mark groups
+  // (role="graphics-symbol" without a name) would be announced as unnamed graphics (axe: svg-img-alt)
+  const inner = (body: string) => body.replace(/\s(role="graphics-[a-z]+"|aria-roledescription="[^"]*")/g, "");
+  return svg.replace(/^<svg([^>]*)>([\s\S]*)$/, (_m, attrs: string, body: string) => {
     const clean = attrs.replace(/\s(role|aria-label|aria-roledescription)="[^"]*"/g, "");
-    return `<svg${clean} role="img" aria-label="${esc}" focusable="false">`;
+    return `<svg${clean} role="img" aria-label="${esc}" focusable="false">${inner(body)}`;
   });
 }
 
@@ -87,11 +90,20 @@ export function toCsv(columns: string[], rows: (string | number)[][]): string {
   return `\uFEFF${[columns, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
 
-function toTable(columns: string[], rows: (string | number)[][], lang: Lang): string {
-  const fmt = new Intl.NumberFormat(lang === "nl" ? "nl-BE" : "en-GB", { maximumFractionDigits: 1 });
+/**
+ * The data as an HTML table in the edition's language: one number of decimals per column (a column that holds a
+ * fraction anywhere shows one decimal everywhere, "33.0" next to "61.8"), the language's separators, a true minus.
+ */
+export function toTable(columns: string[], rows: (string | number)[][], lang: Lang): string {
+  const intl = lang === "nl" ? "nl-BE" : "en-GB";
+  const decimals = columns.map((_, j) =>
+    rows.some((r) => typeof r[j] === "number" && !Number.isInteger(r[j])) ? 1 : 0,
+  );
+  const fmts = decimals.map((d) => new Intl.NumberFormat(intl, { minimumFractionDigits: d, maximumFractionDigits: d }));
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const cell = (v: string | number) => (typeof v === "number" ? esc(fmt.format(v).replace("-", "\u2212")) : esc(v));
+  const cell = (v: string | number, j: number) =>
+    typeof v === "number" ? esc(fmts[j]!.format(v).replace("-", "\u2212")) : esc(v);
   return `<table><thead><tr>${columns.map((c) => `<th scope="col">${esc(c)}</th>`).join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${r.map((v, j) => `<td>${cell(v, j)}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
 }
