@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
+import * as vega from "vega";
+import { compile } from "vega-lite";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs.ts";
 import { renderCharts, toTable } from "../src/charts/render-charts.ts";
@@ -213,5 +215,17 @@ describe("data tables", () => {
     const nl = toTable(["geo", "rate", "n"], rows, "nl");
     expect(nl).toContain("<td>61,8</td><td>1.234</td>");
     expect(nl).toContain("<td>33,0</td><td>\u22125.678</td>");
+  });
+});
+
+describe("downloaded chart specifications", () => {
+  it("a Dutch .vl.json re-rendered by vega alone (no locale given) writes Dutch numbers", async () => {
+    const [headline] = await renderCharts(specsFor("nl").slice(0, 1), "nl");
+    const spec = JSON.parse(headline!.specJson);
+    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+    const svg = await view.runAsync().then(() => view.toSVG());
+    expect(svg).toMatch(/>\d{2,3}\.000</); // axis ticks such as 60.000
+    expect(svg).not.toMatch(/>\d{2,3},000</);
+    view.finalize();
   });
 });

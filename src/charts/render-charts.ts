@@ -4,7 +4,7 @@ import { compile } from "vega-lite";
 import type { Lang } from "../core/domain.ts";
 import { FONT_FAMILY, FONT_FILES } from "../core/fonts.ts";
 import type { ChartSpec } from "./build-chart-specs.ts";
-import { NUMBER_LOCALES } from "./theme.ts";
+import { NUMBER_LOCALES, TIME_LOCALES } from "./theme.ts";
 
 let fontsRegistered = false;
 /** The canvas measures (and draws PNG) text with the same font files the HTML embeds. */
@@ -31,7 +31,7 @@ export interface RenderedChart {
  */
 export async function renderCharts(specs: ChartSpec[], lang: Lang): Promise<RenderedChart[]> {
   registerFonts();
-  const locale = { number: NUMBER_LOCALES[lang] } as unknown as vega.LocaleFormatters;
+  const locale = { number: NUMBER_LOCALES[lang], time: TIME_LOCALES[lang] } as unknown as vega.LocaleFormatters;
   return Promise.all(
     specs.map(async (c) => {
       const vg = compile(c.spec).spec;

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
-import { VEGA_CONFIG } from "./theme.ts";
+import { NUMBER_LOCALES, TIME_LOCALES, VEGA_CONFIG } from "./theme.ts";
 
 /** A figure: its Vega-Lite spec and the data behind it as a labelled table (CSV download and HTML table). */
 export interface ChartSpec {
@@ -27,7 +27,12 @@ export function base(input: ChartInput, id: string, extra: object): TopLevelSpec
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     description: input.descriptions[id] ?? id,
-    config: VEGA_CONFIG,
+    // the edition's number and time locale travel with the spec, so the downloaded .vl.json renders the same
+    // numbers in the Vega Editor as in the bulletin (nl: 94.372, 0,3)
+    config: {
+      ...VEGA_CONFIG,
+      locale: { number: NUMBER_LOCALES[input.locale.lang], time: TIME_LOCALES[input.locale.lang] },
+    },
     ...extra,
   } as TopLevelSpec;
 }
