@@ -21,72 +21,34 @@
  * pipeline-send.ts and pipeline-geo.ts. Files, clock, log, browser, SMTP and ledger come in through `Effects`.
  */
 import { join } from "node:path";
-import { buildChartSpecs, type ChartSpec } from "./charts/build-chart-specs.ts";
-import { type RenderedChart, renderCharts } from "./charts/render-charts.ts";
+import { buildChartSpecs } from "./charts/build-chart-specs.ts";
+import { renderCharts } from "./charts/render-charts.ts";
+import { workbooks } from "./charts/xlsx.ts";
 import { editionOf } from "./config/edition.ts";
-import { type EditionPlan, type EditionRequest, languagesOf, planEditions } from "./config/editions.ts";
+import { type EditionPlan, languagesOf, planEditions } from "./config/editions.ts";
 import { loadConfig } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
-import type { EditionKey, Lang, SectionId } from "./core/domain.ts";
+import type { Lang, SectionId } from "./core/domain.ts";
 import { type Marks, marker, type Timings, timed, timedSync } from "./core/timing.ts";
 import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import { InputError, type Problem } from "./errors/problem.ts";
 import { readBoundaries } from "./geo/read-boundaries.ts";
-import { assembleHtml } from "./html/assemble-html.ts";
+import { assembleHtml, figureSource } from "./html/assemble-html.ts";
 import { type Area, isProblem, resolveArea, sectionsFor } from "./indicators/area.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
 import { narrateEditions } from "./narrative/narrate.ts";
 import { readTemplates, type TemplateSet, templatesDirFor } from "./narrative/read-templates.ts";
-import { type EditionSummary, summarize } from "./narrative/summary.ts";
-import type { Narrative } from "./narrative/write-narrative.ts";
+import { summarize } from "./narrative/summary.ts";
 import { printOptionsFor } from "./pdf/print-options.ts";
+import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./pipeline-types.ts";
 import { editionFiles } from "./publish/edition-files.ts";
 import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "./publish/publish.ts";
 import { validateDatasets } from "./validate/validate-datasets.ts";
 
-export type Format = "html" | "pdf";
-export interface BuildRequest extends EditionRequest {
-  configPath: string;
-  /** what to write (default: html and pdf) */
-  formats?: Format[];
-  outDir?: string;
-  templatesDir?: string;
-  /**
-   * The date the PDFs state, in seconds since 1970 (the reproducible-builds convention, SOURCE_DATE_EPOCH); without
-   * it, the edition's publication date. Either way the same inputs give the same bytes.
-   */
-  sourceDateEpoch?: number;
-}
-export interface BuiltEdition {
-  key: EditionKey;
-  narrative: Narrative;
-  summary: EditionSummary;
-  specs: ChartSpec[];
-  charts: RenderedChart[];
-  pngs: Uint8Array[];
-  html: string;
-  pdf?: Uint8Array;
-}
-export interface BuiltArea {
-  year: number;
-  area: string;
-  sections: readonly SectionId[];
-  indicators: Indicators;
-  editions: BuiltEdition[];
-  /** the folder it is published in */
-  target: string;
-  /** set by `build`: the published folder already held exactly these bytes, and was left as it was */
-  unchanged?: boolean;
-}
-export interface Built {
-  config: Config;
-  areas: BuiltArea[];
-  problems: Problem[];
-  timings: Timings;
-  marks: Marks;
-}
+export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./pipeline-types.ts";
+
 interface Prepared {
   year: number;
   area: Area;
@@ -187,6 +149,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const boundaries = await timed(timings, "load", () => boundariesOf(config, fx));
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
+  const sheets = new Map<BuiltEdition, Promise<Uint8Array>[]>();
   let pdfStart = 0;
   try {
     for (const p of prepared) {
@@ -234,8 +197,20 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
           charts,
           pngs: [],
           html,
+          xlsx: [],
         };
         editions.push(e);
+        // the workbooks are written while Chromium prints: title, source and notes as under the figure
+        const notes = [...(p.indicators.meta.synthetic ? [locale.t("synthetic_notice")] : [])];
+        sheets.set(
+          e,
+          workbooks(specs, {
+            title: (id) =>
+              `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
+            source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,
+            notes: (id) => (id === "municipalities" && !boundaries ? [...notes, locale.t("map_fallback")] : notes),
+          }),
+        );
         // 8: handed to the browser at once: it prints this edition while this thread renders the next
         if (printer && forPrint) {
           pdfStart ||= performance.now();
@@ -260,9 +235,10 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       );
       built.push({ year: p.year, area: p.area.nis, sections: p.sections, indicators: p.indicators, editions, target });
     }
-    // the PNGs, encoded since their chart was drawn
+    // the PNGs, encoded since their chart was drawn, and the workbooks
     await timed(timings, "png", async () => {
       for (const b of built) for (const e of b.editions) for (const c of e.charts) e.pngs.push(await c.png());
+      for (const [e, xs] of sheets) e.xlsx = await Promise.all(xs);
     });
     mark("png");
     await Promise.all(printing);
@@ -287,7 +263,7 @@ export async function build(req: BuildRequest, fx: Effects): Promise<Built> {
           ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary },
           ...(html ? { html: e.html } : {}),
           ...(e.pdf ? { pdf: e.pdf } : {}),
-          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k]! })),
+          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k]!, xlsx: e.xlsx[k]! })),
         })),
       );
       b.unchanged = (await publishFolder(fx, b.target, files, KEEP_ON_REBUILD)) === "unchanged"; // 9

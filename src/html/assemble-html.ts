@@ -30,6 +30,10 @@ export interface HtmlInput {
   medium?: "screen" | "print";
 }
 
+/** The sources of a figure's data, in the edition's language (only its own: the register, Eurostat). */
+export const figureSource = (id: string, locale: Locale) =>
+  (FIGURE_SOURCES[id as SectionId] ?? ["register"]).map((s) => locale.t(`source_${s}`)).join("; ");
+
 const capitalize = (s: string, l: Locale) => s.charAt(0).toLocaleUpperCase(l.intl) + s.slice(1);
 
 /** The layout compiled once per source: both editions (and every municipal edition) share it. */
@@ -53,7 +57,7 @@ export function assembleHtml(input: HtmlInput): string {
       alt: n.altText,
       chart: input.charts[id],
       fallbackNotice: input.figureNotes?.[id]?.notice,
-      source: (FIGURE_SOURCES[id as SectionId] ?? ["register"]).map((s) => locale.t(`source_${s}`)).join("; "),
+      source: figureSource(id, locale),
       credit: input.figureNotes?.[id]?.credit,
     };
   });

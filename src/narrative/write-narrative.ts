@@ -44,6 +44,7 @@ export interface NarrativePart {
   /** the headline and the figure description as plain text (entities decoded, no markup): e-mail, PDF metadata */
   headlineText: string;
   altText: string;
+  captionText: string;
 }
 export interface Narrative {
   sections: Record<string, NarrativePart>;
@@ -378,6 +379,7 @@ export function writeNarrative(input: NarrativeInput): Narrative {
         : "",
       headlineText: toText(headline),
       altText: toText(alt),
+      captionText: toText(caption),
     };
   }
   return { sections, facts };

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ExcelJS from "exceljs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/pipeline.ts";
+import { configPath, memoryPrinterEffects } from "./helpers.ts";
+
+/** The figures' data as Excel workbooks: typed numbers, one format per column, title, source and notes. */
+let out: string;
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), "bulletin-xlsx-"));
+  await build({ configPath, outDir: out, formats: ["html"] }, memoryPrinterEffects());
+}, 120_000);
+
+async function sheet(lang: string, id: string) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(readFileSync(join(out, "2024", lang, "charts", `${id}.xlsx`)) as unknown as ArrayBuffer);
+  return wb.worksheets[0]!;
+}
+
+describe("Excel downloads", () => {
+  it("every figure of both editions has one, linked from the page", () => {
+    for (const lang of ["nl", "en"]) {
+      const html = readFileSync(join(out, "2024", lang, "bulletin.html"), "utf8");
+      expect(html.match(/href="charts\/[a-z-]+\.xlsx"/g)).toHaveLength(7);
+    }
+  });
+
+  it("the EU comparison: title, header, typed numbers with one format per column, source and the synthetic notice", async () => {
+    const ws = await sheet("en", "eu-comparison");
+    expect(String(ws.getCell("A1").value)).toMatch(/^Figure 7\. International immigration per 1,000 inhabitants/);
+    const header = ws.getRow(3).values as unknown[];
+    const rate = header.findIndex((v) => typeof v === "string" && /per 1,000/.test(v));
+    expect(rate).toBeGreaterThan(0);
+    const malta = ws.getRows(4, ws.rowCount - 3)!.find((r) => r.getCell(1).value === "Malta")!;
+    expect(typeof malta.getCell(rate).value).toBe("number");
+    expect(malta.getCell(rate).numFmt).toBe("#,##0.0");
+    const texts = ws.getColumn(1).values.map(String);
+    expect(texts).toContain("Source: Eurostat, processed by Statistics Flanders.");
+    expect(texts.some((t) => t.includes("synthetic demonstration data"))).toBe(true);
+  });
+
+  it("the Dutch headline figure: counts as whole numbers, Dutch labels", async () => {
+    const ws = await sheet("nl", "headline");
+    expect(String(ws.getCell("A1").value)).toMatch(/^Figuur 1\. Internationale immigratie, emigratie en migratiesaldo/);
+    const row2024 = ws.getRows(4, ws.rowCount - 3)!.find((r) => String(r.getCell(1).value) === "2024")!;
+    expect(row2024.getCell(2).value).toBe(94372);
+    expect(row2024.getCell(2).numFmt).toBe("#,##0");
+    expect(ws.getColumn(1).values.map(String)).toContain(
+      "Bron: Statbel (Rijksregister), verwerking Statistiek Vlaanderen.",
+    );
+  });
+});
