@@ -23,7 +23,7 @@
 import { join } from "node:path";
 import { buildChartSpecs } from "./charts/build-chart-specs.ts";
 import { renderCharts } from "./charts/render-charts.ts";
-import { workbooks } from "./charts/xlsx.ts";
+import { workbooks, workbookWriter } from "./charts/xlsx.ts";
 import { editionOf } from "./config/edition.ts";
 import { type EditionPlan, languagesOf, planEditions } from "./config/editions.ts";
 import { loadConfig } from "./config/read-config.ts";
@@ -149,7 +149,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const boundaries = await timed(timings, "load", () => boundariesOf(config, fx));
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
-  const sheets = new Map<BuiltEdition, Promise<Uint8Array>[]>();
+  const sheets = new Map<BuiltEdition, () => Promise<Uint8Array>[]>();
+  const writer = workbookWriter(); // a worker thread: the main thread stays free for the printing
   let pdfStart = 0;
   try {
     for (const p of prepared) {
@@ -200,11 +201,11 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
           xlsx: [],
         };
         editions.push(e);
-        // the workbooks are written while Chromium prints: title, source and notes as under the figure
+        // the workbooks (title, source and notes as under the figure) are written once every edition has gone to
+        // the printer, while Chromium prints: started here they delayed the next edition's charts and its PDF
         const notes = [...(p.indicators.meta.synthetic ? [locale.t("synthetic_notice")] : [])];
-        sheets.set(
-          e,
-          workbooks(specs, {
+        sheets.set(e, () =>
+          workbooks(writer, specs, {
             title: (id) =>
               `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
             source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,
@@ -238,13 +239,14 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     // the PNGs, encoded since their chart was drawn, and the workbooks
     await timed(timings, "png", async () => {
       for (const b of built) for (const e of b.editions) for (const c of e.charts) e.pngs.push(await c.png());
-      for (const [e, xs] of sheets) e.xlsx = await Promise.all(xs);
+      for (const [e, start] of sheets) e.xlsx = await Promise.all(start());
     });
     mark("png");
     await Promise.all(printing);
     if (printing.length) timings.pdf = performance.now() - pdfStart;
   } finally {
     await Promise.allSettled(printing);
+    await writer.close();
   }
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks };

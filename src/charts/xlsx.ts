@@ -1,3 +1,4 @@
+import { Worker } from "node:worker_threads";
 /**
  * The data of a figure as an Excel workbook: the numbers typed (not text), each column with one number format, the
  * figure's title above the table and its source and notes below it. Excel shows the separators of the reader's own
@@ -66,13 +67,59 @@ export function fixedZipDates(zip: Uint8Array): Uint8Array {
   return new Uint8Array(b);
 }
 
-/** The workbooks of an edition's figures, started at once (each resolves when written). */
+/** Writes workbooks on a worker thread (xlsx-worker.ts); `close` ends it. */
+export interface WorkbookWriter {
+  write(sheet: SheetInput): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker thread that writes the workbooks, started on first use and ended by `close` (it keeps the process
+ * alive until then). From the sources (tsx, vitest) it is xlsx-worker.ts behind a bootstrap that registers tsx;
+ * from the compiled dist/ it is dist/xlsx-worker.js (src/tools/compile.js).
+ */
+export function workbookWriter(): WorkbookWriter {
+  let worker: Worker | undefined;
+  let next = 0;
+  const waiting = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  const start = () => {
+    const fromSource = import.meta.url.endsWith(".ts");
+    const w = new Worker(new URL(fromSource ? "./xlsx-worker-boot.mjs" : "./xlsx-worker.js", import.meta.url));
+    w.on("message", (m: { id: number; bytes?: Uint8Array; error?: string }) => {
+      const p = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.bytes) p?.resolve(new Uint8Array(m.bytes));
+      else p?.reject(new Error(`writing a workbook failed: ${m.error}`));
+    });
+    w.on("error", (e) => {
+      for (const p of waiting.values()) p.reject(e);
+      waiting.clear();
+    });
+    return w;
+  };
+  return {
+    write(sheet) {
+      worker ??= start();
+      const id = next++;
+      const p = new Promise<Uint8Array>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ id, sheet });
+      return p;
+    },
+    async close() {
+      await worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
+
+/** The workbooks of an edition's figures, written by `writer` (each resolves when written). */
 export function workbooks(
+  writer: WorkbookWriter,
   specs: { id: string; columns: string[]; rows: (string | number)[][] }[],
   o: { title: (id: string) => string; source: (id: string) => string; notes: (id: string) => string[] },
 ): Promise<Uint8Array>[] {
   return specs.map((s) => {
-    const p = toXlsx({ ...s, title: o.title(s.id), source: o.source(s.id), notes: o.notes(s.id) });
+    const p = writer.write({ ...s, title: o.title(s.id), source: o.source(s.id), notes: o.notes(s.id) });
     p.catch(() => {}); // awaited by the caller; a failure must not become an unhandled rejection meanwhile
     return p;
   });

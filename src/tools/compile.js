@@ -12,7 +12,8 @@ const out = join(root, "dist");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(root, "src/cli.ts")],
+  // the CLI, and the worker thread that writes the Excel workbooks (src/charts/xlsx.ts starts dist/xlsx-worker.js)
+  entryPoints: { cli: join(root, "src/cli.ts"), "xlsx-worker": join(root, "src/charts/xlsx-worker.ts") },
   outdir: out,
   bundle: true,
   splitting: true,
