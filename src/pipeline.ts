@@ -11,7 +11,7 @@
  *  4     Datasets ─ resolveArea, computeIndicators ─► Indicators   (language-neutral; indicators.json)
  *  5     Indicators ─ narrateEditions ─► text + facts per language (the languages state the same facts)
  *        per language:
- *  6       Indicators ─ buildChartSpecs ─► Vega-Lite ─ renderCharts ─► SVG / PNG / CSV
+ *  6       Indicators ─ buildChartSpecs ─► Vega-Lite ─ renderCharts ─► SVG / PNG / CSV (+ XLSX, on a worker)
  *  7       ─ assembleHtml ─► bulletin.html
  *  8       ─ fx.printer().print ─► bulletin.pdf           (as soon as its HTML is ready, while the next renders)
  *  9 editionFiles ─ publishFolder (atomic, one folder per (year, area)) ─► output/<year>/…
