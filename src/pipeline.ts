@@ -219,6 +219,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
             ...{ config, lang, year: p.year, locale },
             areaName: locale.t(`area_${p.area.level}`, { name: p.area.label[lang] }),
             headline: narrative.sections[p.sections[0]!]!.headlineText,
+            otherArea: p.area.nis !== config.geography.region,
             ...{ published: p.edition.published, sourceDateEpoch: req.sourceDateEpoch },
           });
           const job = printer.then(async (pr) => {

@@ -99,6 +99,10 @@ describe("a list of editions for two areas and two languages", () => {
     writeFileSync(pdf, en.pdf!);
     const pdfText = execFileSync("pdftotext", [pdf, "-"]).toString("utf8");
     expect(pdfText).toContain("arrondissement of Tongeren");
+    // the running header names the area of an edition other than the bulletin's own
+    expect(pdfText).toContain("Statistics Flanders · International migration 2024 · arrondissement of Tongeren");
+    // and the definitions define only what the edition uses (no EU comparison here)
+    expect(pdfText).not.toContain("Usually resident population");
     expect(pdfText).not.toContain("Flemish Region");
     expect(readFileSync(join(arr.target, "en", "bulletin.pdf")).equals(Buffer.from(en.pdf!))).toBe(true);
   });

@@ -282,7 +282,8 @@ export function writeNarrative(input: NarrativeInput): Narrative {
     };
   hb.registerHelper("if", strictCondition("if", builtinIf));
   hb.registerHelper("unless", strictCondition("unless", builtinUnless));
-  const context = { ...ind, view: { ...viewOf(ind), mapShown: input.mapShown ?? true } };
+  const hasEuComparison = input.sectionIds.includes("eu-comparison");
+  const context = { ...ind, view: { ...viewOf(ind), mapShown: input.mapShown ?? true, hasEuComparison } };
   let currentSource = "";
   /** `firstLine`: the line of the template file the part's source starts on */
   const render = (file: string, part: string, source: string, guard: boolean, firstLine = 1): string => {

@@ -11,6 +11,8 @@ export function printOptionsFor(o: {
   locale: Locale;
   areaName: string;
   headline: string;
+  /** the edition is of another area than the bulletin's own: the running header names it */
+  otherArea?: boolean;
   /** the edition's publication date (YYYY-MM-DD): the date the PDF states, unless… */
   published: string;
   /** …SOURCE_DATE_EPOCH (seconds since 1970) is given: the reproducible-builds convention */
@@ -20,7 +22,7 @@ export function printOptionsFor(o: {
   const title = `${config.title[lang]} ${year}`;
   return {
     lang,
-    header: `${config.publisher[lang]} · ${title}`,
+    header: `${config.publisher[lang]} · ${title}${o.otherArea ? ` · ${o.areaName}` : ""}`,
     footer: locale.t("page_of"),
     date: o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000) : new Date(`${o.published}T00:00:00Z`),
     info: {
