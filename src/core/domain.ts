@@ -50,8 +50,6 @@ export const FIGURE_SOURCES: Readonly<Record<SectionId, readonly ("register" | "
 export const AREA_LEVELS = ["country", "region", "province", "arrondissement", "municipality"] as const;
 export type AreaLevel = (typeof AREA_LEVELS)[number];
 
-/** The three regions of Belgium, whose long series the regions section compares. */
-export const REGIONS = ["02000", "03000", "04000"] as const;
 /** Region NIS code → Eurostat NUTS-1 code for the EU comparison. */
 export const NUTS_OF_REGION: Readonly<Record<string, string>> = {
   "01000": "BE",
@@ -66,4 +64,3 @@ export interface EditionKey {
   area: string;
   lang: Lang;
 }
-export const editionId = (e: EditionKey) => `${e.year}/${e.area}/${e.lang}`;

@@ -108,6 +108,40 @@ export function flowFile(config: Config, year: number): string {
   return join(config.data.dir, config.data.flows.replaceAll("{year}", String(year)));
 }
 
+/** A table's bytes, gunzipped when they are gzip; a missing file or bad gzip is a problem (and undefined). */
+async function readTableBytes(
+  name: TableName,
+  file: string,
+  fx: Pick<Effects, "readFile">,
+  problems: Problem[],
+): Promise<Buffer | undefined> {
+  let buf: Buffer;
+  try {
+    buf = await fx.readFile(file);
+  } catch {
+    problems.push(problem("missing-file", { file }, { table: name }));
+    return undefined;
+  }
+  if (buf[0] !== 0x1f || buf[1] !== 0x8b) return buf;
+  try {
+    return gunzipWhole(buf);
+  } catch {
+    problems.push(problem("bad-gzip", { file }));
+    return undefined;
+  }
+}
+
+/** A table's text, decoded strictly as UTF-8 (see core/text.ts); undefined when it cannot be read. */
+async function readTableText(
+  name: TableName,
+  file: string,
+  fx: Pick<Effects, "readFile">,
+  problems: Problem[],
+): Promise<string | undefined> {
+  const bytes = await readTableBytes(name, file, fx, problems);
+  return bytes && decodeUtf8(file, bytes, problems);
+}
+
 /** Reads every table of the contract; returns the data and every problem found while parsing. */
 export async function readDatasets(
   config: Config,
@@ -117,36 +151,11 @@ export async function readDatasets(
   const problems: Problem[] = [];
   const read = async (name: TableName, rel: string): Promise<Table> => {
     const file = join(config.data.dir, rel);
-    return readPath(name, file);
-  };
-  const readBytes = async (name: TableName, file: string): Promise<Buffer | undefined> => {
-    let buf: Buffer;
-    try {
-      buf = await fx.readFile(file);
-    } catch {
-      problems.push(problem("missing-file", { file }, { table: name }));
-      return undefined;
-    }
-    if (buf[0] === 0x1f && buf[1] === 0x8b) {
-      try {
-        buf = gunzipWhole(buf);
-      } catch {
-        problems.push(problem("bad-gzip", { file }));
-        return undefined;
-      }
-    }
-    return buf;
-  };
-  const readText = async (name: TableName, file: string) => {
-    const bytes = await readBytes(name, file);
-    return bytes && decodeUtf8(file, bytes, problems);
-  };
-  const readPath = async (name: TableName, file: string): Promise<Table> => {
-    const text = await readText(name, file);
+    const text = await readTableText(name, file, fx, problems);
     return text === undefined ? { file, rows: [] } : parseTable(file, text, TABLES[name], problems);
   };
   const readFlows = async (file: string): Promise<FlowTable> => {
-    const bytes = await readBytes("flows", file);
+    const bytes = await readTableBytes("flows", file, fx, problems);
     // a missing file is already reported; an empty table keeps the later stages simple
     return parseFlows(file, bytes ?? FLOW_COLUMNS.join(","), problems);
   };
@@ -204,14 +213,6 @@ export async function readOneTable(
 ): Promise<{ table: Table; problems: Problem[] }> {
   const problems: Problem[] = [];
   const file = join(config.data.dir, config.data[name]);
-  let text: string;
-  try {
-    const t = decodeUtf8(file, await fx.readFile(file), problems);
-    if (t === undefined) return { table: { file, rows: [] }, problems };
-    text = t;
-  } catch {
-    problems.push(problem("missing-file", { file }, { table: name }));
-    return { table: { file, rows: [] }, problems };
-  }
-  return { table: parseTable(file, text, TABLES[name], problems), problems };
+  const text = await readTableText(name, file, fx, problems);
+  return { table: text === undefined ? { file, rows: [] } : parseTable(file, text, TABLES[name], problems), problems };
 }
