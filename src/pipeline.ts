@@ -26,7 +26,7 @@ import { renderCharts } from "./charts/render-charts.ts";
 import { workbooks, workbookWriter } from "./charts/xlsx.ts";
 import { editionOf } from "./config/edition.ts";
 import { type EditionPlan, languagesOf, planEditions } from "./config/editions.ts";
-import { loadConfig } from "./config/read-config.ts";
+import { configLine, loadConfig } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
 import type { Lang, SectionId } from "./core/domain.ts";
 import { type Marks, marker, type Timings, timed, timedSync } from "./core/timing.ts";
@@ -38,6 +38,7 @@ import { assembleHtml, figureSource } from "./html/assemble-html.ts";
 import { type Area, isProblem, resolveArea, sectionsFor } from "./indicators/area.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import type { Indicators } from "./indicators/types.ts";
+import { checkNotes } from "./narrative/claims.ts";
 import { narrateEditions } from "./narrative/narrate.ts";
 import { readTemplates, type TemplateSet, templatesDirFor } from "./narrative/read-templates.ts";
 import { summarize } from "./narrative/summary.ts";
@@ -89,6 +90,11 @@ async function prepareYear(
     const indicators = timedSync(out.timings, "indicators", () =>
       computeIndicators(ds, { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic }),
     ); // 4
+    // the editorial notes' claims, checked against the indicators (a contradicted note is an error)
+    const { claims, ...notes } = dated.edition.notes;
+    const key = `editions.${year}.notes`;
+    const lines = (k: string) => configLine(config, k);
+    out.problems.push(...checkNotes({ indicators, notes, claims, file: req.configPath, key, lines })); // 4
     return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators };
   });
 }
@@ -97,7 +103,7 @@ async function templatesFor(req: BuildRequest, plan: EditionPlan, fx: Effects): 
   return readTemplates(req.templatesDir ?? (await templatesDirFor(req.configPath, fx)), languagesOf(plan), fx);
 }
 const narrate = (p: Prepared, templates: TemplateSet, configPath: string, mapShown: boolean) =>
-  narrateEditions({ ...p, templates, notes: p.edition.notes, configPath, mapShown }); // 5
+  narrateEditions({ ...p, templates, notes: { nl: p.edition.notes.nl, en: p.edition.notes.en }, configPath, mapShown }); // 5
 const boundariesOf = (config: Config, fx: Effects) => readBoundaries(join(config.data.dir, config.data.boundaries), fx);
 
 /**

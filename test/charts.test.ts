@@ -171,10 +171,21 @@ describe("rendering (no browser)", () => {
       expect(c.csv.startsWith("\uFEFF")).toBe(true);
       expect(JSON.parse(c.specJson).$schema).toContain("vega-lite");
     }
+    // the CSV is for programs: the same column names and codes in both languages, labels beside the codes
     const head = en.find((c) => c.id === "headline")!;
-    expect(head.csv.split("\r\n")[0]).toBe("\uFEFFYear,Immigration,Emigration,Balance");
-    expect(head.csv).toContain("2024,94372,61362,33010");
-    expect(nl.find((c) => c.id === "headline")!.csv.split("\r\n")[0]).toBe("\uFEFFJaar,Immigratie,Emigratie,Saldo");
+    const headNl = nl.find((c) => c.id === "headline")!;
+    const header = "\uFEFFyear,area,area_label,immigration,emigration,balance,break_in_series";
+    expect(head.csv.split("\r\n")[0]).toBe(header);
+    expect(headNl.csv.split("\r\n")[0]).toBe(header);
+    expect(head.csv).toContain("2024,02000,Flemish Region,94372,61362,33010,0");
+    expect(headNl.csv).toContain("2024,02000,Vlaams Gewest,94372,61362,33010,0");
+    for (const id of ["components", "regions", "eu-comparison", "top-nationalities", "nationality-groups"]) {
+      const [a, b] = [en, nl].map((set) => set.find((c) => c.id === id)!.csv.split("\r\n"));
+      expect(a![0], id).toBe(b![0]);
+      // every line has as many cells as the header (a decimal comma would add one)
+      for (const line of b!.filter(Boolean))
+        expect(line.split(",").length, `${id}: ${line}`).toBe(b![0]!.split(",").length);
+    }
   });
 
   it("same input, same SVG bytes; golden SVGs of the 2024 fixture", async () => {

@@ -68,6 +68,18 @@ const badData = () =>
     writeFileSync(f, gzipSync(lines.join("\n")));
   });
 
+// a note's claim the data contradict: the 2020 dip turned into a rise
+const falseClaim = () =>
+  variant((d) =>
+    writeFileSync(
+      join(d, "config.yml"),
+      readFileSync(join(d, "config.yml"), "utf8").replace(
+        "series.2020.immigration < series.2021.immigration",
+        "series.2020.immigration > series.2021.immigration",
+      ),
+    ),
+  );
+
 const GEO = ["geo", "import", "not.geojson"];
 type Case = [name: string, args: string[], project: () => string, env: NodeJS.ProcessEnv, code: number, text: RegExp];
 const cases: Case[] = [
@@ -105,6 +117,14 @@ const cases: Case[] = [
   ["geo import: missing data", GEO, missingData, {}, 1, /not JSON|municipalities\.csv/],
   ["check: bad data", ["check"], badData, {}, 1, /flows-2024\.csv\.gz:10:7: error: .*-3/],
   ["build: bad data", ["build", "--format", "html"], badData, {}, 1, /flows-2024\.csv\.gz:10:7/],
+  [
+    "check: a note the data contradict",
+    ["check"],
+    falseClaim,
+    {},
+    1,
+    /config\.yml:\d+: error: editions\.2024\.notes\.claims\.headline\.7: the claim `series\.2020\.immigration > series\.2021\.immigration` does not hold: 67,934 is not above 77,748/,
+  ],
   [
     "build: unknown area",
     ["build", "--area", "99999", "--format", "html"],

@@ -1,4 +1,5 @@
 import { SECTION_IDS, type SectionId } from "../core/domain.ts";
+import { machineTable } from "./machine-tables.ts";
 import { municipalities } from "./map.ts";
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { PALETTE } from "./theme.ts";
@@ -22,7 +23,7 @@ const BUILDERS: Record<SectionId, (input: ChartInput) => ChartSpec> = {
 
 /** One builder per figure; pure. Labels and number formats come from the edition's locale. */
 export function buildChartSpecs(input: ChartInput, sectionIds: readonly SectionId[] = SECTION_IDS): ChartSpec[] {
-  return sectionIds.map((id) => BUILDERS[id](input));
+  return sectionIds.map((id) => ({ ...BUILDERS[id](input), data: machineTable(id, input.indicators, input.locale) }));
 }
 
 function headline(input: ChartInput): ChartSpec {
@@ -215,15 +216,24 @@ function regions(input: ChartInput): ChartSpec {
   const { indicators: ind, locale } = input;
   const t = locale.t.bind(locale);
   const name = (r: string) => ind.labels.regions[r]?.[locale.lang] ?? r;
-  const values = ind.regions.series.map((s) => ({ year: s.year, region: name(s.region), balance: s.balance }));
+  const rate = (v: number) => Number(v.toFixed(1));
+  // the chart shows the balance per 1,000 inhabitants; its data table also the balance itself
+  const values = ind.regions.series.map((s) => ({ year: s.year, region: name(s.region), rate: rate(s.ratePer1000) }));
   const regionsList = [...new Set(ind.regions.series.map((s) => s.region))];
   const years = [...new Set(ind.regions.series.map((s) => s.year))];
+  const at = (y: number, r: string) => ind.regions.series.find((s) => s.year === y && s.region === r);
   return {
     id: "regions",
-    columns: [t("year"), ...regionsList.map(name)],
+    columns: [
+      t("year"),
+      ...regionsList.flatMap((r) => [`${name(r)}: ${t("balance")}`, `${name(r)}: ${t("per_1000")}`]),
+    ],
     rows: years.map((y) => [
       String(y),
-      ...regionsList.map((r) => ind.regions.series.find((s) => s.year === y && s.region === r)?.balance ?? ""),
+      ...regionsList.flatMap((r): (string | number)[] => {
+        const s = at(y, r);
+        return s ? [s.balance, rate(s.ratePer1000)] : ["", ""];
+      }),
     ]),
     spec: base(input, "regions", {
       width: WIDTH,
@@ -239,7 +249,7 @@ function regions(input: ChartInput): ChartSpec {
           mark: { type: "line", strokeWidth: 2.2 },
           encoding: {
             x: yearAxis(values.map((v) => v.year)),
-            y: { field: "balance", type: "quantitative", title: null, axis: { format: ",d" } },
+            y: { field: "rate", type: "quantitative", title: t("per_1000"), axis: { format: ",~f" } },
             color: {
               field: "region",
               type: "nominal",

@@ -52,7 +52,7 @@ export async function renderCharts(specs: ChartSpec[], lang: Lang): Promise<Rend
           png ??= renderPng();
           return png;
         },
-        csv: toCsv(c.columns, c.rows),
+        csv: c.data ? toCsv(c.data.columns, c.data.rows) : toCsv(c.columns, c.rows),
         // indented for reading, except a spec carrying boundaries (thousands of coordinates, one per line otherwise)
         specJson: `${"datasets" in c.spec ? JSON.stringify(c.spec) : JSON.stringify(c.spec, null, 2)}\n`,
         table: toTable(c.columns, c.rows, lang),

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
+import type { MachineTable } from "./machine-tables.ts";
 import { NUMBER_LOCALES, TIME_LOCALES, VEGA_CONFIG } from "./theme.ts";
 
 /** A figure: its Vega-Lite spec and the data behind it as a labelled table (CSV download and HTML table). */
@@ -9,6 +10,8 @@ export interface ChartSpec {
   spec: TopLevelSpec;
   columns: string[];
   rows: (string | number)[][];
+  /** the `.csv` download: tidy, language-neutral codes and column names (machine-tables.ts) */
+  data?: MachineTable;
 }
 export interface ChartInput {
   indicators: Indicators;

@@ -13,9 +13,11 @@ export function editionOf(
 ): { edition: Edition; problem?: Problem } {
   const edition = config.editions[String(year)];
   if (edition)
-    return { edition: o.area === config.geography.region ? edition : { ...edition, notes: { nl: {}, en: {} } } };
+    return {
+      edition: o.area === config.geography.region ? edition : { ...edition, notes: { nl: {}, en: {}, claims: {} } },
+    };
   return {
-    edition: { published: o.today, nextUpdate: `${year + 2}-07`, notes: { nl: {}, en: {} } },
+    edition: { published: o.today, nextUpdate: `${year + 2}-07`, notes: { nl: {}, en: {}, claims: {} } },
     problem: problem("no-edition", { file: o.configPath }, { year, today: o.today }),
   };
 }

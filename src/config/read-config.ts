@@ -6,6 +6,10 @@ import { problem } from "../errors/messages.ts";
 import { didYouMean, InputError, type Problem, UsageError } from "../errors/problem.ts";
 import { type Config, configSchema } from "./schema.ts";
 
+const LINES = new WeakMap<Config, (path: string) => number | undefined>();
+/** The line of config.yml a dotted key path (`editions.2024.notes.claims.headline.0`) is on, when known. */
+export const configLine = (config: Config, path: string): number | undefined => LINES.get(config)?.(path);
+
 /** Parses and validates config.yml; every problem located as `file:line:col` with a hint. Pure: text in. */
 export function readConfig(text: string, file: string): Config {
   const lineCounter = new LineCounter();
@@ -43,7 +47,13 @@ export function readConfig(text: string, file: string): Config {
       ),
     ]);
   const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) {
+    LINES.set(result.data, (path) => {
+      const node = doc.getIn(path.split("."), true) as YamlNode | undefined;
+      return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    });
+    return result.data;
+  }
 
   for (const issue of result.error.issues) {
     const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));

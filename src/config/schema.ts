@@ -15,8 +15,17 @@ export const editionSchema = z.strictObject({
   published: isoDate.describe("Publication date of this edition (YYYY-MM-DD)."),
   nextUpdate: isoMonth.describe("Month of the next edition (YYYY-MM)."),
   notes: z
-    .strictObject({ nl: notesOfLanguage.default({}), en: notesOfLanguage.default({}) })
-    .default({ nl: {}, en: {} })
+    .strictObject({
+      nl: notesOfLanguage.default({}),
+      en: notesOfLanguage.default({}),
+      claims: z
+        .partialRecord(z.enum(SECTION_IDS), z.array(z.string().min(1)))
+        .default({})
+        .describe(
+          "Per section, the facts its notes rely on, checked against the indicators: `series.2024.immigration < series.2022.immigration`.",
+        ),
+    })
+    .default({ nl: {}, en: {}, claims: {} })
     .describe("Editorial notes per language, keyed by section id; placed at the end of that section."),
 });
 

@@ -36,6 +36,22 @@ export const MESSAGES = {
     severity: "warning",
   },
   // templates and narrative
+  "note-claim/false": {
+    message: (p) => `${p.path}: the claim \`${p.claim}\` does not hold: ${p.left} is not ${p.op} ${p.right}`,
+    hint: () =>
+      "the data contradict the note this claim supports: reword the note (and its claim), or correct the data",
+  },
+  "note-claim/invalid": {
+    message: (p) => `${p.path}: the claim \`${p.claim}\` cannot be checked: ${p.detail}`,
+    hint: () =>
+      "write it as `series.2024.immigration < series.2022.immigration` (paths into indicators.json; `series.<year>`, `regions.<nis>.<year>`)",
+  },
+  "note-claim/unchecked": {
+    message: (p) => `the ${p.section} note names ${p.named}, but no claim under ${p.key}.claims.${p.section} checks it`,
+    hint: (p) =>
+      `add a claim the note relies on, e.g. \`series.YEAR.immigration < series.YEAR.immigration\` under ${p.key}.claims.${p.section} (README § Editorial notes), so \`check\` can tell when the data no longer support it`,
+    severity: "warning",
+  },
   "missing-template": {
     message: () => "file not found",
     hint: () =>
@@ -265,6 +281,11 @@ export const MESSAGES = {
   "missing-municipality/population": {
     message: (p) => `no population of ${p.name} (${p.nis}) on 1 January ${p.year}`,
     hint: (p) => `add the line \`${p.year},${p.nis},POPULATION\`: the ${p.period} rates need it`,
+  },
+  "missing-region/population": {
+    message: (p) => `no population of region ${p.region} on 1 January of ${p.years}`,
+    hint: (p) =>
+      `add a line \`YEAR,${p.region},POPULATION\` for each of these years: figure 6 shows each region's balance per 1,000 inhabitants (the mean of the populations on 1 January of the year and the next) for every year of the long series`,
   },
   "flows-disagree": {
     message: (p) =>

@@ -3,6 +3,7 @@ import type { Row } from "../data/csv.ts";
 import type { FlowTable } from "../data/flows.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Area } from "./area.ts";
+import { MUCH_HIGHER_FACTOR, muchHigher, type Point, riseOnset, STEADY_MAX, shapeOf, VARIABLE_MIN } from "./trends.ts";
 import type {
   ComponentValue,
   Direction,
@@ -176,24 +177,35 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   });
   const threshold = CLASS_BREAKS.at(-1)!;
   const topClass = muniRows.filter((m) => m.ratePer1000 > threshold).map((m) => m.nis);
-  // 6. three regions
+  // 6. three regions: the balance per 1,000 inhabitants (mean of the populations on 1 January of the year and the
+  // next), and the statements about the shapes of the rates (trends.ts)
   const regionCodes = [...new Set(ds.longSeries.rows.map((r) => r.region as string))].sort();
+  const popOf = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r.population as number]));
   const regionSeries = regionCodes.flatMap((reg) =>
-    seriesOf(reg).map((s) => ({
-      year: s.year,
-      region: reg,
-      immigration: s.immigration,
-      emigration: s.emigration,
-      balance: s.balance,
-    })),
+    seriesOf(reg).map((s) => {
+      const population = ((popOf.get(`${s.year}|${reg}`) ?? 0) + (popOf.get(`${s.year + 1}|${reg}`) ?? 0)) / 2;
+      return {
+        year: s.year,
+        region: reg,
+        immigration: s.immigration,
+        emigration: s.emigration,
+        balance: s.balance,
+        breakInSeries: s.breakInSeries,
+        population,
+        ratePer1000: population ? (s.balance / population) * 1000 : 0,
+      };
+    }),
   );
   const positiveSince: Record<string, number | null> = {};
+  const ratePoints: Record<string, Point[]> = {};
   for (const reg of regionCodes) {
     const s = regionSeries.filter((r) => r.region === reg);
     let since: number | null = null;
     for (let i = s.length - 1; i >= 0 && s[i]!.balance > 0; i--) since = s[i]!.year;
     positiveSince[reg] = since;
+    ratePoints[reg] = s.map((r) => ({ year: r.year, value: r.ratePer1000, break: r.breakInSeries }));
   }
+  const shapes = Object.fromEntries(regionCodes.map((reg) => [reg, shapeOf(ratePoints[reg]!)]));
 
   // 7. EU comparison: the latest year up to the edition year with the region present
   const regionGeo = NUTS_OF_REGION[area.level === "region" || area.level === "country" ? area.nis : region] ?? region;
@@ -264,6 +276,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       },
       maxBalance: { year: byBalance[0]!.year, value: byBalance[0]!.balance },
       minBalance: { year: byBalance.at(-1)!.year, value: byBalance.at(-1)!.balance },
+      riseSince: riseOnset(series.map((s) => ({ year: s.year, value: s.balance, break: s.breakInSeries }))),
     },
     components: {
       year,
@@ -299,7 +312,16 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       topClass: { threshold, members: topClass },
       highest: muniRows.slice(0, Math.max(2, topClass.length)).map((m) => m.nis),
     },
-    regions: { series: regionSeries, positiveSince, first: Math.min(...regionSeries.map((r) => r.year)) },
+    regions: {
+      series: regionSeries,
+      positiveSince,
+      first: Math.min(...regionSeries.map((r) => r.year)),
+      shapes,
+      steadyRise: regionCodes.filter((r) => shapes[r]!.steadyRise),
+      highlyVariable: regionCodes.filter((r) => shapes[r]!.highlyVariable),
+      muchHigher: muchHigher(ratePoints),
+      thresholds: { steadyMax: STEADY_MAX, variableMin: VARIABLE_MIN, muchHigherFactor: MUCH_HIGHER_FACTOR },
+    },
     eu: { year: euYear, rows: euRows, regionGeo, countries: euRows.filter((r) => r.kind === "country").length },
     labels: {
       regions: Object.fromEntries(

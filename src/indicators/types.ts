@@ -1,5 +1,6 @@
 /** Language-neutral indicators: raw numbers and codes only, never formatted text. Written as indicators.json. */
 import type { AreaLevel, Direction, Group } from "../core/domain.ts";
+import type { RiseOnset, SeriesShape } from "./trends.ts";
 
 export type { Direction, Group };
 
@@ -86,6 +87,8 @@ export interface Indicators {
     firstDecade: { from: number; to: number; meanBalance: number };
     maxBalance: { year: number; value: number };
     minBalance: { year: number; value: number };
+    /** the start of a sustained sharp rise of the balance before the first break (trends.ts), or null */
+    riseSince: RiseOnset | null;
   };
   components: {
     year: number;
@@ -126,9 +129,28 @@ export interface Indicators {
     highest: string[];
   };
   regions: {
-    series: { year: number; region: string; immigration: number; emigration: number; balance: number }[];
+    series: {
+      year: number;
+      region: string;
+      immigration: number;
+      emigration: number;
+      balance: number;
+      breakInSeries: boolean;
+      /** mean of the populations on 1 January of the year and of the next year */
+      population: number;
+      ratePer1000: number;
+    }[];
     positiveSince: Record<string, number | null>;
     first: number;
+    /** per region: the shape of its balance per 1,000 (trends.ts) */
+    shapes: Record<string, SeriesShape>;
+    /** regions whose balance per 1,000 rose steadily */
+    steadyRise: string[];
+    /** regions whose balance per 1,000 was highly variable */
+    highlyVariable: string[];
+    /** the region whose balance per 1,000 was much higher than the others', or null */
+    muchHigher: string | null;
+    thresholds: { steadyMax: number; variableMin: number; muchHigherFactor: number };
   };
   eu: {
     year: number | null;

@@ -41,6 +41,15 @@ export function viewOf(ind: Indicators) {
       (ind.eu.rows[euIndex("EU27_2020")]?.ratePer1000 ?? 0),
     euYearLags: ind.eu.year !== null && ind.eu.year < ind.meta.year,
     regionsLatest: latestRegions.map((r) => `regions.series.${ind.regions.series.indexOf(r)}`),
+    regionsSteady: ind.regions.steadyRise.length > 0,
+    regionsVariable: ind.regions.highlyVariable.length > 0,
+    /** one sentence contrasts the steady regions with the one much higher and variable (the seed's sentence) */
+    regionsContrast:
+      ind.regions.steadyRise.length > 0 &&
+      ind.regions.muchHigher !== null &&
+      ind.regions.highlyVariable.length === 1 &&
+      ind.regions.highlyVariable[0] === ind.regions.muchHigher &&
+      !ind.regions.steadyRise.includes(ind.regions.muchHigher),
     allRegionsPositiveSinceStart: Object.values(ind.regions.positiveSince).every((y) => y === ind.regions.first),
     balancePositive: ind.headline.balance > 0,
     /** the totals go back to the start of the region's long series (else: the flow years only) */

@@ -192,6 +192,8 @@ export function writeNarrative(input: NarrativeInput): Narrative {
       // "the Flemish Region", "de provincie Antwerpen": the article goes with the area's level
       if (o.hash.article === true && kind === "area")
         labels = labels.map((l) => `${locale.t(`article_${ind.meta.areaLevel}`)} ${l}`);
+      if (o.hash.article === true && kind === "region")
+        labels = labels.map((l) => `${locale.t("article_region")} ${l}`);
       if (o.hash.sort === "alpha") labels = [...labels].sort((a, b) => a.localeCompare(b, locale.intl));
       return record(
         from || o.hash.to ? `${path}[${from}:${o.hash.to ?? ""}]` : path,
@@ -219,8 +221,10 @@ export function writeNarrative(input: NarrativeInput): Narrative {
         o.hash.cap === true,
       );
     },
-    per1000() {
-      return new hb.SafeString(mark(hb.escapeExpression(locale.t("per_1000"))));
+    per1000(o: Opts) {
+      const words = locale.t("per_1000");
+      const text = o.hash.cap === true ? words.charAt(0).toUpperCase() + words.slice(1) : words;
+      return new hb.SafeString(mark(hb.escapeExpression(text)));
     },
     t(key: string) {
       return locale.t(key);

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { muchHigher, type Point, riseOnset, shapeOf } from "../indicators/trends.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const refDir = resolve(root, "../shared/reference/statbel-refnis2019-pop2020-bmesuere");
@@ -252,25 +253,27 @@ const belgium: Record<number, [number, number]> = {
 };
 const longRows: string[] = ["year,region,direction,count,break_in_series"];
 const regionTotals: Record<string, Record<number, [number, number]>> = { "02000": flanders, "03000": {}, "04000": {} };
+// Walloon Region: a balance that rises steadily (+300 a year from +1,500 in 1990), small shocks in the break year
+// 2010, the COVID-19 year 2020 and the Ukrainian year 2022. Brussels-Capital Region: the rest of Belgium where
+// Belgium's totals are published, else a rising but very variable balance (±45% around its trend). These are
+// the seed's statements for figure 6 (steady in Flanders and Wallonia; much higher per 1,000 and variable in
+// Brussels), which the indicators recompute and the generator checks below.
+const walloonShock: Record<number, number> = { 2010: 3_000, 2020: -1_500, 2022: 4_000 };
 for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
   const [fi, fe] = flanders[y]!;
-  let restI: number;
-  let restE: number;
+  const k = y - FIRST_YEAR;
+  const wi = Math.round((14_000 + k * 750) * uniform(0.97, 1.03));
+  const wb = 1_500 + k * 300 + Math.round(uniform(-250, 250)) + (walloonShock[y] ?? 0);
+  const wa: [number, number] = [wi, wi - wb];
   const be = belgium[y];
-  if (be) {
-    restI = be[0] - fi;
-    restE = be[1] - fe;
-  } else {
-    const t = (y - FIRST_YEAR) / (LAST_YEAR - FIRST_YEAR);
-    restI = Math.round((36_000 + 62_000 * t) * uniform(0.95, 1.05));
-    restE = Math.round(restI * uniform(0.55, 0.78));
+  let br: [number, number];
+  if (be) br = [be[0] - fi - wa[0], be[1] - fe - wa[1]];
+  else {
+    const bi = Math.round((20_000 + k * 900) * uniform(0.95, 1.05));
+    const bb = Math.round((5_000 + k * 450) * uniform(0.55, 1.45) * (y === 2010 ? 1.5 : 1));
+    br = [bi, bi - bb];
   }
-  // Brussels: the larger, more variable share of the rest.
-  const bi = Math.round(restI * uniform(0.56, 0.62));
-  const bShareE = uniform(0.5, 0.66);
-  const br: [number, number] = [bi, Math.round(restE * bShareE)];
-  const wa: [number, number] = [restI - br[0], restE - br[1]];
-  if (br[0] - br[1] <= 0 || wa[0] - wa[1] <= 0) fail(`non-positive regional balance in ${y}`);
+  if (br[0] - br[1] <= 0 || wa[0] - wa[1] <= 0 || br[1] <= 0) fail(`non-positive regional balance in ${y}`);
   regionTotals["04000"]![y] = br;
   regionTotals["03000"]![y] = wa;
   for (const [reg, [i, e]] of [
@@ -296,12 +299,30 @@ for (const m of munis) {
   for (const y of POP_YEARS) row.set(y, popOf(m.nis, y));
   muniPop.set(m.nis, row);
 }
-for (const y of POP_YEARS) {
-  const fl = munis.reduce((s, m) => s + muniPop.get(m.nis)!.get(y)!, 0);
-  popRows.push(`${y},02000,${fl}`);
-  popRows.push(`${y},03000,${Math.round(3_645_243 * 1.004 ** (y - 2020))}`);
-  popRows.push(`${y},04000,${Math.round(1_218_255 * 1.006 ** (y - 2020))}`);
-  for (const m of munis) popRows.push(`${y},${m.nis},${muniPop.get(m.nis)!.get(y)}`);
+// The regions' populations on 1 January of every year of the long series and the year after (figure 6 is per 1,000
+// inhabitants). From 2018 on: Flanders is the sum of its municipalities (real 2020 base, synthetic growth), Wallonia
+// and Brussels grow from their real 1 January 2020 populations. Before 2018: close to Statbel's published
+// populations of 1 January 1990, 2000 and 2010 (rounded anchors, not official), linearly interpolated between.
+const REGION_ANCHORS: Record<string, Record<number, number>> = {
+  "02000": { 1990: 5_739_700, 2000: 5_940_300, 2010: 6_252_000 },
+  "03000": { 1990: 3_243_700, 2000: 3_339_500, 2010: 3_498_400 },
+  "04000": { 1990: 964_400, 2000: 959_300, 2010: 1_089_500 },
+};
+const regionPop = (reg: string, y: number): number => {
+  if (y >= 2018) {
+    if (reg === "02000") return munis.reduce((s, m) => s + muniPop.get(m.nis)!.get(y)!, 0);
+    return Math.round(reg === "03000" ? 3_645_243 * 1.004 ** (y - 2020) : 1_218_255 * 1.006 ** (y - 2020));
+  }
+  const a = REGION_ANCHORS[reg]!;
+  const pts = [...Object.entries(a).map(([k, v]) => [Number(k), v] as const), [2018, regionPop(reg, 2018)] as const];
+  const i = pts.findIndex(([k]) => k > y);
+  const [y0, v0] = pts[i - 1]!;
+  const [y1, v1] = pts[i]!;
+  return Math.round(v0 + ((v1 - v0) * (y - y0)) / (y1 - y0));
+};
+for (let y = FIRST_YEAR; y <= LAST_YEAR + 1; y++) {
+  for (const reg of ["02000", "03000", "04000"]) popRows.push(`${y},${reg},${regionPop(reg, y)}`);
+  if (POP_YEARS.includes(y)) for (const m of munis) popRows.push(`${y},${m.nis},${muniPop.get(m.nis)!.get(y)}`);
 }
 
 // ---------------------------------------------------------------- municipal profiles
@@ -466,6 +487,13 @@ for (const year of DETAIL_YEARS) {
     I,
     munis.map((m, i) => pops[i]! * profile.get(m.nis)!.a),
   );
+  // every municipality has some international migration each year (a year without any flow line is reported by
+  // `check` as a warning, and real registers have none): the smallest get one immigration from the largest
+  imm.forEach((v, i) => {
+    if (v > 0) return;
+    imm[imm.indexOf(Math.max(...imm))]! -= 1;
+    imm[i] = 1;
+  });
   const bal = signedAllocate(
     I - E,
     munis.map((m, i) => pops[i]! * profile.get(m.nis)!.r),
@@ -533,6 +561,28 @@ for (const year of DETAIL_YEARS) {
   }
   const lines = [...cells.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => `${year},${k},${v}`);
   flowFiles.set(year, `${["year,nis,direction,component,nationality,sex,count", ...lines].join("\n")}\n`);
+}
+
+// ---------------------------------------------------------------- checks on the calibration (figures 1 and 6)
+// the seed's statements, through the program's own rules (src/indicators/trends.ts)
+{
+  const rate = (reg: string, y: number) => {
+    const [i, e] = regionTotals[reg]![y]!;
+    return ((i - e) / ((regionPop(reg, y) + regionPop(reg, y + 1)) / 2)) * 1000;
+  };
+  const pts: Record<string, Point[]> = {};
+  for (const reg of ["02000", "03000", "04000"]) {
+    pts[reg] = [];
+    for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) pts[reg]!.push({ year: y, value: rate(reg, y), break: y === 2010 });
+  }
+  const flemish = Array.from({ length: LAST_YEAR - FIRST_YEAR + 1 }, (_, k) => {
+    const [i, e] = flanders[FIRST_YEAR + k]!;
+    return { year: FIRST_YEAR + k, value: i - e, break: FIRST_YEAR + k === 2010 };
+  });
+  if (riseOnset(flemish)?.year !== 2001) fail(`the Flemish rise starts in ${riseOnset(flemish)?.year}, not 2001`);
+  for (const reg of ["02000", "03000"]) if (!shapeOf(pts[reg]!).steadyRise) fail(`${reg} does not rise steadily`);
+  if (!shapeOf(pts["04000"]!).highlyVariable) fail("Brussels is not highly variable");
+  if (muchHigher(pts) !== "04000") fail("Brussels is not much higher per 1,000");
 }
 
 // ---------------------------------------------------------------- checks on the calibration (municipal map)

@@ -276,6 +276,20 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       );
   }
 
+  // -- population: every region of the long series on 1 January of each of its years up to the edition year and
+  // of the year after (figure 6 is per 1,000 inhabitants); one problem per region, its missing years as ranges
+  const seriesYears = new Map<string, Set<number>>();
+  for (const r of ds.longSeries.rows)
+    if ((r.year as number) <= p.year) {
+      const ys = seriesYears.get(r.region as string) ?? new Set<number>();
+      ys.add(r.year as number).add((r.year as number) + 1);
+      seriesYears.set(r.region as string, ys);
+    }
+  for (const [region, ys] of [...seriesYears].sort()) {
+    const missing = [...ys].filter((y) => !pop.has(`${y}|${region}`)).sort((a, b) => a - b);
+    if (missing.length) err(ds.population, undefined, "missing-region/population", { region, years: ranges(missing) });
+  }
+
   // -- EU comparison
   const geo = new Set(ds.euGeo.rows.map((r) => r.geo as string));
   const eu = new Map(ds.euComparison.rows.map((r) => [`${r.year}|${r.geo}`, r]));
@@ -329,4 +343,16 @@ function didYouMeanHint(value: string, known: Set<string>): string {
     }
   }
   return best ? `did you mean ${best}?` : `use one of: ${[...known].join(", ")}`;
+}
+
+/** 1990, 1991, 1992, 1995 → "1990–1992, 1995" */
+function ranges(ys: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ys.length; ) {
+    let j = i;
+    while (j + 1 < ys.length && ys[j + 1] === ys[j]! + 1) j++;
+    out.push(j > i ? `${ys[i]}–${ys[j]}` : String(ys[i]));
+    i = j + 1;
+  }
+  return out.join(", ");
 }

@@ -1,0 +1,147 @@
+import type { SectionId } from "../core/domain.ts";
+import type { Locale } from "../i18n/locale.ts";
+import type { Indicators } from "../indicators/types.ts";
+
+/**
+ * The `.csv` download of each figure: tidy, one observation per line, for programs rather than people. The column
+ * names and codes are the same in every language (English snake_case, NIS and ISO codes, `immigration`/
+ * `emigration`); a `*_label` column beside each code gives its name in the edition's language. Numbers are
+ * unrounded except rates (three decimals), written with a decimal point. The HTML table and the `.xlsx` keep the
+ * labelled, rounded layout of the figure (README § Figures and downloads).
+ */
+export interface MachineTable {
+  columns: string[];
+  rows: (string | number)[][];
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function machineTable(id: SectionId, ind: Indicators, locale: Locale): MachineTable {
+  const lang = locale.lang;
+  const L = ind.labels;
+  const area = ind.meta.area;
+  const areaLabel = L.area[lang];
+  switch (id) {
+    case "headline":
+      return {
+        columns: ["year", "area", "area_label", "immigration", "emigration", "balance", "break_in_series"],
+        rows: ind.series.map((s) => [
+          s.year,
+          area,
+          areaLabel,
+          s.immigration,
+          s.emigration,
+          s.balance,
+          s.breakInSeries ? 1 : 0,
+        ]),
+      };
+    case "components":
+      return {
+        columns: ["year", "area", "direction", "component", "component_label", "count", "share"],
+        rows: ind.components.byYear
+          .filter((c) => c.year >= ind.components.from && c.year <= ind.components.to)
+          .map((c) => [
+            c.year,
+            area,
+            c.direction,
+            c.code,
+            L.components[`${c.direction}:${c.code}`]?.[lang] ?? c.code,
+            c.count,
+            r3(c.share),
+          ]),
+      };
+    case "nationality-groups":
+      return {
+        columns: ["year", "area", "group", "group_label", "immigration", "emigration", "balance"],
+        rows: ind.nationalityGroups.rows.map((g) => [
+          ind.nationalityGroups.year,
+          area,
+          g.group,
+          locale.t(`group_${g.group}`),
+          g.immigration,
+          g.emigration,
+          g.balance,
+        ]),
+      };
+    case "top-nationalities":
+      return {
+        columns: ["year", "area", "direction", "rank", "nationality", "nationality_label", "men", "women", "total"],
+        rows: (["immigration", "emigration"] as const).flatMap((dir) =>
+          ind.topNationalities[dir].map((n) => [
+            ind.topNationalities.year,
+            area,
+            dir,
+            n.rank,
+            n.code,
+            L.nationalities[n.code]?.[lang] ?? n.code,
+            n.men,
+            n.women,
+            n.total,
+          ]),
+        ),
+      };
+    case "municipalities":
+      return {
+        columns: [
+          "period_from",
+          "period_to",
+          "nis",
+          "municipality_label",
+          "immigration",
+          "emigration",
+          "balance",
+          "average_population",
+          "balance_per_1000_per_year",
+        ],
+        rows: ind.municipalities.rows.map((m) => [
+          ind.municipalities.from,
+          ind.municipalities.to,
+          m.nis,
+          m.name,
+          m.immigration,
+          m.emigration,
+          m.balance,
+          r3(m.averagePopulation),
+          r3(m.ratePer1000),
+        ]),
+      };
+    case "regions":
+      return {
+        columns: [
+          "year",
+          "region",
+          "region_label",
+          "immigration",
+          "emigration",
+          "balance",
+          "average_population",
+          "balance_per_1000",
+          "break_in_series",
+        ],
+        rows: ind.regions.series.map((s) => [
+          s.year,
+          s.region,
+          L.regions[s.region]?.[lang] ?? s.region,
+          s.immigration,
+          s.emigration,
+          s.balance,
+          r3(s.population),
+          r3(s.ratePer1000),
+          s.breakInSeries ? 1 : 0,
+        ]),
+      };
+    case "eu-comparison":
+      return {
+        columns: ["year", "geo", "geo_label", "kind", "immigrations", "population", "immigrations_per_1000"],
+        rows: ind.eu.rows.map((e) => [
+          ind.eu.year ?? "",
+          e.geo,
+          L.eu[e.geo]?.[lang] ?? e.geo,
+          e.kind,
+          e.immigrations,
+          e.population,
+          r3(e.ratePer1000),
+        ]),
+      };
+  }
+}
