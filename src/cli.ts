@@ -176,22 +176,28 @@ export function makeProgram(): Command {
   geo
     .command("import <file>")
     .description(
-      "import boundaries (shapefile with .dbf/.prj, GeoJSON or TopoJSON) into data/geo/municipalities.topo.json",
+      "import boundaries (shapefile with .dbf/.prj, GeoJSON or TopoJSON) into the boundary file config.yml names",
+    )
+    .option(
+      "-g, --geography <year>",
+      "the year whose municipalities the file holds (default: config.yml's year)",
+      parseYear,
     )
     .option("-c, --config <path>", "config file", "config.yml")
     .option("--code-field <name>", "field with the NIS code")
     .option("--name-field <name>", "field with the municipality name")
     .option("--keep <share>", "share of points kept by simplification (0–1)", Number.parseFloat, 0.2)
-    .option("-o, --out <file>", "where to write the TopoJSON", "data/geo/municipalities.topo.json")
-    .action((file: string, o: { config: string; codeField?: string; nameField?: string; keep: number; out: string }) =>
-      withEffects(async (fx) => {
-        const { importGeo } = await geoPipeline();
-        const r = await importGeo(
-          { file, configPath: o.config, out: o.out, codeField: o.codeField, nameField: o.nameField, keep: o.keep },
-          fx,
-        );
-        process.stderr.write(`${r.report}\n`);
-      }),
+    .option("-o, --out <file>", "where to write the TopoJSON (default: the boundary file of the geography)")
+    .action(
+      (
+        file: string,
+        o: { config: string; codeField?: string; nameField?: string; keep: number; out?: string; geography?: number },
+      ) =>
+        withEffects(async (fx) => {
+          const { importGeo } = await geoPipeline();
+          const r = await importGeo({ file, configPath: o.config, ...o }, fx);
+          process.stderr.write(`${r.report}\n`);
+        }),
     );
   program
     .command("schema")

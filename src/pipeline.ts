@@ -24,19 +24,21 @@ import { join } from "node:path";
 import { buildChartSpecs } from "./charts/build-chart-specs.ts";
 import { renderCharts } from "./charts/render-charts.ts";
 import { workbooks, workbookWriter } from "./charts/xlsx.ts";
-import { editionOf } from "./config/edition.ts";
+import { editionOf, syntheticNoticeKey } from "./config/edition.ts";
 import { type EditionPlan, languagesOf, planEditions } from "./config/editions.ts";
 import { configLine, loadConfig } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
 import type { Lang, SectionId } from "./core/domain.ts";
 import { type Marks, marker, type Timings, timed, timedSync } from "./core/timing.ts";
+import { harmonise } from "./data/harmonise.ts";
 import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import { InputError, type Problem } from "./errors/problem.ts";
-import { readBoundaries } from "./geo/read-boundaries.ts";
+import { boundaryFileFor, boundaryReader } from "./geo/read-boundaries.ts";
 import { assembleHtml, figureSource } from "./html/assemble-html.ts";
 import { type Area, isProblem, resolveArea, sectionsFor } from "./indicators/area.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
+import { readPrevious } from "./indicators/revisions.ts";
 import type { Indicators } from "./indicators/types.ts";
 import { checkNotes } from "./narrative/claims.ts";
 import { narrateEditions } from "./narrative/narrate.ts";
@@ -57,6 +59,8 @@ interface Prepared {
   sections: readonly SectionId[];
   edition: Edition;
   indicators: Indicators;
+  /** the boundary file of the edition's municipalities (undefined: none configured for them) */
+  boundaries: string | undefined;
 }
 
 /** Steps 2–4 for one year: its tables, their problems, and the indicators of each area when the data pass. */
@@ -71,32 +75,42 @@ async function prepareYear(
   const read = await timed(out.timings, "load", () => readDatasets(config, year, fx)); // 2
   const ds = read.datasets;
   const periodYears = flowYearsFor(config, year).required;
+  const geography = config.editions[String(year)]?.geography ?? year; // the municipalities the edition uses
   // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
   const unread = read.problems.some((p) => p.severity === "error");
   const found = await timed(out.timings, "validate", () =>
     unread
       ? read.problems
-      : [...read.problems, ...validateDatasets(ds, { year, region: config.geography.region, periodYears })],
+      : [...read.problems, ...validateDatasets(ds, { year, region: config.geography.region, periodYears, geography })],
   ); // 3
-  const resolved = unread ? [] : [...areas].map(([nis, langs]) => ({ area: resolveArea(ds, nis), langs }));
-  for (const r of resolved) if (isProblem(r.area)) found.push(r.area);
   out.problems.push(...found);
   if (found.some((p) => p.severity === "error")) return [];
+  const h = harmonise(ds, geography); // 3: every table on the edition's municipalities
+  const resolved = [...areas].map(([nis, langs]) => ({ area: resolveArea(h.datasets, nis), langs }));
+  const unknown = resolved.flatMap((r) => (isProblem(r.area) ? [r.area] : []));
+  out.problems.push(...unknown);
+  if (unknown.some((p) => p.severity === "error")) return [];
   const today = fx.now().toISOString().slice(0, 10);
-  return resolved.map(({ area, langs }) => {
-    const a = area as Area;
-    const dated = editionOf(config, year, { configPath: req.configPath, today, area: a.nis });
-    if (dated.problem && !out.problems.some((p) => p.rule === dated.problem!.rule)) out.problems.push(dated.problem);
-    const indicators = timedSync(out.timings, "indicators", () =>
-      computeIndicators(ds, { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic }),
-    ); // 4
-    // the editorial notes' claims, checked against the indicators (a contradicted note is an error)
-    const { claims, ...notes } = dated.edition.notes;
-    const key = `editions.${year}.notes`;
-    const lines = (k: string) => configLine(config, k);
-    out.problems.push(...checkNotes({ indicators, notes, claims, file: req.configPath, key, lines })); // 4
-    return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators };
-  });
+  const folder = { outDir: req.outDir ?? config.output.dir, region: config.geography.region };
+  return Promise.all(
+    resolved.map(async ({ area, langs }) => {
+      const a = area as Area;
+      const dated = editionOf(config, year, { configPath: req.configPath, today, area: a.nis });
+      if (dated.problem && !out.problems.some((p) => p.rule === dated.problem!.rule)) out.problems.push(dated.problem);
+      const previousFile = dated.edition.previous ?? join(editionFolder(folder, year - 1, a.nis), "indicators.json");
+      const previous = await readPrevious(previousFile, fx); // the edition before, for the revisions
+      const p4 = { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic };
+      const indicators = timedSync(out.timings, "indicators", () =>
+        computeIndicators(h.datasets, { ...p4, previous, geography: { year: geography, recomputed: h.recomputed } }),
+      ); // 4
+      // the editorial notes' claims, checked against the indicators (a contradicted note is an error)
+      const { claims, ...notes } = dated.edition.notes;
+      const at = { file: req.configPath, key: `editions.${year}.notes`, lines: (k: string) => configLine(config, k) };
+      out.problems.push(...checkNotes({ indicators, notes, claims, ...at })); // 4
+      const boundaries = boundaryFileFor(config.data.boundaries, geography);
+      return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators, boundaries };
+    }),
+  );
 }
 
 async function templatesFor(req: BuildRequest, plan: EditionPlan, fx: Effects): Promise<TemplateSet> {
@@ -104,7 +118,6 @@ async function templatesFor(req: BuildRequest, plan: EditionPlan, fx: Effects): 
 }
 const narrate = (p: Prepared, templates: TemplateSet, configPath: string, mapShown: boolean) =>
   narrateEditions({ ...p, templates, notes: { nl: p.edition.notes.nl, en: p.edition.notes.en }, configPath, mapShown }); // 5
-const boundariesOf = (config: Config, fx: Effects) => readBoundaries(join(config.data.dir, config.data.boundaries), fx);
 
 /**
  * `bulletin check`: the config, the data of every year asked for, then, when they pass, the templates, labels and
@@ -118,8 +131,8 @@ export async function check(req: BuildRequest, fx: Effects): Promise<{ problems:
     const prepared = await prepareYear(config, req, year, areas, fx, out); // 2–4
     try {
       const templates = prepared.length ? await templatesFor(req, plan, fx) : undefined;
-      const mapShown = prepared.length ? Boolean(await boundariesOf(config, fx)) : true;
-      for (const p of prepared) narrate(p, templates!, req.configPath, mapShown); // 5
+      const boundariesOf = boundaryReader(config.data.dir, fx);
+      for (const p of prepared) narrate(p, templates!, req.configPath, Boolean(await boundariesOf(p))); // 5
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.problems.push(...e.problems);
@@ -152,7 +165,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const errors = out.problems.filter((p) => p.severity === "error").length;
   if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
   const templates = await timed(timings, "load", () => templatesFor(req, plan, fx));
-  const boundaries = await timed(timings, "load", () => boundariesOf(config, fx));
+  const boundariesOf = boundaryReader(config.data.dir, fx);
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
   const sheets = new Map<BuiltEdition, () => Promise<Uint8Array>[]>();
@@ -160,6 +173,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   let pdfStart = 0;
   try {
     for (const p of prepared) {
+      const boundaries = await timed(timings, "load", () => boundariesOf(p));
       const narratives = await timed(timings, "narrative", () =>
         narrate(p, templates, req.configPath, Boolean(boundaries)),
       ); // 5
@@ -209,7 +223,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         editions.push(e);
         // the workbooks (title, source and notes as under the figure) are written once every edition has gone to
         // the printer, while Chromium prints: started here they delayed the next edition's charts and its PDF
-        const notes = [...(p.indicators.meta.synthetic ? [locale.t("synthetic_notice")] : [])];
+        const notes = [...(p.indicators.meta.synthetic ? [locale.t(syntheticNoticeKey(config, p.year))] : [])];
         sheets.set(e, () =>
           workbooks(writer, specs, {
             title: (id) =>

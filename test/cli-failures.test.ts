@@ -80,6 +80,16 @@ const falseClaim = () =>
     ),
   );
 
+// a 2025 flow registered under the code of a municipality merged on 1 January 2025
+const oldCode = () =>
+  variant((d) => {
+    const f = join(d, "data", "flows", "flows-2025.csv.gz");
+    const text = gunzipSync(readFileSync(f))
+      .toString("utf8")
+      .replace(/^2025,23106,/m, "2025,23024,");
+    writeFileSync(f, gzipSync(text));
+  });
+
 const GEO = ["geo", "import", "not.geojson"];
 type Case = [name: string, args: string[], project: () => string, env: NodeJS.ProcessEnv, code: number, text: RegExp];
 const cases: Case[] = [
@@ -117,6 +127,14 @@ const cases: Case[] = [
   ["geo import: missing data", GEO, missingData, {}, 1, /not JSON|municipalities\.csv/],
   ["check: bad data", ["check"], badData, {}, 1, /flows-2024\.csv\.gz:10:7: error: .*-3/],
   ["build: bad data", ["build", "--format", "html"], badData, {}, 1, /flows-2024\.csv\.gz:10:7/],
+  [
+    "check: a 2025 flow under a merged municipality's code",
+    ["check", "--year", "2025"],
+    oldCode,
+    {},
+    1,
+    /flows-2025\.csv\.gz:\d+:2: error: municipality 23024 Gooik no longer existed in 2025[\s\S]*hint: 23024 Gooik was merged into 23106 Pajottegem on 1 January 2025: register the 2025 figures under 23106/,
+  ],
   [
     "check: a note the data contradict",
     ["check"],

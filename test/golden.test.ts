@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "html-to-text";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +20,8 @@ import { configPath, memoryPrinterEffects, root } from "./helpers.ts";
 const CASES = [
   { id: "flemish-region-2024", year: 2024, area: "02000" },
   { id: "arrondissement-tongeren-2024", year: 2024, area: "73000" },
+  // the first edition on the 285 municipalities of 2025 (2023 and 2024 recomputed for them)
+  { id: "flemish-region-2025", year: 2025, area: "02000" },
 ];
 const LANGS: Lang[] = ["nl", "en"];
 const dir = join(root, "test", "golden", "narrative");
@@ -57,6 +60,8 @@ beforeAll(async () => {
       configPath,
       editions: CASES.flatMap((c) => LANGS.map((lang) => ({ year: c.year, area: c.area, lang }))),
       formats: ["html"],
+      // an empty output folder: no previous edition there, so no revisions paragraph depends on what is on disk
+      outDir: mkdtempSync(join(tmpdir(), "bulletin-golden-")),
     },
     memoryPrinterEffects(),
   );

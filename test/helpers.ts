@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadConfig } from "../src/config/read-config.ts";
+import { harmonise } from "../src/data/harmonise.ts";
 import { flowYearsFor, readDatasets } from "../src/data/read-datasets.ts";
 import type { Effects, Printer } from "../src/effects.ts";
 import { nodeEffects } from "../src/effects-node.ts";
@@ -78,7 +79,8 @@ export async function indicatorsOf(
   overrides: Record<string, string> = {},
 ): Promise<Indicators> {
   const prep = await prepare({ configPath, year }, overlayEffects(overrides));
-  return computeIndicators(prep.datasets, { year, area: areaOf(prep.datasets, area), periodYears: 3, synthetic: true });
+  const ds = harmonise(prep.datasets, year).datasets; // on the municipalities of the year, as the pipeline does
+  return computeIndicators(ds, { year, area: areaOf(ds, area), periodYears: 3, synthetic: true });
 }
 
 /** The real file system with a printer that never prints (for tests that build HTML only). */

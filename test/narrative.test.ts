@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Lang } from "../src/core/domain.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
+import { harmonise } from "../src/data/harmonise.ts";
 import { InputError } from "../src/errors/problem.ts";
 import { computeIndicators } from "../src/indicators/compute-indicators.ts";
 import type { Indicators } from "../src/indicators/types.ts";
@@ -19,7 +20,12 @@ const text = (html: string) => html.replace(/<[^>]*>/g, "");
 
 async function indicatorsFor(year: number) {
   const prep = await prepare({ configPath, year }, overlayEffects());
-  return computeIndicators(prep.datasets, { year, area: areaOf(prep.datasets), periodYears: 3, synthetic: true });
+  return computeIndicators(harmonise(prep.datasets, year).datasets, {
+    year,
+    area: areaOf(harmonise(prep.datasets, year).datasets),
+    periodYears: 3,
+    synthetic: true,
+  });
 }
 function narrate(i: Indicators, lang: Lang, override: Record<string, string> = {}): Narrative {
   const tpl = { ...templates.narrative[lang]! };

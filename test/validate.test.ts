@@ -85,7 +85,7 @@ const cases: Case[] = [
     files: { "data/population.csv": `${population}${population.split("\n")[1]}\n` },
     file: "data/population.csv",
     line: population.split("\n").length,
-    message: `duplicate year × nis (${population.split("\n")[1]!.split(",").slice(0, 2).join(", ")}), first on line 2`,
+    message: `duplicate year × nis × geography (${population.split("\n")[1]!.split(",").slice(0, 2).join(", ")}, ${population.split("\n")[1]!.split(",")[0]}), first on line 2`,
   },
   {
     rule: "duplicate-key",

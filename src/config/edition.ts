@@ -2,6 +2,12 @@ import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 import type { Config, Edition } from "./schema.ts";
 
+/** The locale key of the synthetic-data notice of a year's edition: calibrated to published figures, or to none. */
+export const syntheticNoticeKey = (config: Config, year: number): string =>
+  (config.syntheticCalibratedUntil ?? Number.POSITIVE_INFINITY) < year
+    ? "synthetic_notice_uncalibrated"
+    : "synthetic_notice";
+
 /**
  * The dates and notes of a year's edition of `area`; a year without an `editions` entry gets `today` and a warning.
  * Editorial notes are written for the bulletin's own area (`geography.region`); other areas' editions carry none.

@@ -14,6 +14,21 @@ const notesOfLanguage = z.partialRecord(z.enum(SECTION_IDS), z.string().min(1));
 export const editionSchema = z.strictObject({
   published: isoDate.describe("Publication date of this edition (YYYY-MM-DD)."),
   nextUpdate: isoMonth.describe("Month of the next edition (YYYY-MM)."),
+  geography: z
+    .number()
+    .int()
+    .min(1990)
+    .max(2100)
+    .optional()
+    .describe(
+      "The municipalities the edition uses, as in force in this year (default: the observation year); earlier years are recomputed for them through the crosswalk.",
+    ),
+  previous: z
+    .string()
+    .optional()
+    .describe(
+      "indicators.json of the previous edition, for the revision notes (default: <output>/<year − 1>/indicators.json).",
+    ),
   notes: z
     .strictObject({
       nl: notesOfLanguage.default({}),
@@ -80,6 +95,13 @@ export const configSchema = z.strictObject({
   publisher: perLanguage,
   source: perLanguage.describe("Source line printed under every figure and at the end."),
   synthetic: z.boolean().default(false).describe("True when data/ holds the synthetic demonstration data."),
+  syntheticCalibratedUntil: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "The last year the synthetic data are calibrated to published figures; an edition of a later year says it is calibrated to none.",
+    ),
   data: z
     .strictObject({
       dir: z.string().default("data"),
@@ -88,14 +110,20 @@ export const configSchema = z.strictObject({
       population: z.string().default("population.csv"),
       euComparison: z.string().default("eu-comparison.csv"),
       municipalities: z.string().default("codes/municipalities.csv"),
+      crosswalk: z
+        .string()
+        .default("codes/crosswalk.csv")
+        .describe("Old NIS → new NIS after municipal mergers (nis_old,nis_new,since); may hold only its header."),
       nationalities: z.string().default("codes/nationalities.csv"),
       components: z.string().default("codes/components.csv"),
       areas: z.string().default("codes/areas.csv"),
       euGeo: z.string().default("codes/eu-geo.csv"),
       boundaries: z
-        .string()
+        .union([z.string(), z.record(z.string().regex(/^\d{4}$/, "a year"), z.string())])
         .default("geo/municipalities.topo.json")
-        .describe("TopoJSON written by `bulletin geo import`; without it the map becomes a ranking."),
+        .describe(
+          'TopoJSON written by `bulletin geo import`; without it the map becomes a ranking. Several geographies: a map from the first year each file applies to (`"2019": geo/municipalities.topo.json`, `"2025": geo/municipalities-2025.topo.json`).',
+        ),
     })
     .default({
       dir: "data",
@@ -104,6 +132,7 @@ export const configSchema = z.strictObject({
       population: "population.csv",
       euComparison: "eu-comparison.csv",
       municipalities: "codes/municipalities.csv",
+      crosswalk: "codes/crosswalk.csv",
       nationalities: "codes/nationalities.csv",
       components: "codes/components.csv",
       areas: "codes/areas.csv",

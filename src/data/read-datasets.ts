@@ -25,6 +25,14 @@ export const TABLES = {
     { name: "arrondissement", type: "nis" },
     { name: "province", type: "nis" },
     { name: "region", type: "nis" },
+    // the years the code is valid: from 1 January of valid_from to 31 December of valid_to (empty: open)
+    { name: "valid_from", type: "year", optional: true },
+    { name: "valid_to", type: "year", optional: true },
+  ],
+  crosswalk: [
+    { name: "nis_old", type: "nis" },
+    { name: "nis_new", type: "nis" },
+    { name: "since", type: "year" },
   ],
   areas: [
     { name: "nis", type: "nis" },
@@ -72,6 +80,9 @@ export const TABLES = {
     { name: "year", type: "year" },
     { name: "nis", type: "nis" },
     { name: "population", type: "count" },
+    // the year whose municipalities the code refers to, when not `year` (the end-of-year stock of the last year of
+    // a geography: 1 January 2025 in the municipalities of 2024)
+    { name: "geography", type: "year", optional: true },
   ],
   euComparison: [
     { name: "year", type: "year" },
@@ -84,6 +95,8 @@ export const TABLES = {
 export type TableName = keyof typeof TABLES;
 export interface Datasets {
   municipalities: Table;
+  /** old NIS → new NIS from the year `since` (a merger: several rows to one code) */
+  crosswalk: Table;
   areas: Table;
   nationalities: Table;
   components: Table;
@@ -168,9 +181,10 @@ export async function readDatasets(
       return [y, await readFlows(file)] as const;
     }),
   );
-  const [municipalities, areas, nationalities, components, euGeo, longSeries, population, euComparison] =
+  const [municipalities, crosswalk, areas, nationalities, components, euGeo, longSeries, population, euComparison] =
     await Promise.all([
       read("municipalities", d.municipalities),
+      read("crosswalk", d.crosswalk),
       read("areas", d.areas),
       read("nationalities", d.nationalities),
       read("components", d.components),
@@ -200,7 +214,18 @@ export async function readDatasets(
       problems.push(problem("no-data", { file: t.file, line: 2 }, { header: true, needs: what }));
   }
   return {
-    datasets: { municipalities, areas, nationalities, components, euGeo, longSeries, population, euComparison, flows },
+    datasets: {
+      municipalities,
+      crosswalk,
+      areas,
+      nationalities,
+      components,
+      euGeo,
+      longSeries,
+      population,
+      euComparison,
+      flows,
+    },
     problems,
   };
 }

@@ -282,6 +282,38 @@ export const MESSAGES = {
     message: (p) => `no population of ${p.name} (${p.nis}) on 1 January ${p.year}`,
     hint: (p) => `add the line \`${p.year},${p.nis},POPULATION\`: the ${p.period} rates need it`,
   },
+  "invalid-period": {
+    message: (p) => `${p.nis} (${p.name}) is valid from ${p.from} to ${p.to}: the period ends before it starts`,
+    hint: () => "valid_from is the first year of the code, valid_to its last (either may be empty)",
+  },
+  "unknown-code/crosswalk": {
+    message: (p) => `municipality \`${p.nis}\` of the crosswalk is not in ${p.municipalities}`,
+    hint: () => "both codes of a crosswalk line must be in the code list, with the years they are valid",
+  },
+  "crosswalk-dates": {
+    message: (p) =>
+      `${p.old} → ${p.neu} since ${p.since}: the old code must end in ${Number(p.since) - 1} (it ends: ${p.to}) and the new one be valid in ${p.since}`,
+    hint: () =>
+      "set valid_to of the old code to the year before `since`, and valid_from of the new one to `since` or earlier",
+  },
+  "merged-code": {
+    message: (p) => `municipality ${p.nis} no longer existed in ${p.year}`,
+    hint: (p) =>
+      `${p.nis} was merged into ${p.into} on 1 January ${p.since}: register the ${p.year} figures under ${String(p.into).split(" ")[0]}`,
+  },
+  "future-code": {
+    message: (p) => `municipality ${p.nis} did not exist in ${p.year}`,
+    hint: (p) =>
+      Array.isArray(p.parts) && p.parts.length
+        ? `it exists from 1 January ${p.from}; the ${p.year} figures belong to the municipalities it was formed from: ${p.parts.join(", ")}`
+        : `it is valid from ${p.from} to ${p.to} (codes/municipalities.csv): use the code valid in ${p.year}`,
+  },
+  "geography-too-old": {
+    message: (p) =>
+      `the ${p.year} edition cannot use the municipalities of ${p.geography}: ${p.count} municipalities were merged on 1 January ${p.since}`,
+    hint: (p) =>
+      `merged municipalities cannot be split again: set editions."${p.year}".geography to ${p.since} or later (or leave it out)`,
+  },
   "missing-region/population": {
     message: (p) => `no population of region ${p.region} on 1 January of ${p.years}`,
     hint: (p) =>

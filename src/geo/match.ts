@@ -9,14 +9,14 @@ export interface BoundaryMatch {
 export function matchBoundaries(
   shapeCodes: string[],
   municipalities: { nis: string; name: string }[],
-  o: { region: string; out: string },
+  o: { region: string; out: string; geography?: number },
 ): BoundaryMatch {
   const have = new Set(shapeCodes);
   const known = new Set(municipalities.map((m) => m.nis));
   const missing = municipalities.filter((m) => !have.has(m.nis)).map((m) => `${m.nis} ${m.name}`);
   const extra = shapeCodes.filter((c) => !known.has(c));
   const lines = [
-    `wrote ${o.out}: ${shapeCodes.length} shapes, ${municipalities.length - missing.length} of the ${municipalities.length} municipalities of region ${o.region} matched`,
+    `wrote ${o.out}: ${shapeCodes.length} shapes, ${municipalities.length - missing.length} of the ${municipalities.length} municipalities of region ${o.region}${o.geography ? ` (as of 1 January ${o.geography})` : ""} matched`,
     missing.length
       ? `municipalities of the data without a shape (${missing.length}): ${missing.join(", ")}`
       : "every municipality of the data has a shape",

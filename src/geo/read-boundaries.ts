@@ -1,4 +1,29 @@
+import { join } from "node:path";
 import type { Effects } from "../effects.ts";
+
+/**
+ * The boundary file of the municipalities of year `geography`: the one file, or of several (keyed by the first year
+ * each applies to) the latest not after it; undefined when every file is for a later geography.
+ */
+export function boundaryFileFor(spec: string | Record<string, string>, geography: number): string | undefined {
+  if (typeof spec === "string") return spec;
+  const from = Object.keys(spec)
+    .map(Number)
+    .filter((y) => y <= geography)
+    .sort((a, b) => b - a)[0];
+  return from === undefined ? undefined : spec[String(from)];
+}
+
+/** The boundaries of each edition's municipalities, each file read once for the whole run. */
+export function boundaryReader(dataDir: string, fx: Pick<Effects, "exists" | "readFile" | "warn">) {
+  const cache = new Map<string, Promise<unknown>>();
+  return (p: { boundaries: string | undefined }): Promise<unknown> => {
+    if (!p.boundaries) return Promise.resolve(undefined);
+    const path = join(dataDir, p.boundaries);
+    if (!cache.has(path)) cache.set(path, readBoundaries(path, fx));
+    return cache.get(path)!;
+  };
+}
 
 /** The imported boundaries, or undefined (the map then falls back to a ranking; never an error, a warning). */
 export async function readBoundaries(

@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { syntheticNoticeKey } from "../config/edition.ts";
 import type { Config, Edition } from "../config/schema.ts";
 import { FIGURE_SOURCES, type SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
@@ -83,6 +84,7 @@ export function assembleHtml(input: HtmlInput): string {
     nextUpdate: locale.month(edition.nextUpdate),
     nextUpdateIso: edition.nextUpdate,
     synthetic: indicators.meta.synthetic,
+    syntheticNotice: locale.t(syntheticNoticeKey(config, indicators.meta.year)),
     print: input.medium === "print",
     label: locale.labels,
     firstHeadline: sections[0]?.headlineText ?? "",
@@ -94,6 +96,8 @@ export function assembleHtml(input: HtmlInput): string {
     ].join(", "),
     sections,
     definitions: narrative.sections.definitions,
+    // said only when there is a previous edition to compare with
+    revisions: narrative.sections.revisions?.body ? narrative.sections.revisions : undefined,
     css: input.css,
     fontFaces: input.fontFaces,
   });

@@ -3,6 +3,7 @@ import type { Row } from "../data/csv.ts";
 import type { FlowTable } from "../data/flows.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Area } from "./area.ts";
+import { compareEditions } from "./revisions.ts";
 import { MUCH_HIGHER_FACTOR, muchHigher, type Point, riseOnset, STEADY_MAX, shapeOf, VARIABLE_MIN } from "./trends.ts";
 import type {
   ComponentValue,
@@ -29,6 +30,10 @@ export interface IndicatorParams {
   synthetic: boolean;
   /** how many nationalities the top lists hold */
   topSize?: number;
+  /** the previous edition's indicators (its indicators.json), for the revisions */
+  previous?: Indicators;
+  /** the municipalities the tables are on (data/harmonise.ts): the year, and the years recomputed for them */
+  geography?: { year: number; recomputed: number[] };
 }
 
 /** Class breaks of the municipal map, per 1,000 inhabitants per year (negative and zero are classes of their own). */
@@ -212,7 +217,8 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   const euYears = [
     ...new Set(
       ds.euComparison.rows
-        .filter((r) => r.geo === regionGeo && (r.year as number) <= year)
+        // Eurostat publishes a year about 18 months after it ends: the edition compares the latest year before its own
+        .filter((r) => r.geo === regionGeo && (r.year as number) < year)
         .map((r) => r.year as number),
     ),
   ];
@@ -242,7 +248,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     ...(r.adjective_en ? { adjective_en: r.adjective_en as string } : {}),
   });
   const used = new Set([...topImm, ...topEm].map((n) => n.code));
-  return {
+  const ind: Indicators = {
     meta: {
       year,
       area: area.nis,
@@ -301,6 +307,10 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     municipalities: {
       from,
       to: year,
+      geography: {
+        year: p.geography?.year ?? year,
+        recomputed: (p.geography?.recomputed ?? []).filter((y) => y >= from && y <= year),
+      },
       rows: muniRows,
       count: muniRows.length,
       populationYears: { from: popYears[0]!, to: popYears.at(-1)! },
@@ -336,7 +346,10 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       ),
       eu: Object.fromEntries(ds.euGeo.rows.map((r) => [r.geo as string, label(r)])),
     },
+    revisions: null,
   };
+  ind.revisions = p.previous ? compareEditions(p.previous, ind) : null;
+  return ind;
 }
 
 interface FlowAggregate {

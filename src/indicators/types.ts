@@ -115,6 +115,9 @@ export interface Indicators {
   municipalities: {
     from: number;
     to: number;
+    /** the municipalities as in force on 1 January of `year`; the period's years whose figures were added up to
+     * them from the municipalities they merged (data/harmonise.ts) */
+    geography: { year: number; recomputed: number[] };
     rows: MunicipalityValue[];
     count: number;
     /** the 1 January populations averaged for the rates */
@@ -158,6 +161,8 @@ export interface Indicators {
     regionGeo: string;
     countries: number;
   };
+  /** what changed since the previous edition (revisions.ts); null without one */
+  revisions: Revisions | null;
   labels: {
     regions: Record<string, Label>;
     /** the name of the edition's area */
@@ -166,4 +171,26 @@ export interface Indicators {
     nationalities: Record<string, Label>;
     eu: Record<string, Label>;
   };
+}
+
+/** What changed since the previous edition (revisions.ts). */
+export interface Revision {
+  measure: "immigration" | "emigration" | "balance";
+  year: number;
+  previous: number;
+  current: number;
+  change: number;
+}
+
+export interface Revisions {
+  /** the observation year of the edition compared with */
+  previousEdition: number;
+  /** the years both editions cover */
+  years: number[];
+  /** how many figures were compared */
+  compared: number;
+  /** the changes of the area's yearly totals (threshold: one person) */
+  totals: Revision[];
+  /** the other figures compared (components, regions' totals) that changed, and the largest relative change */
+  other: { count: number; maxShare: number };
 }

@@ -10,6 +10,9 @@ import { problem } from "../errors/messages.ts";
 import { InputError } from "../errors/problem.ts";
 import { type Locale, localeKeyDiff, makeLocale } from "../i18n/locale.ts";
 
+/** The parts of the bulletin that are text without a figure, after the figures' sections. */
+export const TEXT_SECTIONS = ["revisions", "definitions"] as const;
+
 export interface TemplateSet {
   locales: Record<string, Locale>;
   narrative: Record<string, Record<string, { file: string; source: string }>>;
@@ -56,7 +59,7 @@ export async function readTemplates(dir: string, langs: Lang[], fx: Pick<Effects
   const narrative: TemplateSet["narrative"] = {};
   for (const lang of langs) {
     narrative[lang] = {};
-    for (const id of [...SECTION_IDS, "definitions"]) {
+    for (const id of [...SECTION_IDS, ...TEXT_SECTIONS]) {
       const rel = `narrative/${lang}/${id}.hbs`;
       narrative[lang]![id] = { file: join(dir, rel), source: await text(rel) };
     }

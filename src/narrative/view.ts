@@ -50,6 +50,10 @@ export function viewOf(ind: Indicators) {
       ind.regions.highlyVariable.length === 1 &&
       ind.regions.highlyVariable[0] === ind.regions.muchHigher &&
       !ind.regions.steadyRise.includes(ind.regions.muchHigher),
+    hasRevisions: ind.revisions !== null,
+    revised: (ind.revisions?.totals.length ?? 0) > 0,
+    otherRevised: (ind.revisions?.other.count ?? 0) > 0,
+    revisionsLast: `revisions.years.${Math.max(0, (ind.revisions?.years.length ?? 1) - 1)}`,
     allRegionsPositiveSinceStart: Object.values(ind.regions.positiveSince).every((y) => y === ind.regions.first),
     balancePositive: ind.headline.balance > 0,
     /** the totals go back to the start of the region's long series (else: the flow years only) */

@@ -355,7 +355,7 @@ export function writeNarrative(input: NarrativeInput): Narrative {
   };
 
   const sections: Record<string, NarrativePart> = {};
-  for (const id of [...input.sectionIds, "definitions"]) {
+  for (const id of [...input.sectionIds, "revisions", "definitions"]) {
     const tpl = input.templates[id];
     if (!tpl) throw new NarrativeError(`missing narrative template for section \`${id}\` (${locale.lang})`);
     section = id;

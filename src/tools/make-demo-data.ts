@@ -30,7 +30,8 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const rng = mulberry32(20250715);
+// the 2025 data are drawn from a second stream (see "2025" below), so adding them left every earlier value unchanged
+let rng = mulberry32(20250715);
 const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng();
 function shuffle<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -183,6 +184,13 @@ const provinceOf = (nis: string) =>
 const refnis = readRef("REFNIS_2019.csv").slice(1);
 const areaName = new Map(refnis.map((r) => [r[3] as string, r[4] as string]));
 const pop2020 = new Map(readRef("bevolking_per_gemeente_2020.csv").map((r) => [r[0] as string, Number(r[4])]));
+// The mergers of 1 January 2025 (Statbel; the 27 codes that change, e.g. 23024 Gooik → 23106 Pajottegem)
+const crosswalkRef = readRef("../statbel-municipalities-pic/nis_crosswalk_2019_2024_to_2025.csv")
+  .slice(1)
+  .filter((r) => r[4] === "02000" && r[5] === "1")
+  .map((r) => ({ old: r[0]!, oldName: r[1]!, neu: r[2]!, name: r[3]! }));
+if (crosswalkRef.length !== 27) fail(`expected 27 changed codes, got ${crosswalkRef.length}`);
+const mergedInto = new Map(crosswalkRef.map((c) => [c.old, c.neu]));
 const munis = refnis
   .filter((r) => isFlemish(r[3] as string))
   .map((r) => {
@@ -199,6 +207,12 @@ const munis = refnis
   })
   .sort((a, b) => a.nis.localeCompare(b.nis));
 if (munis.length !== 300) fail(`expected 300 Flemish municipalities, got ${munis.length}`);
+// the codes the mergers created (Antwerpen keeps its code and grows)
+const newMunis = [...new Map(crosswalkRef.map((c) => [c.neu, c.name]))]
+  .filter(([nis]) => !munis.some((m) => m.nis === nis))
+  .map(([nis, name]) => ({ nis, name, arrondissement: `${nis.slice(0, 2)}000`, province: provinceOf(nis) as string }));
+if (munis.length - mergedInto.size + newMunis.length !== 285)
+  fail("the 2025 geography does not have 285 municipalities");
 const byName = new Map(munis.map((m) => [m.name, m]));
 const must = (name: string) => byName.get(name) ?? fail(`municipality ${name} not found`);
 
@@ -292,13 +306,33 @@ const popOf = (nis: string, year: number) => {
   const m = munis.find((x) => x.nis === nis)!;
   return Math.round(m.pop2020 * (1 + growth.get(nis)!) ** (year - 2020));
 };
-const popRows = ["year,nis,population"];
+const popRows = ["year,nis,population,geography"];
 const muniPop = new Map<string, Map<number, number>>();
 for (const m of munis) {
   const row = new Map<number, number>();
   for (const y of POP_YEARS) row.set(y, popOf(m.nis, y));
   muniPop.set(m.nis, row);
 }
+// 1 January 2025: the Flemish Region had 6,864,766 inhabitants (Statbel); the synthetic municipal populations of that
+// day are scaled to it (Antwerpen takes the rounding), and those of 1 January 2026 grow on from there
+const FLEMISH_2025 = 6_864_766;
+{
+  const sum = munis.reduce((s, m) => s + muniPop.get(m.nis)!.get(2025)!, 0);
+  let total = 0;
+  for (const m of munis) {
+    const row = muniPop.get(m.nis)!;
+    row.set(2025, Math.round((row.get(2025)! * FLEMISH_2025) / sum));
+    total += row.get(2025)!;
+  }
+  const antwerpen = muniPop.get(must("Antwerpen").nis)!;
+  antwerpen.set(2025, antwerpen.get(2025)! + FLEMISH_2025 - total);
+  for (const m of munis) {
+    const row = muniPop.get(m.nis)!;
+    row.set(2026, Math.round(row.get(2025)! * (1 + growth.get(m.nis)!)));
+  }
+}
+// Belgium on 1 January 2025 and 2026 (Statbel); Wallonia and Brussels share what Flanders leaves by their trends
+const BELGIUM_POP: Record<number, number> = { 2025: 11_825_551, 2026: 11_867_634 };
 // The regions' populations on 1 January of every year of the long series and the year after (figure 6 is per 1,000
 // inhabitants). From 2018 on: Flanders is the sum of its municipalities (real 2020 base, synthetic growth), Wallonia
 // and Brussels grow from their real 1 January 2020 populations. Before 2018: close to Statbel's published
@@ -311,7 +345,12 @@ const REGION_ANCHORS: Record<string, Record<number, number>> = {
 const regionPop = (reg: string, y: number): number => {
   if (y >= 2018) {
     if (reg === "02000") return munis.reduce((s, m) => s + muniPop.get(m.nis)!.get(y)!, 0);
-    return Math.round(reg === "03000" ? 3_645_243 * 1.004 ** (y - 2020) : 1_218_255 * 1.006 ** (y - 2020));
+    const trend = (r: string) => (r === "03000" ? 3_645_243 * 1.004 ** (y - 2020) : 1_218_255 * 1.006 ** (y - 2020));
+    const be = BELGIUM_POP[y];
+    if (!be) return Math.round(trend(reg));
+    const rest = be - regionPop("02000", y);
+    const wa = Math.round((rest * trend("03000")) / (trend("03000") + trend("04000")));
+    return reg === "03000" ? wa : rest - wa;
   }
   const a = REGION_ANCHORS[reg]!;
   const pts = [...Object.entries(a).map(([k, v]) => [Number(k), v] as const), [2018, regionPop(reg, 2018)] as const];
@@ -321,8 +360,11 @@ const regionPop = (reg: string, y: number): number => {
   return Math.round(v0 + ((v1 - v0) * (y - y0)) / (y1 - y0));
 };
 for (let y = FIRST_YEAR; y <= LAST_YEAR + 1; y++) {
-  for (const reg of ["02000", "03000", "04000"]) popRows.push(`${y},${reg},${regionPop(reg, y)}`);
-  if (POP_YEARS.includes(y)) for (const m of munis) popRows.push(`${y},${m.nis},${muniPop.get(m.nis)!.get(y)}`);
+  for (const reg of ["02000", "03000", "04000"]) popRows.push(`${y},${reg},${regionPop(reg, y)},`);
+  // 1 January 2025 in the municipalities of 2024 (the end-of-year stock the 2024 edition's rates need); the same day
+  // in the municipalities of 2025 is written with the 2025 data below
+  if (POP_YEARS.includes(y))
+    for (const m of munis) popRows.push(`${y},${m.nis},${muniPop.get(m.nis)!.get(y)},${y === 2025 ? 2024 : ""}`);
 }
 
 // ---------------------------------------------------------------- municipal profiles
@@ -480,7 +522,8 @@ function signedAllocate(total: number, weights: number[]): number[] {
 
 const flowFiles = new Map<number, string>();
 const muniTotals = new Map<string, { imm: number; em: number }>(); // over 2022–2024, for the checks below
-for (const year of DETAIL_YEARS) {
+/** A year's flow table; from 2025 on, each movement is registered under the code of the merged municipality. */
+function generateFlows(year: number): void {
   const [I, E] = flanders[year]!;
   const pops = munis.map((m) => muniPop.get(m.nis)!.get(year)!);
   const imm = allocate(
@@ -502,7 +545,7 @@ for (const year of DETAIL_YEARS) {
   em.forEach((v, i) => {
     if (v < 0) fail(`negative emigration for ${munis[i]!.name} in ${year}`);
   });
-  if (year >= 2022) {
+  if (year >= 2022 && year <= 2024) {
     munis.forEach((m, i) => {
       const t = muniTotals.get(m.nis) ?? { imm: 0, em: 0 };
       t.imm += imm[i]!;
@@ -555,13 +598,15 @@ for (const year of DETAIL_YEARS) {
       for (let j = 0; j < count; j++) recs[k++]!.m = m;
     });
     for (const r of recs) {
-      const key = `${munis[r.m]!.nis},${dir},${COMPONENTS[dir][r.c]},${nationalities[r.n]!.code},${r.s}`;
+      const nis = year >= 2025 ? (mergedInto.get(munis[r.m]!.nis) ?? munis[r.m]!.nis) : munis[r.m]!.nis;
+      const key = `${nis},${dir},${COMPONENTS[dir][r.c]},${nationalities[r.n]!.code},${r.s}`;
       cells.set(key, (cells.get(key) ?? 0) + 1);
     }
   }
   const lines = [...cells.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => `${year},${k},${v}`);
   flowFiles.set(year, `${["year,nis,direction,component,nationality,sex,count", ...lines].join("\n")}\n`);
 }
+for (const year of DETAIL_YEARS) generateFlows(year);
 
 // ---------------------------------------------------------------- checks on the calibration (figures 1 and 6)
 // the seed's statements, through the program's own rules (src/indicators/trends.ts)
@@ -670,8 +715,7 @@ const EU_RATE_2023: Record<string, number> = {
 };
 const YEAR_FACTOR: Record<number, number> = { 2019: 0.95, 2020: 0.74, 2021: 0.86, 2022: 1.12, 2023: 1 };
 const euRows = ["year,geo,immigrations,population"];
-for (const [y, f] of Object.entries(YEAR_FACTOR)) {
-  const year = Number(y);
+function euYear(year: number, f: number): void {
   const row = (geo: string, imm: number, pop: number) => euRows.push(`${year},${geo},${imm},${pop}`);
   const popOfGeo = (geo: string) => Math.round(EU_POP[geo]! * 1e6 * (1 + 0.003 * (year - 2023)));
   for (const geo of Object.keys(EU_POP).sort()) {
@@ -691,6 +735,44 @@ for (const [y, f] of Object.entries(YEAR_FACTOR)) {
   row("BE1", bImm, bPop);
   row("BE2", fImm, fPop);
   row("BE3", beImm - bImm - fImm, bePop - bPop - fPop);
+}
+for (const [y, f] of Object.entries(YEAR_FACTOR)) euYear(Number(y), f);
+
+// ---------------------------------------------------------------- 2025: the first year of the merged municipalities
+// No figures of 2025 are published yet: nothing here is calibrated to a published value, except the populations of
+// 1 January 2025 and 2026 above. Drawn from a second random stream, so the years before are exactly as they were.
+rng = mulberry32(20260715);
+{
+  const y = 2025;
+  flanders[y] = [92_940, 62_580];
+  const k = y - FIRST_YEAR;
+  const wi = Math.round((14_000 + k * 750) * uniform(0.97, 1.03));
+  const wb = 1_500 + k * 300 + Math.round(uniform(-250, 250));
+  const bi = Math.round((20_000 + k * 900) * uniform(0.95, 1.05));
+  const bb = Math.round((5_000 + k * 450) * uniform(0.55, 1.45));
+  const totals: [string, [number, number]][] = [
+    ["02000", flanders[y]],
+    ["03000", [wi, wi - wb]],
+    ["04000", [bi, bi - bb]],
+  ];
+  for (const [reg, [i, e]] of totals) {
+    regionTotals[reg]![y] = [i, e];
+    longRows.push(`${y},${reg},immigration,${i},0`, `${y},${reg},emigration,${e},0`);
+  }
+  compShares[y] = { immigration: [81, 10, 9], emigration: [54, 45.7, 0.3] };
+  generateFlows(y);
+  // populations in the municipalities of 2025: 1 January 2025 (the parts added up) and 1 January 2026
+  for (const year of [2025, 2026]) {
+    const byNew = new Map<string, number>();
+    for (const m of munis) {
+      const nis = mergedInto.get(m.nis) ?? m.nis;
+      byNew.set(nis, (byNew.get(nis) ?? 0) + muniPop.get(m.nis)!.get(year)!);
+    }
+    if (year === 2026)
+      for (const reg of ["02000", "03000", "04000"]) popRows.push(`${year},${reg},${regionPop(reg, year)},`);
+    for (const [nis, p] of [...byNew].sort()) popRows.push(`${year},${nis},${p},`);
+  }
+  euYear(2024, 0.98);
 }
 const euGeo = [
   "geo,kind,name_en,name_nl",
@@ -716,7 +798,23 @@ const write = (rel: string, text: string | Buffer) => {
 const titleCase = (s: string) => s.replace(/^Provincie /, "").replace(/^Arrondissement /, "");
 write(
   "codes/municipalities.csv",
-  `${["nis,name_nl,arrondissement,province,region", ...munis.map((m) => [m.nis, m.name, m.arrondissement, m.province, "02000"].map(csvCell).join(","))].join("\n")}\n`,
+  `${[
+    "nis,name_nl,arrondissement,province,region,valid_from,valid_to",
+    ...[
+      ...munis.map((m) => [
+        m.nis,
+        m.name,
+        m.arrondissement,
+        m.province,
+        "02000",
+        "",
+        mergedInto.has(m.nis) ? "2024" : "",
+      ]),
+      ...newMunis.map((m) => [m.nis, m.name, m.arrondissement, m.province, "02000", "2025", ""]),
+    ]
+      .sort((a, b) => a[0]!.localeCompare(b[0]!))
+      .map((r) => r.map(csvCell).join(",")),
+  ].join("\n")}\n`,
 );
 const areas = [
   ["01000", "country", "België", "Belgium"],
@@ -758,6 +856,10 @@ emigration,to-waiting-register,overschrijving naar het wachtregister,transfer to
 `,
 );
 write("codes/eu-geo.csv", `${euGeo.join("\n")}\n`);
+write(
+  "codes/crosswalk.csv",
+  `${["nis_old,nis_new,since", ...crosswalkRef.map((c) => `${c.old},${c.neu},2025`).sort()].join("\n")}\n`,
+);
 write("long-series.csv", `${longRows.join("\n")}\n`);
 write("population.csv", `${popRows.join("\n")}\n`);
 write("eu-comparison.csv", `${euRows.join("\n")}\n`);

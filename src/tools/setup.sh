@@ -18,10 +18,15 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 npm ci --no-audit --no-fund
 npm run --silent compile
-shp=../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp
-if [ -f "$shp" ]; then
-  npx bulletin geo import "$shp" || echo "warning: boundary import failed; the map falls back to a ranked chart" >&2
-else
-  echo "note: no boundary file at $shp; see README § Boundaries. The map falls back to a ranked chart." >&2
-fi
+# the boundaries of both geographies: 2019–2024 (gemeente2024.shp, 300 Flemish municipalities) and 2025 (gemeente.shp)
+dir=../shared/reference/statbel-municipalities-pic/source_shapefiles
+for g in 2024:gemeente2024 2025:gemeente; do
+  shp=$dir/${g#*:}.shp
+  if [ -f "$shp" ]; then
+    npx bulletin geo import "$shp" --geography "${g%%:*}" ||
+      echo "warning: boundary import failed; the map falls back to a ranked chart" >&2
+  else
+    echo "note: no boundary file at $shp; see README § Boundaries. The map falls back to a ranked chart." >&2
+  fi
+done
 npx bulletin build

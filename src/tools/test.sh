@@ -18,7 +18,12 @@ fi
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
 # the CLI tests run the compiled dist/ that `bulletin` uses after set-up
 npm run --silent compile
-if [ ! -f data/geo/municipalities.topo.json ] && [ -f ../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp ]; then
-  npx bulletin geo import ../shared/reference/statbel-municipalities-pic/source_shapefiles/gemeente2024.shp >/dev/null 2>&1 || true
+# the boundaries of both geographies: 2019–2024 (300 Flemish municipalities) and since 1 January 2025 (285)
+shp=../shared/reference/statbel-municipalities-pic/source_shapefiles
+if [ ! -f data/geo/municipalities.topo.json ] && [ -f $shp/gemeente2024.shp ]; then
+  npx bulletin geo import $shp/gemeente2024.shp --geography 2024 >/dev/null 2>&1 || true
+fi
+if [ ! -f data/geo/municipalities-2025.topo.json ] && [ -f $shp/gemeente.shp ]; then
+  npx bulletin geo import $shp/gemeente.shp --geography 2025 >/dev/null 2>&1 || true
 fi
 exec npx vitest run --config test/vitest.config.ts

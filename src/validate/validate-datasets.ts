@@ -1,9 +1,11 @@
 import { distance } from "fastest-levenshtein";
 import { COMPONENTS, DIRECTIONS, GROUPS } from "../core/domain.ts";
 import type { Row, Table } from "../data/csv.ts";
+import { harmonise, validIn } from "../data/harmonise.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import { problem, type RuleId } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
+import { validateGeography } from "./validate-geography.ts";
 
 /*
  * Why one file: the checks read across tables (flows against the long series, municipalities against the
@@ -16,6 +18,8 @@ export interface ValidateParams {
   region: string;
   /** Years of the municipal period (populations needed on 1 January of each and of the year after). */
   periodYears: number[];
+  /** the year whose municipalities the edition uses (default: `year`; see data/harmonise.ts) */
+  geography?: number;
 }
 
 /** Checks the tables against the contract and against each other; returns every problem (never throws). */
@@ -35,16 +39,19 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
     [ds.components, ["direction", "code"]],
     [ds.euGeo, ["geo"]],
     [ds.longSeries, ["year", "region", "direction"]],
-    [ds.population, ["year", "nis"]],
+    [ds.population, ["year", "nis", "geography"]],
     [ds.euComparison, ["year", "geo"]],
+    [ds.crosswalk, ["nis_old"]],
   ];
+  // a population line's geography is its year unless it says otherwise
+  const cell = (r: Row, c: string) => r[c] ?? (c === "geography" ? r.year : "");
   for (const [t, cols] of keys) {
     const seen = new Map<string, number>();
     for (const r of t.rows) {
-      const k = cols.map((c) => r[c]).join("|");
+      const values = cols.map((c) => cell(r, c));
+      const k = values.join("|");
       const first = seen.get(k);
-      if (first !== undefined)
-        err(t, r, "duplicate-key", { key: cols.join(" × "), values: cols.map((c) => r[c]).join(", "), first });
+      if (first !== undefined) err(t, r, "duplicate-key", { key: cols.join(" × "), values: values.join(", "), first });
       else seen.set(k, r.line);
     }
   }
@@ -79,7 +86,9 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
           err(ds.components, undefined, "missing-component", { component: c, direction: d, known: COMPONENTS[d] });
 
   const natCodes = new Map(ds.nationalities.rows.map((r) => [r.code as string, r]));
+  const geography = p.geography ?? p.year;
   const regionMunis = ds.municipalities.rows.filter((r) => r.region === p.region);
+  out.push(...validateGeography(ds, { year: p.year, geography }));
 
   // -- flows: codes are checked once per distinct value (with the first line it appears on and how often)
   for (const [year, t] of ds.flows) {
@@ -200,7 +209,7 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
     }
     const seenMuni = new Set(d.nis.codes);
     for (const m of regionMunis)
-      if (!seenMuni.has(m.nis as string))
+      if (validIn(m, year) && !seenMuni.has(m.nis as string))
         out.push(problem("missing-municipality/flows", { file: t.file }, { name: m.name_nl, nis: m.nis, year }));
     DIRECTIONS.forEach((dd, k) => {
       const ls = ds.longSeries.rows.find((r) => r.year === year && r.region === p.region && r.direction === dd);
@@ -246,14 +255,17 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
 
   // -- population: every municipality of the region on 1 January of each period year and the year after
   const popYears = [...p.periodYears, (p.periodYears.at(-1) ?? p.year) + 1];
-  const pop = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r]));
+  // completeness and sums on the edition's municipalities, the populations of earlier geographies added up to them
+  const onGeography = harmonise(ds, geography).datasets;
+  const editionMunis = onGeography.municipalities.rows.filter((r) => r.region === p.region);
+  const pop = new Map(onGeography.population.rows.map((r) => [`${r.year}|${r.nis}`, r]));
   for (const r of ds.population.rows)
     if (!muniByNis.has(r.nis as string) && !areaCodes.has(r.nis as string))
       err(ds.population, r, "unknown-code/population", { nis: r.nis }, 2);
   for (const y of popYears) {
     let sum = 0;
     let complete = true;
-    for (const m of regionMunis) {
+    for (const m of editionMunis) {
       const row = pop.get(`${y}|${m.nis}`);
       if (!row) {
         complete = false;
