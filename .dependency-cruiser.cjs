@@ -13,6 +13,7 @@ const STAGES = [
   "pdf",
   "publish",
   "email",
+  "serve",
 ];
 const CORE = "^src/(core|errors|i18n)/|^src/effects[.]ts$";
 const EDGE = "^src/(cli[.]ts|bin[.]js|effects-node[.]ts|tools/)";

@@ -12,6 +12,13 @@ import type { Format } from "./pipeline.ts";
 const pipeline = () => import("./pipeline.ts");
 const sendPipeline = () => import("./pipeline-send.ts");
 const geoPipeline = () => import("./pipeline-geo.ts");
+const servePipeline = () => import("./pipeline-serve.ts");
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError("a port is a number from 0 to 65535, e.g. 4173");
+  return n;
+}
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -170,6 +177,30 @@ export function makeProgram(): Command {
           for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
           if (r.failed.length) process.exitCode = ExitCode.failure;
         }
+      }),
+    );
+  program
+    .command("serve")
+    .description("a live preview for the people who write the bulletin: rebuilt and reloaded when a file changes")
+    .option("-c, --config <path>", "config file", "config.yml")
+    .option("-y, --year <year>", "observation year (default: `year` in config.yml)", parseYear)
+    .option("-a, --area <nis>", "the area to open (default: geography.region; any other by its URL)")
+    .option("-p, --port <port>", "port (0: any free one)", parsePort, 4173)
+    .option("--host <host>", "interface to listen on (other machines: 0.0.0.0)", "127.0.0.1")
+    .option("--open", "open the preview in the default browser")
+    .action((o: { config: string; year?: number; area?: string; port: number; host: string; open?: boolean }) =>
+      withEffects(async (fx) => {
+        if (o.area !== undefined && !/^\d{5}$/.test(o.area))
+          throw new UsageError(`\`${o.area}\` is not a NIS code: --area takes 5 digits, e.g. 10000`);
+        const { serve } = await servePipeline();
+        const preview = await serve({ configPath: o.config, ...o }, fx);
+        process.stderr.write(`preview at ${preview.url} (Ctrl+C to stop)\n`);
+        if (o.open) await (await import("open")).default(preview.url).catch(() => {});
+        await new Promise<void>((r) => {
+          process.once("SIGINT", r);
+          process.once("SIGTERM", r);
+        });
+        await preview.close();
       }),
     );
   const geo = program.command("geo").description("municipal boundaries for the map");

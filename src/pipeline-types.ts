@@ -9,6 +9,7 @@ import type { Problem } from "./errors/problem.ts";
 import type { Indicators } from "./indicators/types.ts";
 import type { EditionSummary } from "./narrative/summary.ts";
 import type { Narrative } from "./narrative/write-narrative.ts";
+import type { RenderCache } from "./pipeline-prepare.ts";
 
 export type Format = "html" | "pdf";
 export interface BuildRequest extends EditionRequest {
@@ -22,6 +23,8 @@ export interface BuildRequest extends EditionRequest {
    * it, the edition's publication date. Either way the same inputs give the same bytes.
    */
   sourceDateEpoch?: number;
+  /** the live preview: HTML only, no PNG or workbook made unless asked for, and caches kept between rebuilds */
+  preview?: RenderCache;
 }
 export interface BuiltEdition {
   key: EditionKey;

@@ -20,104 +20,26 @@
  * is written; `build` adds step 9; `check` runs 1–5. The mailing and the boundary import are chained in
  * pipeline-send.ts and pipeline-geo.ts. Files, clock, log, browser, SMTP and ledger come in through `Effects`.
  */
-import { join } from "node:path";
 import { buildChartSpecs } from "./charts/build-chart-specs.ts";
 import { renderCharts } from "./charts/render-charts.ts";
 import { workbooks, workbookWriter } from "./charts/xlsx.ts";
-import { editionOf, syntheticNoticeKey } from "./config/edition.ts";
-import { type EditionPlan, languagesOf, planEditions } from "./config/editions.ts";
-import { configLine, loadConfig } from "./config/read-config.ts";
-import type { Config, Edition } from "./config/schema.ts";
+import { syntheticNoticeKey } from "./config/edition.ts";
+import { planEditions } from "./config/editions.ts";
+import { loadConfig } from "./config/read-config.ts";
 import type { Lang, SectionId } from "./core/domain.ts";
-import { type Marks, marker, type Timings, timed, timedSync } from "./core/timing.ts";
-import { harmonise } from "./data/harmonise.ts";
-import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
+import { type Marks, marker, type Timings, timed } from "./core/timing.ts";
 import type { Effects } from "./effects.ts";
 import { InputError, type Problem } from "./errors/problem.ts";
-import { boundaryFileFor, boundaryReader } from "./geo/read-boundaries.ts";
+import { boundaryReader } from "./geo/read-boundaries.ts";
 import { assembleHtml, figureSource } from "./html/assemble-html.ts";
-import { type Area, isProblem, resolveArea, sectionsFor } from "./indicators/area.ts";
-import { computeIndicators } from "./indicators/compute-indicators.ts";
-import { readPrevious } from "./indicators/revisions.ts";
-import type { Indicators } from "./indicators/types.ts";
-import { checkNotes } from "./narrative/claims.ts";
-import { narrateEditions } from "./narrative/narrate.ts";
-import { readTemplates, type TemplateSet, templatesDirFor } from "./narrative/read-templates.ts";
 import { summarize } from "./narrative/summary.ts";
 import { printOptionsFor } from "./pdf/print-options.ts";
+import { narrate, type Prepared, prepareYear, templatesFor } from "./pipeline-prepare.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./pipeline-types.ts";
 import { editionFiles } from "./publish/edition-files.ts";
 import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "./publish/publish.ts";
-import { validateDatasets } from "./validate/validate-datasets.ts";
 
 export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./pipeline-types.ts";
-
-interface Prepared {
-  year: number;
-  area: Area;
-  langs: Lang[];
-  sections: readonly SectionId[];
-  edition: Edition;
-  indicators: Indicators;
-  /** the boundary file of the edition's municipalities (undefined: none configured for them) */
-  boundaries: string | undefined;
-}
-
-/** Steps 2–4 for one year: its tables, their problems, and the indicators of each area when the data pass. */
-async function prepareYear(
-  config: Config,
-  req: BuildRequest,
-  year: number,
-  areas: Map<string, Lang[]>,
-  fx: Effects,
-  out: { problems: Problem[]; timings: Timings },
-): Promise<Prepared[]> {
-  const read = await timed(out.timings, "load", () => readDatasets(config, year, fx)); // 2
-  const ds = read.datasets;
-  const periodYears = flowYearsFor(config, year).required;
-  const geography = config.editions[String(year)]?.geography ?? year; // the municipalities the edition uses
-  // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
-  const unread = read.problems.some((p) => p.severity === "error");
-  const found = await timed(out.timings, "validate", () =>
-    unread
-      ? read.problems
-      : [...read.problems, ...validateDatasets(ds, { year, region: config.geography.region, periodYears, geography })],
-  ); // 3
-  out.problems.push(...found);
-  if (found.some((p) => p.severity === "error")) return [];
-  const h = harmonise(ds, geography); // 3: every table on the edition's municipalities
-  const resolved = [...areas].map(([nis, langs]) => ({ area: resolveArea(h.datasets, nis), langs }));
-  const unknown = resolved.flatMap((r) => (isProblem(r.area) ? [r.area] : []));
-  out.problems.push(...unknown);
-  if (unknown.some((p) => p.severity === "error")) return [];
-  const today = fx.now().toISOString().slice(0, 10);
-  const folder = { outDir: req.outDir ?? config.output.dir, region: config.geography.region };
-  return Promise.all(
-    resolved.map(async ({ area, langs }) => {
-      const a = area as Area;
-      const dated = editionOf(config, year, { configPath: req.configPath, today, area: a.nis });
-      if (dated.problem && !out.problems.some((p) => p.rule === dated.problem!.rule)) out.problems.push(dated.problem);
-      const previousFile = dated.edition.previous ?? join(editionFolder(folder, year - 1, a.nis), "indicators.json");
-      const previous = await readPrevious(previousFile, fx); // the edition before, for the revisions
-      const p4 = { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic };
-      const indicators = timedSync(out.timings, "indicators", () =>
-        computeIndicators(h.datasets, { ...p4, previous, geography: { year: geography, recomputed: h.recomputed } }),
-      ); // 4
-      // the editorial notes' claims, checked against the indicators (a contradicted note is an error)
-      const { claims, ...notes } = dated.edition.notes;
-      const at = { file: req.configPath, key: `editions.${year}.notes`, lines: (k: string) => configLine(config, k) };
-      out.problems.push(...checkNotes({ indicators, notes, claims, ...at })); // 4
-      const boundaries = boundaryFileFor(config.data.boundaries, geography);
-      return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators, boundaries };
-    }),
-  );
-}
-
-async function templatesFor(req: BuildRequest, plan: EditionPlan, fx: Effects): Promise<TemplateSet> {
-  return readTemplates(req.templatesDir ?? (await templatesDirFor(req.configPath, fx)), languagesOf(plan), fx);
-}
-const narrate = (p: Prepared, templates: TemplateSet, configPath: string, mapShown: boolean) =>
-  narrateEditions({ ...p, templates, notes: { nl: p.edition.notes.nl, en: p.edition.notes.en }, configPath, mapShown }); // 5
 
 /**
  * `bulletin check`: the config, the data of every year asked for, then, when they pass, the templates, labels and
@@ -159,12 +81,18 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const { timings } = out;
   const config = await timed(timings, "load", () => loadConfig(req.configPath, fx)); // 1
   const plan = planEditions(config, req);
-  const prepared: Prepared[] = [];
-  for (const [year, areas] of plan) prepared.push(...(await prepareYear(config, req, year, areas, fx, out))); // 2–4
+  const cache = req.preview;
+  const planKey = JSON.stringify([...plan].map(([y, a]) => [y, [...a]]));
+  const cached = cache?.prepared.get(planKey);
+  const prepared: Prepared[] = cached?.prepared ?? [];
+  if (cached) out.problems.push(...cached.problems);
+  else for (const [year, areas] of plan) prepared.push(...(await prepareYear(config, req, year, areas, fx, out))); // 2–4
+  if (cache && !cached) cache.prepared.set(planKey, { prepared, problems: [...out.problems] });
   mark("prepared");
   const errors = out.problems.filter((p) => p.severity === "error").length;
   if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
-  const templates = await timed(timings, "load", () => templatesFor(req, plan, fx));
+  const templates = cache?.templates ?? (await timed(timings, "load", () => templatesFor(req, plan, fx)));
+  if (cache) cache.templates = templates;
   const boundariesOf = boundaryReader(config.data.dir, fx);
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
@@ -189,8 +117,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         const { specs, charts } = await timed(timings, "charts", async () => {
           const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
           const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
-          const charts = await renderCharts(specs, lang);
-          for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
+          const charts = await renderCharts(specs, lang, cache?.charts);
+          if (!cache) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
           return { specs, charts };
         });
         mark(tag("charts", lang));
@@ -224,14 +152,15 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         // the workbooks (title, source and notes as under the figure) are written once every edition has gone to
         // the printer, while Chromium prints: started here they delayed the next edition's charts and its PDF
         const notes = [...(p.indicators.meta.synthetic ? [locale.t(syntheticNoticeKey(config, p.year))] : [])];
-        sheets.set(e, () =>
-          workbooks(writer, specs, {
-            title: (id) =>
-              `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
-            source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,
-            notes: (id) => (id === "municipalities" && !boundaries ? [...notes, locale.t("map_fallback")] : notes),
-          }),
-        );
+        if (!cache)
+          sheets.set(e, () =>
+            workbooks(writer, specs, {
+              title: (id) =>
+                `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
+              source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,
+              notes: (id) => (id === "municipalities" && !boundaries ? [...notes, locale.t("map_fallback")] : notes),
+            }),
+          );
         // 8: handed to the browser at once: it prints this edition while this thread renders the next
         if (printer && forPrint) {
           pdfStart ||= performance.now();
@@ -259,6 +188,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     }
     // the PNGs, encoded since their chart was drawn, and the workbooks
     await timed(timings, "png", async () => {
+      if (cache) return; // the preview makes a PNG when it is asked for
       for (const b of built) for (const e of b.editions) for (const c of e.charts) e.pngs.push(await c.png());
       for (const [e, start] of sheets) e.xlsx = await Promise.all(start());
     });

@@ -99,7 +99,7 @@ describe("figures in the HTML", () => {
 
   it("without boundaries the map section shows a ranking and says why; the build does not fail", async () => {
     const cfg = readFileSync(configPath, "utf8").replace(
-      /  boundaries:\n(    .*\n)+/,
+      / {2}boundaries:\n( {4}.*\n)+/,
       "  boundaries: geo/none.topo.json\n",
     );
     const dir = mkdtempSync(join(tmpdir(), "bulletin-nomap-"));

@@ -25,33 +25,53 @@ export interface RenderedChart {
   table: string;
 }
 
+/** Drawn charts by language and spec (its description aside: it is set on the SVG afterwards). */
+export type ChartCache = Map<string, { svg: string; png: () => Promise<Uint8Array> }>;
+const CACHE_LIMIT = 200;
+
 /**
  * Vega-Lite → Vega → SVG (and PNG at 2×) in Node, no browser. Text is measured with @napi-rs/canvas (installed as
  * `canvas`, which vega picks up) with the bulletin's font registered, so chart text matches the page.
  */
-export async function renderCharts(specs: ChartSpec[], lang: Lang): Promise<RenderedChart[]> {
+export async function renderCharts(specs: ChartSpec[], lang: Lang, cache?: ChartCache): Promise<RenderedChart[]> {
   registerFonts();
   const locale = { number: NUMBER_LOCALES[lang], time: TIME_LOCALES[lang] } as unknown as vega.LocaleFormatters;
+  const draw = async (spec: ChartSpec["spec"]) => {
+    const vg = compile(spec).spec;
+    const view = new vega.View(vega.parse(vg), { renderer: "none", locale } as vega.ViewOptions);
+    await view.runAsync();
+    const svg = roundPaths(await view.toSVG());
+    let png: Promise<Uint8Array> | undefined;
+    const renderPng = async () => {
+      const canvas = (await view.toCanvas(2)) as unknown as { encode(t: string): Promise<Buffer> };
+      const bytes = new Uint8Array(await canvas.encode("png"));
+      view.finalize();
+      return bytes;
+    };
+    return {
+      svg,
+      png: () => {
+        png ??= renderPng();
+        return png;
+      },
+    };
+  };
   return Promise.all(
     specs.map(async (c) => {
-      const vg = compile(c.spec).spec;
-      const view = new vega.View(vega.parse(vg), { renderer: "none", locale } as vega.ViewOptions);
-      await view.runAsync();
-      const svg = await view.toSVG();
-      let png: Promise<Uint8Array> | undefined;
-      const renderPng = async () => {
-        const canvas = (await view.toCanvas(2)) as unknown as { encode(t: string): Promise<Buffer> };
-        const bytes = new Uint8Array(await canvas.encode("png"));
-        view.finalize();
-        return bytes;
-      };
+      let drawn: Awaited<ReturnType<typeof draw>> | undefined;
+      if (cache) {
+        const key = `${lang}|${JSON.stringify({ ...c.spec, description: undefined })}`;
+        drawn = cache.get(key);
+        if (!drawn) {
+          if (cache.size >= CACHE_LIMIT) cache.clear();
+          drawn = await draw(c.spec);
+          cache.set(key, drawn);
+        }
+      } else drawn = await draw(c.spec);
       return {
         id: c.id,
-        svg: accessibleSvg(roundPaths(svg), c.spec.description ?? c.id),
-        png: () => {
-          png ??= renderPng();
-          return png;
-        },
+        svg: accessibleSvg(drawn.svg, c.spec.description ?? c.id),
+        png: drawn.png,
         csv: c.data ? toCsv(c.data.columns, c.data.rows) : toCsv(c.columns, c.rows),
         // indented for reading, except a spec carrying boundaries (thousands of coordinates, one per line otherwise)
         specJson: `${"datasets" in c.spec ? JSON.stringify(c.spec) : JSON.stringify(c.spec, null, 2)}\n`,

@@ -1,4 +1,7 @@
 import Handlebars from "handlebars";
+
+type TemplateSpecification = ReturnType<typeof Handlebars.precompile>;
+
 import { compile as compileHtmlToText } from "html-to-text";
 import type { SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
@@ -66,6 +69,24 @@ export interface NarrativeInput {
 
 /** Handlebars' own truthiness (an empty list is false, as in {{#if}}). */
 const truthy = (v: unknown) => (Array.isArray(v) ? v.length > 0 : Boolean(v));
+
+/**
+ * A template's compiled form, by its source: the same text is compiled once per process (the live preview rebuilds
+ * after every edit; only the edited template is compiled again). The spec does not depend on the helpers, which each
+ * narrative binds with `hb.template`.
+ */
+const COMPILED = new Map<string, TemplateSpecification>();
+function compiled(source: string): TemplateSpecification {
+  let spec = COMPILED.get(source);
+  if (!spec) {
+    // Handlebars' own compile step, kept as an object instead of made into a function (Handlebars.precompile's code)
+    const code = String(Handlebars.precompile(source, { strict: true, noEscape: false }));
+    spec = new Function(`return ${code};`)() as TemplateSpecification;
+    if (COMPILED.size > 500) COMPILED.clear();
+    COMPILED.set(source, spec);
+  }
+  return spec;
+}
 
 const toText = compileHtmlToText({
   wordwrap: false,
@@ -308,7 +329,7 @@ export function writeNarrative(input: NarrativeInput): Narrative {
       });
     };
     try {
-      out = hb.compile(source, { strict: true, noEscape: false })(context);
+      out = hb.template(compiled(source))(context);
     } catch (e) {
       const err = e as Error & { lineNumber?: number; column?: number; loc?: NarrativeError["loc"] };
       const first = (err.message.split("\n")[0] ?? err.message).replace(/ - \d+:\d+$/, "");

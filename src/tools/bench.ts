@@ -4,6 +4,7 @@
  * of the wall time from spawn to exit, plus peak memory (Node's; Chromium runs in its own processes).
  *
  *   npm run bench [-- --runs 7]
+ *   npm run bench -- serve [--runs 5]   (the live preview: bench-serve.ts)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -12,6 +13,11 @@ import { dirname, join, resolve } from "node:path";
 import { chromiumCommand, reapedChildrenCpuMs } from "../pdf/chromium.ts";
 import { chromiumPath } from "../pdf/print-pdf.ts";
 
+// `npm run bench -- serve`: the live preview's benchmark instead (bench-serve.ts)
+if (process.argv.includes("serve")) {
+  await import("./bench-serve.ts");
+  process.exit(0);
+}
 const root = resolve(import.meta.dirname, "../..");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
 const median = (xs: number[]) => {

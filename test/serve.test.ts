@@ -1,0 +1,142 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeEffects } from "../src/effects-node.ts";
+import { chromiumArgs } from "../src/pdf/chromium.ts";
+import { chromiumPath } from "../src/pdf/print-pdf.ts";
+import { type Preview, serve } from "../src/pipeline-serve.ts";
+import { root } from "./helpers.ts";
+
+/*
+ * `bulletin serve` in a real browser: an edited template appears without a reload by hand, a broken one shows the
+ * overlay with file, line and hint over the last good page, the fix takes it away; nothing outside the editions is
+ * served, and by default nobody else on the network can reach it.
+ */
+
+let dir: string;
+let preview: Preview;
+let browser: Browser;
+let page: Page;
+const fx = nodeEffects({ quiet: true });
+const headline = () => join(dir, "templates/narrative/en/headline.hbs");
+let original: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "bulletin-serve-"));
+  for (const p of ["config.yml", "templates", "data"]) cpSync(join(root, p), join(dir, p), { recursive: true });
+  original = readFileSync(headline(), "utf8");
+  preview = await serve({ configPath: join(dir, "config.yml"), host: "127.0.0.1", port: 0 }, fx);
+  browser = await puppeteer.launch({ executablePath: chromiumPath(), args: chromiumArgs(), headless: true });
+  page = await browser.newPage();
+  await page.goto(preview.url.replace("/nl/", "/en/"), { waitUntil: "load" });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await preview?.close();
+  await fx.close();
+});
+
+/** The text of the first section's body in the open page. */
+const bodyText = () => page.$eval("#headline .text", (e) => e.textContent ?? "");
+const overlayText = () => page.evaluate(() => document.getElementById("bulletin-preview-overlay")?.textContent ?? null);
+
+describe("live preview in a browser", () => {
+  it("an edited template: the new sentence appears without reloading by hand, the scroll position kept", async () => {
+    await page.evaluate(() => window.scrollTo(0, 1500));
+    writeFileSync(
+      headline(),
+      original.replace("=== body\n", "=== body\nA sentence written while the preview was open. "),
+    );
+    await page.waitForFunction(
+      () => document.body.textContent?.includes("A sentence written while the preview was open."),
+      { timeout: 10_000 },
+    );
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(1000);
+    expect(await bodyText()).toContain("A sentence written while the preview was open.");
+  });
+
+  it("a broken template: an overlay with file, line and hint over the last good page; fixed: it goes", async () => {
+    const rebuilt = preview.nextRebuild();
+    writeFileSync(headline(), original.replace("=== body\n", "=== body\n{{#if view.balancePositive}}unclosed "));
+    expect((await rebuilt).ok).toBe(false);
+    await page.waitForFunction(() => document.getElementById("bulletin-preview-overlay"), { timeout: 5000 });
+    const overlay = await overlayText();
+    expect(overlay).toMatch(/templates\/narrative\/en\/headline\.hbs:\d+:\d+: error: /);
+    expect(overlay).toContain("is never closed");
+    expect(overlay).toContain("hint: close it with {{/if}}");
+    // the last good page is still there underneath
+    expect(await bodyText()).toContain("A sentence written while the preview was open.");
+
+    writeFileSync(headline(), original);
+    await page.waitForFunction(() => !document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
+    expect(await overlayText()).toBeNull();
+    expect(await bodyText()).not.toContain("A sentence written while the preview was open.");
+  });
+});
+
+/** A raw GET of `path` exactly as written (no client-side normalisation of `..` or `%2e`). */
+function get(base: string, path: string, method = "GET"): Promise<{ status: number; body: string }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const r = request({ host: u.hostname, port: u.port, path, method }, (res) => {
+      let body = "";
+      res.on("data", (c) => {
+        body += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    r.on("error", reject);
+    r.end();
+  });
+}
+
+describe("the server serves the editions and nothing else", () => {
+  it.each([
+    "/../config.yml",
+    "/2024/en/../../config.yml",
+    "/%2e%2e/config.yml",
+    "/2024/en/%2e%2e/%2e%2e/config.yml",
+    "/2024/en/..%2f..%2fconfig.yml",
+    "/2024/en/charts/../../../data/population.csv",
+    "/config.yml",
+    "/data/population.csv",
+    "/templates/narrative/en/headline.hbs",
+  ])("%s: not found", async (path) => {
+    const r = await get(preview.url, path);
+    expect(r.status).toBe(404);
+    expect(r.body).not.toContain("year,nis");
+  });
+
+  it("read-only: POST and PUT are refused; GET and HEAD of an edition's files work", async () => {
+    expect((await get(preview.url, "/2024/en/", "POST")).status).toBe(405);
+    expect((await get(preview.url, "/2024/en/bulletin.html", "PUT")).status).toBe(405);
+    expect((await get(preview.url, "/2024/en/charts/regions.csv", "HEAD")).status).toBe(200);
+    const csv = await get(preview.url, "/2024/en/charts/regions.csv");
+    expect(csv.body).toContain("year,region,region_label");
+  });
+
+  it("listens on 127.0.0.1 only: not reachable on the machine's other addresses", async () => {
+    const port = new URL(preview.url).port;
+    expect(new URL(preview.url).hostname).toBe("127.0.0.1");
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === "IPv4" && !a.internal)
+      .map((a) => a!.address);
+    for (const address of others) {
+      const reached = await get(`http://${address}:${port}/`, "/").then(
+        () => true,
+        () => false,
+      );
+      expect(reached, address).toBe(false);
+    }
+  });
+
+  it("the PDF is printed on request from the current HTML", async () => {
+    const r = await get(preview.url, "/2024/en/bulletin.pdf");
+    expect(r.status).toBe(200);
+    expect(r.body.startsWith("%PDF-")).toBe(true);
+  }, 60_000);
+});
