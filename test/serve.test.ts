@@ -77,6 +77,20 @@ describe("live preview in a browser", () => {
   });
 });
 
+describe("bad data and a bad config show the same overlay", () => {
+  it("a misspelled key in config.yml: located, with the hint; fixed: gone", async () => {
+    const cfg = join(dir, "config.yml");
+    const good = readFileSync(cfg, "utf8");
+    writeFileSync(cfg, good.replace("languages:", "langauges:"));
+    await page.waitForFunction(() => document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
+    expect(await overlayText()).toMatch(
+      /config\.yml:\d+:\d+: error: unknown key `langauges`[\s\S]*did you mean `languages`/,
+    );
+    writeFileSync(cfg, good);
+    await page.waitForFunction(() => !document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
+  });
+});
+
 /** A raw GET of `path` exactly as written (no client-side normalisation of `..` or `%2e`). */
 function get(base: string, path: string, method = "GET"): Promise<{ status: number; body: string }> {
   const u = new URL(base);
