@@ -13,6 +13,7 @@ const pipeline = () => import("./pipeline.ts");
 const sendPipeline = () => import("./pipeline-send.ts");
 const geoPipeline = () => import("./pipeline-geo.ts");
 const servePipeline = () => import("./pipeline-serve.ts");
+const importPipeline = () => import("./pipeline-import.ts");
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -201,6 +202,31 @@ export function makeProgram(): Command {
           process.once("SIGTERM", r);
         });
         await preview.close();
+      }),
+    );
+  const data = program.command("data").description("the tables in data/");
+  const imports = data.command("import").description("import a publisher's file into the data contract");
+  imports
+    .command("eurostat <files...>")
+    .description(
+      "Eurostat SDMX-CSV or JSON-stat 2.0 (tps00176 immigrations, demo_gind average population) into eu-comparison.csv",
+    )
+    .option("-c, --config <path>", "config file", "config.yml")
+    .action((files: string[], o: { config: string }) =>
+      withEffects(async (fx) => {
+        const { importEurostat } = await importPipeline();
+        process.stderr.write(`${await importEurostat({ configPath: o.config, files }, fx)}\n`);
+      }),
+    );
+  imports
+    .command("statbel-population <file>")
+    .description("Statbel's TF_SOC_POP_STRUCT_YYYY (zip, pipe-delimited text or xlsx) into population.csv")
+    .option("-c, --config <path>", "config file", "config.yml")
+    .option("-y, --year <year>", "the year of the population (default: from the file name)", parseYear)
+    .action((file: string, o: { config: string; year?: number }) =>
+      withEffects(async (fx) => {
+        const { importStatbelPopulation } = await importPipeline();
+        process.stderr.write(`${await importStatbelPopulation({ configPath: o.config, file, ...o }, fx)}\n`);
       }),
     );
   const geo = program.command("geo").description("municipal boundaries for the map");

@@ -268,15 +268,22 @@ function euComparison(input: ChartInput): ChartSpec {
   const t = locale.t.bind(locale);
   const name = (g: string) => ind.labels.eu[g]?.[locale.lang] ?? g;
   const highlight = new Set([ind.eu.regionGeo, "BE", "BE1", "EU27_2020"]);
+  // the value label carries Eurostat's flags (13.2 p: provisional); the note under the figure says what they mean
+  const one = new Intl.NumberFormat(locale.lang === "nl" ? "nl-BE" : "en-GB", {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
   const values = ind.eu.rows.map((r) => ({
     geo: name(r.geo),
     rate: Number(r.ratePer1000.toFixed(1)),
+    label: `${one.format(Number(r.ratePer1000.toFixed(1)))}${r.flags ? ` ${r.flags}` : ""}`,
     kind: highlight.has(r.geo) ? (r.geo === ind.eu.regionGeo ? "region" : "highlight") : "other",
   }));
+  const flagged = ind.eu.flags !== "";
   return {
     id: "eu-comparison",
-    columns: [t("area"), t("per_1000")],
-    rows: ind.eu.rows.map((r) => [name(r.geo), Number(r.ratePer1000.toFixed(1))]),
+    columns: [t("area"), t("per_1000"), ...(flagged ? [t("flag")] : [])],
+    rows: ind.eu.rows.map((r) => [name(r.geo), Number(r.ratePer1000.toFixed(1)), ...(flagged ? [r.flags] : [])]),
     spec: base(input, "eu-comparison", {
       width: WIDTH,
       height: { step: 13 },
@@ -301,7 +308,7 @@ function euComparison(input: ChartInput): ChartSpec {
           encoding: {
             y: { field: "geo", type: "nominal", sort: null },
             x: { field: "rate", type: "quantitative" },
-            text: { field: "rate", type: "quantitative", format: ",.1f" },
+            text: { field: "label", type: "nominal" },
           },
         },
       ],

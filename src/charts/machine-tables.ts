@@ -132,7 +132,17 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
       };
     case "eu-comparison":
       return {
-        columns: ["year", "geo", "geo_label", "kind", "immigrations", "population", "immigrations_per_1000"],
+        columns: [
+          "year",
+          "geo",
+          "geo_label",
+          "kind",
+          "immigrations",
+          "population",
+          "immigrations_per_1000",
+          "immigrations_flag",
+          "population_flag",
+        ],
         rows: ind.eu.rows.map((e) => [
           ind.eu.year ?? "",
           e.geo,
@@ -141,6 +151,8 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
           e.immigrations,
           e.population,
           r3(e.ratePer1000),
+          e.immigrationsFlag,
+          e.populationFlag,
         ]),
       };
   }

@@ -110,6 +110,10 @@ export const configSchema = z.strictObject({
       population: z.string().default("population.csv"),
       euComparison: z.string().default("eu-comparison.csv"),
       municipalities: z.string().default("codes/municipalities.csv"),
+      provenance: z
+        .string()
+        .default("provenance.json")
+        .describe("Where `bulletin data import` records what it imported (source, file, sha256, dates, lines)."),
       crosswalk: z
         .string()
         .default("codes/crosswalk.csv")
@@ -132,6 +136,7 @@ export const configSchema = z.strictObject({
       population: "population.csv",
       euComparison: "eu-comparison.csv",
       municipalities: "codes/municipalities.csv",
+      provenance: "provenance.json",
       crosswalk: "codes/crosswalk.csv",
       nationalities: "codes/nationalities.csv",
       components: "codes/components.csv",

@@ -7,6 +7,7 @@ import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 import { type ColumnSpec, parseTable, type Table } from "./csv.ts";
 import { FLOW_COLUMNS, type FlowTable, parseFlows } from "./flows.ts";
+import type { ProvenanceEntry } from "./provenance.ts";
 
 /**
  * gunzip in one piece: the gzip trailer gives the size, so zlib writes one buffer instead of 16 KB chunks joined
@@ -87,8 +88,11 @@ export const TABLES = {
   euComparison: [
     { name: "year", type: "year" },
     { name: "geo", type: "string" },
-    { name: "immigrations", type: "count" },
-    { name: "population", type: "count" },
+    // empty: not available (Eurostat's `:`); the flags are Eurostat's letters (`p` provisional, `bep` …)
+    { name: "immigrations", type: "count", optional: true },
+    { name: "population", type: "count", optional: true },
+    { name: "immigrations_flag", type: "string", optional: true },
+    { name: "population_flag", type: "string", optional: true },
   ],
 } satisfies Record<string, ColumnSpec[]>;
 
@@ -106,6 +110,8 @@ export interface Datasets {
   euComparison: Table;
   /** Flow tables by year: only the years the edition needs are read. */
   flows: Map<number, FlowTable>;
+  /** what `bulletin data import` recorded (data/provenance.json; empty without it) */
+  provenance: ProvenanceEntry[];
 }
 
 /** The flow years an edition of `year` needs: the municipal period and the components figure's years. */
@@ -195,6 +201,7 @@ export async function readDatasets(
     ]);
   const flows = new Map<number, FlowTable>();
   for (const e of flowEntries) if (e) flows.set(e[0], e[1]);
+  const provenance = await readProvenance(join(config.data.dir, d.provenance), fx, problems);
   // a table with a header and no line is one located problem, never an internal error further down
   const first = Math.min(...required);
   const needs: [Table | FlowTable, string][] = [
@@ -225,9 +232,27 @@ export async function readDatasets(
       population,
       euComparison,
       flows,
+      provenance,
     },
     problems,
   };
+}
+
+/** data/provenance.json, or no entries when there is none. */
+async function readProvenance(
+  file: string,
+  fx: Pick<Effects, "readFile" | "exists">,
+  problems: Problem[],
+): Promise<ProvenanceEntry[]> {
+  if (!(await fx.exists(file))) return [];
+  try {
+    const list = JSON.parse((await fx.readFile(file)).toString("utf8")) as ProvenanceEntry[];
+    if (Array.isArray(list) && list.every((e) => e && typeof e.table === "string")) return list;
+  } catch {
+    // reported below
+  }
+  problems.push(problem("bad-provenance", { file }));
+  return [];
 }
 
 /** One table of the contract alone (e.g. the municipality list for `geo import`), with its parse problems. */

@@ -282,6 +282,22 @@ export const MESSAGES = {
     message: (p) => `no population of ${p.name} (${p.nis}) on 1 January ${p.year}`,
     hint: (p) => `add the line \`${p.year},${p.nis},POPULATION\`: the ${p.period} rates need it`,
   },
+  "bad-provenance": {
+    message: () => "not a list of imports (JSON)",
+    hint: () => "`bulletin data import` writes this file; restore it from version control, or delete it to start again",
+  },
+  "import/eurostat": {
+    message: (p) => `cannot import: ${p.why}`,
+    hint: (p) => String(p.hint),
+  },
+  "import/statbel": {
+    message: (p) => `cannot import: ${p.why}`,
+    hint: (p) => String(p.hint),
+  },
+  "unknown-flag": {
+    message: (p) => `unknown flag \`${p.flag}\` in ${p.column}`,
+    hint: (p) => `Eurostat's flags are ${p.known}; leave the cell empty for none`,
+  },
   "invalid-period": {
     message: (p) => `${p.nis} (${p.name}) is valid from ${p.from} to ${p.to}: the period ends before it starts`,
     hint: () => "valid_from is the first year of the code, valid_to its last (either may be empty)",

@@ -59,7 +59,7 @@ export function assembleHtml(input: HtmlInput): string {
       chart: input.charts[id],
       fallbackNotice: input.figureNotes?.[id]?.notice,
       source: figureSource(id, locale),
-      credit: input.figureNotes?.[id]?.credit,
+      credit: input.figureNotes?.[id]?.credit ?? (id === "eu-comparison" ? euFlagsNote(indicators, locale) : undefined),
     };
   });
   let template = layouts.get(input.layout);
@@ -84,6 +84,16 @@ export function assembleHtml(input: HtmlInput): string {
     nextUpdate: locale.month(edition.nextUpdate),
     nextUpdateIso: edition.nextUpdate,
     synthetic: indicators.meta.synthetic,
+    // where imported tables came from (data/provenance.json)
+    imports: indicators.meta.provenance.map((e) =>
+      locale.t("imported_from", {
+        source: e.source,
+        dataset: e.dataset,
+        file: e.file,
+        updated: e.lastUpdate ? locale.t("imported_updated", { date: e.lastUpdate }) : "",
+        date: locale.date(e.imported.slice(0, 10)),
+      }),
+    ),
     syntheticNotice: locale.t(syntheticNoticeKey(config, indicators.meta.year)),
     print: input.medium === "print",
     label: locale.labels,
@@ -101,4 +111,13 @@ export function assembleHtml(input: HtmlInput): string {
     css: input.css,
     fontFaces: input.fontFaces,
   });
+}
+
+/** What Eurostat's flags on the figure's values mean, when it has any ("Eurostat's flags: p = provisional."). */
+function euFlagsNote(ind: Indicators, locale: Locale): string | undefined {
+  if (!ind.eu.flags) return undefined;
+  const list = [...ind.eu.flags].map((f) =>
+    ["b", "e", "p"].includes(f) ? locale.t(`eu_flag_${f}`) : locale.t("eu_flag_other", { flag: f }),
+  );
+  return locale.t("eu_flags_note", { list: list.join("; ") });
 }

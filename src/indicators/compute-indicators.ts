@@ -214,9 +214,11 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
 
   // 7. EU comparison: the latest year up to the edition year with the region present
   const regionGeo = NUTS_OF_REGION[area.level === "region" || area.level === "country" ? area.nis : region] ?? region;
+  // rows with both figures (an empty cell is Eurostat's `:`, not available)
+  const euComplete = ds.euComparison.rows.filter((r) => r.immigrations !== undefined && r.population !== undefined);
   const euYears = [
     ...new Set(
-      ds.euComparison.rows
+      euComplete
         // Eurostat publishes a year about 18 months after it ends: the edition compares the latest year before its own
         .filter((r) => r.geo === regionGeo && (r.year as number) < year)
         .map((r) => r.year as number),
@@ -224,7 +226,8 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   ];
   const euYear = euYears.length ? Math.max(...euYears) : null;
   const kindOf = new Map(ds.euGeo.rows.map((r) => [r.geo as string, r.kind as EuValue["kind"]]));
-  const euRows: EuValue[] = ds.euComparison.rows
+  const letters = (s: string) => [...new Set(s)].sort().join("");
+  const euRows: EuValue[] = euComplete
     .filter((r) => r.year === euYear)
     .map((r) => ({
       geo: r.geo as string,
@@ -232,6 +235,9 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       immigrations: r.immigrations as number,
       population: r.population as number,
       ratePer1000: ((r.immigrations as number) / (r.population as number)) * 1000,
+      immigrationsFlag: (r.immigrations_flag as string | undefined) ?? "",
+      populationFlag: (r.population_flag as string | undefined) ?? "",
+      flags: letters(`${r.immigrations_flag ?? ""}${r.population_flag ?? ""}`),
     }))
     .sort((a, b) => b.ratePer1000 - a.ratePer1000 || a.geo.localeCompare(b.geo));
   euRows
@@ -260,6 +266,22 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       eu27Since: EU27_SINCE,
       populationBasis: `mean of the populations on 1 January ${popYears[0]}–${popYears.at(-1)}`,
       flowYears: [...ds.flows.keys()].sort(),
+      // the latest import of each dataset into each table (every table is used by every edition)
+      provenance: [
+        ...new Map(
+          ds.provenance.map((e) => [
+            `${e.table}|${e.dataset}`,
+            {
+              table: e.table,
+              source: e.source,
+              dataset: e.dataset,
+              file: e.file,
+              ...(e.lastUpdate ? { lastUpdate: e.lastUpdate } : {}),
+              imported: e.imported,
+            },
+          ]),
+        ).values(),
+      ],
     },
     headline: {
       ...current,
@@ -332,7 +354,13 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       muchHigher: muchHigher(ratePoints),
       thresholds: { steadyMax: STEADY_MAX, variableMin: VARIABLE_MIN, muchHigherFactor: MUCH_HIGHER_FACTOR },
     },
-    eu: { year: euYear, rows: euRows, regionGeo, countries: euRows.filter((r) => r.kind === "country").length },
+    eu: {
+      year: euYear,
+      flags: letters(euRows.map((r) => r.flags).join("")),
+      rows: euRows,
+      regionGeo,
+      countries: euRows.filter((r) => r.kind === "country").length,
+    },
     labels: {
       regions: Object.fromEntries(
         ds.areas.rows

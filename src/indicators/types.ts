@@ -45,6 +45,10 @@ export interface EuValue {
   ratePer1000: number;
   /** rank among the countries (1 = highest rate); undefined for aggregates and regions */
   rank?: number;
+  /** Eurostat's flags of the two figures (`p` provisional, `e` estimated, `b` break in series …), and both together */
+  immigrationsFlag: string;
+  populationFlag: string;
+  flags: string;
 }
 export interface Label {
   nl: string;
@@ -66,6 +70,15 @@ export interface Indicators {
     synthetic: boolean;
     period: { from: number; to: number; years: number };
     populationBasis: string;
+    /** the imports the tables used came from (data/provenance.json), newest last */
+    provenance: {
+      table: string;
+      source: string;
+      dataset: string;
+      file: string;
+      lastUpdate?: string;
+      imported: string;
+    }[];
     /** the EU27 composition used for the nationality groups (the member states since this year) */
     eu27Since: number;
     flowYears: number[];
@@ -157,6 +170,8 @@ export interface Indicators {
   };
   eu: {
     year: number | null;
+    /** the flags of the year's values, each letter once (for the note under the figure) */
+    flags: string;
     rows: EuValue[];
     regionGeo: string;
     countries: number;

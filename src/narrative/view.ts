@@ -36,6 +36,17 @@ export function viewOf(ind: Indicators) {
       belgium: `eu.rows.${euIndex("BE")}`,
       brussels: `eu.rows.${euIndex("BE1")}`,
     },
+    /** what Eurostat's flags say of each stated value: "", "provisional", "estimated" or "provisional-estimated" */
+    euStatus: Object.fromEntries(
+      (["region", "eu27", "belgium", "brussels"] as const).map((k) => {
+        const geo = { region: ind.eu.regionGeo, eu27: "EU27_2020", belgium: "BE", brussels: "BE1" }[k];
+        const f = ind.eu.rows[euIndex(geo)]?.flags ?? "";
+        return [
+          k,
+          [f.includes("p") ? "provisional" : "", f.includes("e") ? "estimated" : ""].filter(Boolean).join("-"),
+        ];
+      }),
+    ) as Record<"region" | "eu27" | "belgium" | "brussels", string>,
     euRegionBelowEu27:
       (ind.eu.rows[euIndex(ind.eu.regionGeo)]?.ratePer1000 ?? 0) <
       (ind.eu.rows[euIndex("EU27_2020")]?.ratePer1000 ?? 0),

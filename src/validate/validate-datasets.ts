@@ -2,6 +2,7 @@ import { distance } from "fastest-levenshtein";
 import { COMPONENTS, DIRECTIONS, GROUPS } from "../core/domain.ts";
 import type { Row, Table } from "../data/csv.ts";
 import { harmonise, validIn } from "../data/harmonise.ts";
+import { FLAGS as EUROSTAT_FLAGS } from "../data/import/eurostat.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import { problem, type RuleId } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
@@ -315,11 +316,25 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
         2,
       );
     if (r.population === 0) err(ds.euComparison, r, "zero-population", { geo: r.geo, year: r.year }, 4);
+    for (const [column, at] of [
+      ["immigrations_flag", 5],
+      ["population_flag", 6],
+    ] as const) {
+      const bad = [...String(r[column] ?? "")].find((f) => !EUROSTAT_FLAGS[f]);
+      if (bad)
+        err(
+          ds.euComparison,
+          r,
+          "unknown-flag",
+          { flag: bad, column, known: Object.keys(EUROSTAT_FLAGS).join(", ") },
+          at,
+        );
+    }
   }
   for (const y of new Set(ds.euComparison.rows.map((r) => r.year as number))) {
     const be = eu.get(`${y}|BE`);
     const parts = ["BE1", "BE2", "BE3"].map((g) => eu.get(`${y}|${g}`));
-    if (be && parts.every(Boolean))
+    if (be && parts.every((r) => r && r.immigrations !== undefined && r.population !== undefined))
       for (const col of ["immigrations", "population"]) {
         const sum = parts.reduce((s, r) => s + ((r?.[col] as number) ?? 0), 0);
         if (sum !== be[col])
