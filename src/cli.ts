@@ -46,7 +46,10 @@ function parseFormats(v: string): Format[] {
 function parseAreas(v: string): string[] {
   const areas = v.split(",").map((s) => s.trim());
   for (const a of areas)
-    if (!/^\d{5}$/.test(a)) throw new InvalidArgumentError(`\`${a}\` is not a NIS code: five digits, e.g. 02000`);
+    if (!/^\d{5}$/.test(a) && a !== "municipalities")
+      throw new InvalidArgumentError(
+        `\`${a}\` is not a NIS code: five digits, e.g. 02000 (or \`municipalities\`: all of them)`,
+      );
   return areas;
 }
 

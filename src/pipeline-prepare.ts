@@ -11,15 +11,15 @@ import { configLine } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
 import type { Lang, SectionId } from "./core/domain.ts";
 import { type Timings, timed, timedSync } from "./core/timing.ts";
-import { harmonise } from "./data/harmonise.ts";
+import { type Harmonised, harmonise } from "./data/harmonise.ts";
 import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import type { Problem } from "./errors/problem.ts";
 import { boundaryFileFor } from "./geo/read-boundaries.ts";
-import { type Area, isProblem, resolveArea, sectionsFor } from "./indicators/area.ts";
+import { type Area, isProblem, municipalitiesOf, resolveArea, sectionsFor } from "./indicators/area.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
 import { readPrevious } from "./indicators/revisions.ts";
-import type { Indicators } from "./indicators/types.ts";
+import type { Indicators, MunicipalityValue } from "./indicators/types.ts";
 import { checkNotes } from "./narrative/claims.ts";
 import { narrateEditions } from "./narrative/narrate.ts";
 import { readTemplates, type TemplateSet, templatesDirFor } from "./narrative/read-templates.ts";
@@ -39,10 +39,21 @@ export interface PrepareRequest {
  * their spec, so a chart is drawn again only when its spec changes.
  */
 export interface RenderCache {
+  /** steps 2–3 of each year (tables read, validated, put on the edition's geography) */
+  years?: Map<number, YearData>;
   /** steps 2–4, by the plan they were made for */
   prepared: Map<string, { prepared: Prepared[]; problems: Problem[] }>;
   templates?: TemplateSet;
   charts: ChartCache;
+}
+
+/** A year's tables as every edition of it uses them. */
+export interface YearData {
+  found: Problem[];
+  h: Harmonised | undefined;
+  geography: number;
+  /** the region's municipal rows (a municipality's edition compares with them) */
+  regionRows?: MunicipalityValue[];
 }
 
 export interface Prepared {
@@ -64,22 +75,43 @@ export async function prepareYear(
   areas: Map<string, Lang[]>,
   fx: Effects,
   out: { problems: Problem[]; timings: Timings },
+  cache?: RenderCache,
 ): Promise<Prepared[]> {
-  const read = await timed(out.timings, "load", () => readDatasets(config, year, fx)); // 2
-  const ds = read.datasets;
-  const periodYears = flowYearsFor(config, year).required;
-  const geography = config.editions[String(year)]?.geography ?? year; // the municipalities the edition uses
-  // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
-  const unread = read.problems.some((p) => p.severity === "error");
-  const found = await timed(out.timings, "validate", () =>
-    unread
-      ? read.problems
-      : [...read.problems, ...validateDatasets(ds, { year, region: config.geography.region, periodYears, geography })],
-  ); // 3
-  out.problems.push(...found);
-  if (found.some((p) => p.severity === "error")) return [];
-  const h = harmonise(ds, geography); // 3: every table on the edition's municipalities
-  const resolved = [...areas].map(([nis, langs]) => ({ area: resolveArea(h.datasets, nis), langs }));
+  const region = config.geography.region;
+  let y = cache?.years?.get(year);
+  if (!y) {
+    const read = await timed(out.timings, "load", () => readDatasets(config, year, fx)); // 2
+    const ds = read.datasets;
+    const periodYears = flowYearsFor(config, year).required;
+    const geography = config.editions[String(year)]?.geography ?? year; // the municipalities the edition uses
+    // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
+    const unread = read.problems.some((p) => p.severity === "error");
+    const found = await timed(out.timings, "validate", () =>
+      unread ? read.problems : [...read.problems, ...validateDatasets(ds, { year, region, periodYears, geography })],
+    ); // 3
+    const h = found.some((p) => p.severity === "error") ? undefined : harmonise(ds, geography); // 3: on its municipalities
+    y = { found, h, geography };
+    cache?.years?.set(year, y);
+  }
+  out.problems.push(...y.found);
+  const h = y.h;
+  const geography = y.geography;
+  if (!h) return [];
+  // `--area municipalities`: every municipality of the region on the edition's geography
+  const wanted = new Map(
+    [...areas].flatMap(([nis, langs]) =>
+      nis === "municipalities"
+        ? municipalitiesOf(h.datasets, region).map((m) => [m, langs] as const)
+        : [[nis, langs] as const],
+    ),
+  );
+  const resolved = [...wanted].map(([nis, langs]) => ({ area: resolveArea(h.datasets, nis), langs }));
+  // a municipality is compared with its arrondissement, province and region: the region's municipal rows, once
+  if (resolved.some((r) => !isProblem(r.area) && r.area.level === "municipality") && !y.regionRows) {
+    const ra = resolveArea(h.datasets, region);
+    const p = { year, periodYears: config.municipalPeriod.years, synthetic: config.synthetic };
+    if (!isProblem(ra)) y.regionRows = computeIndicators(h.datasets, { ...p, area: ra }).municipalities.rows;
+  }
   const unknown = resolved.flatMap((r) => (isProblem(r.area) ? [r.area] : []));
   out.problems.push(...unknown);
   if (unknown.some((p) => p.severity === "error")) return [];
@@ -90,11 +122,18 @@ export async function prepareYear(
       const a = area as Area;
       const dated = editionOf(config, year, { configPath: req.configPath, today, area: a.nis });
       if (dated.problem && !out.problems.some((p) => p.rule === dated.problem!.rule)) out.problems.push(dated.problem);
-      const previousFile = dated.edition.previous ?? join(editionFolder(folder, year - 1, a.nis), "indicators.json");
+      const previousFile =
+        dated.edition.previous ?? join(editionFolder(folder, year - 1, a.nis, a.level), "indicators.json");
       const previous = await readPrevious(previousFile, fx); // the edition before, for the revisions
       const p4 = { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic };
+      const local = a.level === "municipality" ? { regionRows: y.regionRows, disclosure: config.disclosure } : {};
       const indicators = timedSync(out.timings, "indicators", () =>
-        computeIndicators(h.datasets, { ...p4, previous, geography: { year: geography, recomputed: h.recomputed } }),
+        computeIndicators(h.datasets, {
+          ...p4,
+          ...local,
+          previous,
+          geography: { year: geography, recomputed: h.recomputed },
+        }),
       ); // 4
       // the editorial notes' claims, checked against the indicators (a contradicted note is an error)
       const { claims, ...notes } = dated.edition.notes;

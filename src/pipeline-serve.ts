@@ -144,7 +144,10 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
     const cause: Rebuild["cause"] = p.startsWith(templatesDir) ? "templates" : p === configFile ? "config" : "data";
     for (const t of targets.values()) {
       if (cause === "templates") t.cache.templates = undefined;
-      else t.cache.prepared.clear();
+      else {
+        t.cache.prepared.clear();
+        t.cache.years?.clear();
+      }
     }
     if (!pending) changedAt = performance.now(); // the time of the first change a rebuild answers
     // a data or config change outranks a template change folded into the same rebuild

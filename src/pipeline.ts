@@ -86,7 +86,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const cached = cache?.prepared.get(planKey);
   const prepared: Prepared[] = cached?.prepared ?? [];
   if (cached) out.problems.push(...cached.problems);
-  else for (const [year, areas] of plan) prepared.push(...(await prepareYear(config, req, year, areas, fx, out))); // 2–4
+  else
+    for (const [year, areas] of plan) prepared.push(...(await prepareYear(config, req, year, areas, fx, out, cache))); // 2–4
   if (cache && !cached) cache.prepared.set(planKey, { prepared, problems: [...out.problems] });
   mark("prepared");
   const errors = out.problems.filter((p) => p.severity === "error").length;
@@ -183,6 +184,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         { outDir: req.outDir ?? config.output.dir, region: config.geography.region },
         p.year,
         p.area.nis,
+        p.area.level,
       );
       built.push({ year: p.year, area: p.area.nis, sections: p.sections, indicators: p.indicators, editions, target });
     }

@@ -1,6 +1,7 @@
 import { SECTION_IDS, type SectionId } from "../core/domain.ts";
 import { machineTable } from "./machine-tables.ts";
 import { municipalities } from "./map.ts";
+import { municipalCharts } from "./municipal.ts";
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { PALETTE } from "./theme.ts";
 
@@ -23,6 +24,8 @@ const BUILDERS: Record<SectionId, (input: ChartInput) => ChartSpec> = {
 
 /** One builder per figure; pure. Labels and number formats come from the edition's locale. */
 export function buildChartSpecs(input: ChartInput, sectionIds: readonly SectionId[] = SECTION_IDS): ChartSpec[] {
+  // a municipality's edition: its own figures, from its published indicators (disclosure control)
+  if (input.indicators.meta.areaLevel === "municipality") return municipalCharts(input, sectionIds);
   return sectionIds.map((id) => ({ ...BUILDERS[id](input), data: machineTable(id, input.indicators, input.locale) }));
 }
 

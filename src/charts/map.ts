@@ -186,7 +186,7 @@ export function planarBoundaries(topo: Topology): Topology {
 }
 
 /** Where the names of the named municipalities go: the area-weighted centroid of each (in the map's plane). */
-function namedCentroids(topo: Topology, named: Set<string>): { name: string; x: number; y: number }[] {
+export function namedCentroids(topo: Topology, named: Set<string>): { name: string; x: number; y: number }[] {
   const obj = topo.objects.municipalities as GeometryCollection<{ nis: string; name?: string }>;
   const out: { name: string; x: number; y: number }[] = [];
   for (const g of obj.geometries) {

@@ -150,6 +150,24 @@ export const configSchema = z.strictObject({
       years: z.number().int().min(1).max(10).default(3).describe("Length of the period for municipal rates."),
     })
     .default({ years: 3 }),
+  disclosure: z
+    .strictObject({
+      minCount: z.number().int().min(1).max(100).default(5).describe("Counts of 1 … minCount − 1 are not published."),
+      rateMinPopulation: z
+        .number()
+        .int()
+        .min(0)
+        .default(1000)
+        .describe("A rate below this population is not reliable."),
+      rateMinEvents: z
+        .number()
+        .int()
+        .min(0)
+        .default(20)
+        .describe("A rate of fewer movements than this is not reliable."),
+    })
+    .default({ minCount: 5, rateMinPopulation: 1000, rateMinEvents: 20 })
+    .describe("Disclosure control of the municipal editions (README § Municipal editions)."),
   componentsYears: z.number().int().min(1).max(10).default(5).describe("Years shown in the components figure."),
   mail: mailSchema.optional(),
   editions: z.record(z.string().regex(/^\d{4}$/, "a year"), editionSchema).describe("Per observation year."),

@@ -25,6 +25,11 @@ export function sectionsFor(level: AreaLevel): readonly SectionId[] {
   return level === "region" || level === "country" ? SECTION_IDS : SECTION_IDS.slice(0, 5);
 }
 
+/** The municipalities of the region in the tables (on the edition's geography): `--area municipalities`. */
+export function municipalitiesOf(ds: Pick<Datasets, "municipalities">, region: string): string[] {
+  return ds.municipalities.rows.filter((m) => m.region === region).map((m) => m.nis as string);
+}
+
 const COLUMN: Partial<Record<AreaLevel, string>> = {
   region: "region",
   province: "province",
@@ -35,8 +40,15 @@ const COLUMN: Partial<Record<AreaLevel, string>> = {
 export function resolveArea(ds: Pick<Datasets, "areas" | "municipalities">, nis: string): Area | Problem {
   const row = ds.areas.rows.find((r) => r.nis === nis);
   const muni = ds.municipalities.rows.find((m) => m.nis === nis);
+  // a municipality: its own edition (templates/narrative/<lang>/municipal/, with disclosure control)
   if (muni)
-    return problem("municipal-edition", { file: ds.municipalities.file, line: muni.line }, { nis, name: muni.name_nl });
+    return {
+      nis,
+      level: "municipality",
+      label: { nl: muni.name_nl as string, en: muni.name_nl as string },
+      region: muni.region as string,
+      municipalities: [muni],
+    };
   if (!row) return problem("unknown-area", { file: ds.areas.file }, { nis, known: ds.areas.rows.map((r) => r.nis) });
   const level = row.level as AreaLevel;
   const column = COLUMN[level];

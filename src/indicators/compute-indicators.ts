@@ -3,6 +3,8 @@ import type { Row } from "../data/csv.ts";
 import type { FlowTable } from "../data/flows.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Area } from "./area.ts";
+import { DEFAULT_RULE, type DisclosureRule } from "./disclosure.ts";
+import { discloseIndicators, localComparison } from "./municipal.ts";
 import { compareEditions } from "./revisions.ts";
 import { MUCH_HIGHER_FACTOR, muchHigher, type Point, riseOnset, STEADY_MAX, shapeOf, VARIABLE_MIN } from "./trends.ts";
 import type {
@@ -30,6 +32,10 @@ export interface IndicatorParams {
   synthetic: boolean;
   /** how many nationalities the top lists hold */
   topSize?: number;
+  /** a municipality's edition: the municipal rows of its whole region (the region's indicators), to compare with */
+  regionRows?: MunicipalityValue[];
+  /** a municipality's edition: the rule of its disclosure control */
+  disclosure?: DisclosureRule;
   /** the previous edition's indicators (its indicators.json), for the revisions */
   previous?: Indicators;
   /** the municipalities the tables are on (data/harmonise.ts): the year, and the years recomputed for them */
@@ -377,6 +383,10 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     revisions: null,
   };
   ind.revisions = p.previous ? compareEditions(p.previous, ind) : null;
+  if (area.level === "municipality" && p.regionRows) {
+    ind.local = localComparison(area, ds, p.regionRows, p.periodYears, p.disclosure ?? DEFAULT_RULE);
+    return discloseIndicators(ind, p.disclosure ?? DEFAULT_RULE);
+  }
   return ind;
 }
 

@@ -176,6 +176,10 @@ export interface Indicators {
     regionGeo: string;
     countries: number;
   };
+  /** a municipality's edition: its rate beside its arrondissement, province and region, and its rank */
+  local?: LocalComparison;
+  /** a municipality's edition: what disclosure control hid (disclosure.ts); the values there are null */
+  disclosure?: Disclosure;
   /** what changed since the previous edition (revisions.ts); null without one */
   revisions: Revisions | null;
   labels: {
@@ -208,4 +212,31 @@ export interface Revisions {
   totals: Revision[];
   /** the other figures compared (components, regions' totals) that changed, and the largest relative change */
   other: { count: number; maxShare: number };
+}
+
+export interface LocalComparison {
+  /** the average yearly balance per 1,000 inhabitants over the period, of the municipality and the areas it lies in */
+  rates: {
+    level: "municipality" | "arrondissement" | "province" | "region";
+    nis: string;
+    label: Label;
+    ratePer1000: number;
+    /** the mean population the rate is on */
+    population: number;
+    balance: number;
+  }[];
+  /** its place among the municipalities of its arrondissement by that rate (1 = highest) */
+  rank: { position: number; of: number; arrondissement: string };
+  /** the municipality's rate is reliable under the disclosure rule (enough inhabitants and movements) */
+  rateReliable: boolean;
+}
+
+export interface Disclosure {
+  minCount: number;
+  /** indicator paths of the counts of 1 … minCount − 1 (shown "<5") */
+  primary: string[];
+  /** paths hidden so that those cannot be worked out, and figures derived from a hidden one (shown "x") */
+  secondary: string[];
+  rateMinPopulation: number;
+  rateMinEvents: number;
 }

@@ -26,7 +26,10 @@ export function narrateEditions(o: {
       narratives[lang] = writeNarrative({
         indicators: o.indicators,
         locale: o.templates.locales[lang]!,
-        templates: o.templates.narrative[lang]!,
+        templates:
+          o.indicators.meta.areaLevel === "municipality"
+            ? municipal(o.templates.narrative[lang]!)
+            : o.templates.narrative[lang]!,
         notes: o.notes[lang] ?? {},
         notesFile: o.configPath,
         mapShown: o.mapShown,
@@ -45,4 +48,11 @@ export function narrateEditions(o: {
   }
   compareFacts(narratives);
   return narratives;
+}
+
+/** A municipality's edition: its sections' own templates under their ids (definitions and revisions are shared). */
+function municipal(t: TemplateSet["narrative"][string]): TemplateSet["narrative"][string] {
+  const out = { ...t };
+  for (const k of Object.keys(t)) if (k.startsWith("municipal/")) out[k.slice("municipal/".length)] = t[k]!;
+  return out;
 }

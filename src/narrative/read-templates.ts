@@ -10,6 +10,9 @@ import { problem } from "../errors/messages.ts";
 import { InputError } from "../errors/problem.ts";
 import { type Locale, localeKeyDiff, makeLocale } from "../i18n/locale.ts";
 
+/** The sections of a municipality's edition (templates/narrative/<lang>/municipal/<id>.hbs). */
+export const MUNICIPAL_SECTIONS = SECTION_IDS.slice(0, 5);
+
 /** The parts of the bulletin that are text without a figure, after the figures' sections. */
 export const TEXT_SECTIONS = ["revisions", "definitions"] as const;
 
@@ -62,6 +65,11 @@ export async function readTemplates(dir: string, langs: Lang[], fx: Pick<Effects
     for (const id of [...SECTION_IDS, ...TEXT_SECTIONS]) {
       const rel = `narrative/${lang}/${id}.hbs`;
       narrative[lang]![id] = { file: join(dir, rel), source: await text(rel) };
+    }
+    // a municipality's edition has templates of its own for its sections
+    for (const id of MUNICIPAL_SECTIONS) {
+      const rel = `narrative/${lang}/municipal/${id}.hbs`;
+      narrative[lang]![`municipal/${id}`] = { file: join(dir, rel), source: await text(rel) };
     }
   }
   const fontFiles = await Promise.all(

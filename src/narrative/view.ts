@@ -61,6 +61,9 @@ export function viewOf(ind: Indicators) {
       ind.regions.highlyVariable.length === 1 &&
       ind.regions.highlyVariable[0] === ind.regions.muchHigher &&
       !ind.regions.steadyRise.includes(ind.regions.muchHigher),
+    /** a municipality's rank is said only when its rate is published */
+    localRateShown: ind.local?.rates[0]?.ratePer1000 !== null,
+    localRanked: (ind.local?.rank.position ?? 0) > 0 && ind.local?.rates[0]?.ratePer1000 !== null,
     hasRevisions: ind.revisions !== null,
     revised: (ind.revisions?.totals.length ?? 0) > 0,
     otherRevised: (ind.revisions?.other.count ?? 0) > 0,

@@ -108,7 +108,8 @@ export function writeNarrative(input: NarrativeInput): Narrative {
 
   const get = (path: string, helper: string): unknown => {
     const v = resolvePath(ind, path);
-    if (v === undefined) throw new NarrativeError(`helper \`${helper}\`: no indicator \`${path}\` in indicators.json`);
+    if (v === undefined || (v === null && ind.disclosure === undefined))
+      throw new NarrativeError(`helper \`${helper}\`: no indicator \`${path}\` in indicators.json`);
     return v;
   };
   const mark = (text: string) => `${OPEN}${text}${CLOSE}`;
@@ -139,6 +140,14 @@ export function writeNarrative(input: NarrativeInput): Narrative {
         return L.regions[code]?.[locale.lang] ?? code;
       case "area":
         return locale.t(`area_${ind.meta.areaLevel}`, { name: L.area[locale.lang] });
+      case "local": {
+        // an area a municipality lies in ("the province of Limburg", "het arrondissement Tongeren")
+        const r = ind.local?.rates.find((x) => x.nis === code);
+        if (!r) return code;
+        return r.level === "region"
+          ? r.label[locale.lang]
+          : locale.t(`area_${r.level}`, { name: r.label[locale.lang] });
+      }
       case "eu":
         return L.eu[code]?.[locale.lang] ?? code;
       case "group":
@@ -150,19 +159,32 @@ export function writeNarrative(input: NarrativeInput): Narrative {
     }
   };
 
+  /** a value hidden by disclosure control (null in the published indicators): said as such, never as a number */
+  const hiddenWords = (path: string, o: Opts) => {
+    const primary = ind.disclosure?.primary.includes(path);
+    const words = locale.t(primary ? "suppressed_primary_text" : "suppressed_secondary_text", {
+      min: String(ind.disclosure?.minCount ?? 5),
+    });
+    return record(path, "suppressed", null, words, o.hash.cap === true);
+  };
+  const isHidden = (path: string) => ind.disclosure !== undefined && resolvePath(ind, path) === null;
+
   hb.registerHelper({
     num(path: string, o: Opts) {
+      if (isHidden(path)) return hiddenWords(path, o);
       const v = num(get(path, "num"), path, "num");
       const style = (o.hash.hedge as HedgeStyle | "none" | undefined) ?? "directional";
       const signed = o.hash.signed === true;
       const words = style === "none" ? w.integer(v, signed) : w.hedged(v, style, signed).text;
       return record(path, `count:${style}`, v, words, o.hash.cap === true);
     },
-    pct(path: string) {
+    pct(path: string, o: Opts) {
+      if (isHidden(path)) return hiddenWords(path, o);
       const v = num(get(path, "pct"), path, "pct");
       return record(path, "share", v, w.percent(v));
     },
     rate(path: string, o: Opts) {
+      if (isHidden(path)) return hiddenWords(path, o);
       const v = num(get(path, "rate"), path, "rate");
       return record(path, "rate", v, w.decimal(v, o.hash.signed === true));
     },
@@ -225,6 +247,10 @@ export function writeNarrative(input: NarrativeInput): Narrative {
       );
     },
     cmp(a: string, b: string) {
+      if (isHidden(a) || isHidden(b))
+        throw new NarrativeError(
+          `helper \`cmp\`: \`${isHidden(a) ? a : b}\` is hidden by disclosure control: guard the sentence with {{#if}}`,
+        );
       const x = num(get(a, "cmp"), a, "cmp");
       const y = num(get(b, "cmp"), b, "cmp");
       const words = { en: ["lower", "higher", "the same"], nl: ["lager", "hoger", "gelijk"] }[locale.lang];
@@ -241,6 +267,16 @@ export function writeNarrative(input: NarrativeInput): Narrative {
         locale.t(`component_${dir}_${c.code}`),
         o.hash.cap === true,
       );
+    },
+    ordinal(path: string) {
+      const v = num(get(path, "ordinal"), path, "ordinal");
+      const en = (n: number) => {
+        const t = n % 100;
+        return `${n}${t >= 11 && t <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th")}`;
+      };
+      // Dutch: 1ste, 8ste and from 20 on "ste"; else "de" (2de, 3de … 19de)
+      const nl = (n: number) => `${n}${n === 1 || n === 8 || (n >= 20 && n < 100) ? "ste" : "de"}`;
+      return record(path, "rank", v, locale.lang === "nl" ? nl(v) : en(v));
     },
     per1000(o: Opts) {
       const words = locale.t("per_1000");

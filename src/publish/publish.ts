@@ -81,10 +81,19 @@ export async function writeAtomic(fx: Effects, path: string, data: string | Uint
   await fx.rename(tmp, path);
 }
 
-/** The folder of an area's edition: the bulletin's own area at `<out>/<year>`, any other at `<out>/<year>/areas/<nis>`. */
-export function editionFolder(o: { outDir: string; region: string }, year: number, area: string): string {
+/**
+ * The folder of an area's edition: the bulletin's own area at `<out>/<year>`, a municipality at
+ * `<out>/<year>/municipalities/<nis>`, any other at `<out>/<year>/areas/<nis>`.
+ */
+export function editionFolder(
+  o: { outDir: string; region: string },
+  year: number,
+  area: string,
+  level?: string,
+): string {
   const base = join(o.outDir, String(year));
-  return area === o.region ? base : join(base, "areas", area);
+  if (area === o.region) return base;
+  return join(base, level === "municipality" ? "municipalities" : "areas", area);
 }
 /** What a rebuild of `<out>/<year>` keeps from the previous one: the mailing's ledger and outbox, other areas. */
-export const KEEP_ON_REBUILD = ["send-ledger.jsonl", "outbox", "areas"];
+export const KEEP_ON_REBUILD = ["send-ledger.jsonl", "outbox", "areas", "municipalities"];

@@ -1,0 +1,302 @@
+import { neighbors } from "topojson-client";
+import type { Topology } from "topojson-specification";
+import type { SectionId } from "../core/domain.ts";
+import type { Indicators } from "../indicators/types.ts";
+import type { MachineTable } from "./machine-tables.ts";
+import { namedCentroids, planarBoundaries } from "./map.ts";
+import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
+import { PALETTE } from "./theme.ts";
+
+/*
+ * The figures of a municipality's edition, made from its published indicators (indicators/municipal.ts): a value
+ * hidden by disclosure control is null there. Tables, downloads and value labels show it as "<5" (a count of 1–4)
+ * or "x" (hidden so that one cannot be worked out); the charts leave its mark out. Nothing here reads a hidden
+ * number: there is none to read.
+ */
+
+type Cell = string | number;
+
+/** A published value, or the sign of a hidden one. */
+function shown(ind: Indicators, path: string): Cell {
+  const v = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], ind);
+  if (v === null) return ind.disclosure?.primary.includes(path) ? `<${ind.disclosure.minCount}` : "x";
+  return v as number;
+}
+const num = (c: Cell) => (typeof c === "number" ? c : null);
+
+export function municipalCharts(input: ChartInput, sectionIds: readonly SectionId[]): ChartSpec[] {
+  return sectionIds.map((id) => {
+    const made = MAKERS[id as keyof typeof MAKERS];
+    if (!made) throw new Error(`no municipal figure for section ${id}`);
+    return made(input);
+  });
+}
+
+const MAKERS = {
+  headline: (input: ChartInput): ChartSpec => {
+    const { indicators: ind, locale } = input;
+    const t = locale.t.bind(locale);
+    const rows = ind.series.map((s, i) => [
+      String(s.year),
+      shown(ind, `series.${i}.immigration`),
+      shown(ind, `series.${i}.emigration`),
+      shown(ind, `series.${i}.balance`),
+    ]);
+    const values = ind.series.flatMap((s, i) =>
+      (["immigration", "emigration", "balance"] as const)
+        .map((m) => ({ year: s.year, measure: t(m), value: num(shown(ind, `series.${i}.${m}`)) }))
+        .filter((v) => v.value !== null),
+    );
+    return {
+      id: "headline",
+      columns: [t("year"), t("immigration"), t("emigration"), t("balance")],
+      rows,
+      data: neutral(["year", "area", "immigration", "emigration", "balance"], rows, (r) => [
+        r[0]!,
+        ind.meta.area,
+        ...r.slice(1),
+      ]),
+      spec: base(input, "headline", {
+        width: WIDTH,
+        height: 220,
+        data: { values },
+        mark: { type: "bar" },
+        encoding: {
+          x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
+          xOffset: { field: "measure" },
+          y: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
+          color: {
+            field: "measure",
+            type: "nominal",
+            title: null,
+            scale: {
+              domain: [t("immigration"), t("emigration"), t("balance")],
+              range: [PALETTE.blue, PALETTE.orange, PALETTE.green],
+            },
+          },
+        },
+      }),
+    };
+  },
+  components: (input: ChartInput): ChartSpec => {
+    const { indicators: ind, locale } = input;
+    const t = locale.t.bind(locale);
+    const label = (dir: string, code: string) => ind.labels.components[`${dir}:${code}`]?.[locale.lang] ?? code;
+    const rows = ind.components.byYear
+      .map((c, k) => ({ c, k }))
+      .filter(({ c }) => c.year === ind.components.year)
+      .map(({ c, k }) => [t(c.direction), label(c.direction, c.code), shown(ind, `components.byYear.${k}.count`)]);
+    const values = ind.components.byYear
+      .map((c, k) => ({ c, v: num(shown(ind, `components.byYear.${k}.count`)) }))
+      .filter(({ c, v }) => c.year === ind.components.year && v !== null)
+      .map(({ c, v }) => ({ direction: t(c.direction), component: label(c.direction, c.code), count: v }));
+    return {
+      id: "components",
+      columns: [t("direction"), t("component"), t("count")],
+      rows,
+      data: neutral(["year", "area", "direction_label", "component_label", "count"], rows, (r) => [
+        ind.components.year,
+        ind.meta.area,
+        ...r,
+      ]),
+      spec: base(input, "components", {
+        width: WIDTH,
+        height: { step: 22 },
+        data: { values },
+        mark: { type: "bar" },
+        encoding: {
+          y: { field: "component", type: "nominal", title: null, sort: null, axis: { labelLimit: 320 } },
+          x: { field: "count", type: "quantitative", title: null, axis: { format: ",d" } },
+          color: { field: "direction", type: "nominal", title: null, scale: { range: [PALETTE.blue, PALETTE.orange] } },
+        },
+      }),
+    };
+  },
+  "nationality-groups": (input: ChartInput): ChartSpec => {
+    const { indicators: ind, locale } = input;
+    const t = locale.t.bind(locale);
+    const rows = ind.nationalityGroups.rows.map((g, k) => [
+      t(`group_${g.group}`),
+      shown(ind, `nationalityGroups.rows.${k}.immigration`),
+      shown(ind, `nationalityGroups.rows.${k}.emigration`),
+      shown(ind, `nationalityGroups.rows.${k}.balance`),
+    ]);
+    const values = ind.nationalityGroups.rows.flatMap((g, k) =>
+      (["immigration", "emigration"] as const)
+        .map((m) => ({
+          group: t(`group_${g.group}`),
+          measure: t(m),
+          value: num(shown(ind, `nationalityGroups.rows.${k}.${m}`)),
+        }))
+        .filter((v) => v.value !== null),
+    );
+    return {
+      id: "nationality-groups",
+      columns: [t("group"), t("immigration"), t("emigration"), t("balance")],
+      rows,
+      data: neutral(["year", "area", "group_label", "immigration", "emigration", "balance"], rows, (r) => [
+        ind.meta.year,
+        ind.meta.area,
+        ...r,
+      ]),
+      spec: base(input, "nationality-groups", {
+        width: WIDTH,
+        height: { step: 18 },
+        data: { values },
+        mark: { type: "bar" },
+        encoding: {
+          y: { field: "group", type: "nominal", title: null, sort: null },
+          yOffset: { field: "measure" },
+          x: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
+          color: { field: "measure", type: "nominal", title: null, scale: { range: [PALETTE.blue, PALETTE.orange] } },
+        },
+      }),
+    };
+  },
+  "top-nationalities": (input: ChartInput): ChartSpec => {
+    const { indicators: ind, locale } = input;
+    const t = locale.t.bind(locale);
+    const name = (c: string) => ind.labels.nationalities[c]?.[locale.lang] ?? c;
+    const rows = (["immigration", "emigration"] as const).flatMap((d) =>
+      ind.topNationalities[d].map((n, k) => [
+        t(d),
+        n.rank,
+        name(n.code),
+        shown(ind, `topNationalities.${d}.${k}.men`),
+        shown(ind, `topNationalities.${d}.${k}.women`),
+        shown(ind, `topNationalities.${d}.${k}.total`),
+      ]),
+    );
+    const values = ind.topNationalities.immigration
+      .map((n, k) => ({ nationality: name(n.code), total: num(shown(ind, `topNationalities.immigration.${k}.total`)) }))
+      .filter((v) => v.total !== null);
+    return {
+      id: "top-nationalities",
+      columns: [t("direction"), t("rank"), t("nationality"), t("men"), t("women"), t("total")],
+      rows,
+      data: neutral(
+        ["year", "area", "direction_label", "rank", "nationality_label", "men", "women", "total"],
+        rows,
+        (r) => [ind.meta.year, ind.meta.area, ...r],
+      ),
+      spec: base(input, "top-nationalities", {
+        width: WIDTH,
+        height: { step: 16 },
+        data: { values },
+        mark: { type: "bar", color: PALETTE.blue },
+        encoding: {
+          y: { field: "nationality", type: "nominal", title: null, sort: null },
+          x: { field: "total", type: "quantitative", title: t("immigration"), axis: { format: ",d" } },
+        },
+      }),
+    };
+  },
+  municipalities: (input: ChartInput): ChartSpec => localMap(input),
+};
+
+/** The CSV of a municipal figure: language-neutral column names, the table's cells ("<5", "x" as shown). */
+function neutral(columns: string[], rows: Cell[][], f: (r: Cell[]) => Cell[]): MachineTable {
+  return { columns, rows: rows.map(f) };
+}
+
+/** The region's map with the municipality filled and outlined, its neighbours outlined and named. */
+function localMap(input: ChartInput): ChartSpec {
+  const { indicators: ind, locale } = input;
+  const t = locale.t.bind(locale);
+  const local = ind.local!;
+  const nameOf = (r: (typeof local.rates)[number]) =>
+    r.level === "municipality" || r.level === "region"
+      ? r.label[locale.lang]
+      : locale.t(`area_${r.level}`, { name: r.label[locale.lang] });
+  const rows = local.rates.map((r, i) => {
+    const rate = shown(ind, `local.rates.${i}.ratePer1000`);
+    return [nameOf(r), typeof rate === "number" ? Number(rate.toFixed(1)) : rate];
+  });
+  const columns = [t("area_column"), t("rate_per_1000")];
+  const data = neutral(["level", "nis", "area_label", "balance_per_1000_per_year"], rows, (r) => {
+    const i = rows.indexOf(r);
+    return [local.rates[i]!.level, local.rates[i]!.nis, ...r];
+  });
+  if (!input.boundaries) {
+    // without boundaries: the rates as bars
+    const values = rows.filter((r) => typeof r[1] === "number").map((r) => ({ area: r[0], rate: r[1] }));
+    return {
+      id: "municipalities",
+      columns,
+      rows,
+      data,
+      spec: base(input, "municipalities", {
+        width: WIDTH,
+        height: { step: 22 },
+        data: { values },
+        mark: { type: "bar", color: PALETTE.blue },
+        encoding: {
+          y: { field: "area", type: "nominal", title: null, sort: null, axis: { labelLimit: 320 } },
+          x: { field: "rate", type: "quantitative", title: t("rate_per_1000") },
+        },
+      }),
+    };
+  }
+  const topo = planarBoundaries(input.boundaries as Topology);
+  const obj = topo.objects.municipalities as unknown as { geometries: { properties?: { nis?: string } }[] };
+  const geoms = obj.geometries;
+  const at = geoms.findIndex((g) => String(g.properties?.nis) === ind.meta.area);
+  const near = at >= 0 ? (neighbors(geoms as never)[at] ?? []).map((k) => String(geoms[k]!.properties?.nis)) : [];
+  const shapes = { name: "boundaries", format: { type: "topojson", feature: "municipalities" } };
+  // the municipality's name larger than its neighbours'
+  const own = ind.labels.area.nl;
+  const labels = namedCentroids(topo, new Set([ind.meta.area, ...near])).map((l) => ({
+    ...l,
+    size: l.name === own ? 11 : 7.5,
+  }));
+  const text = (halo: boolean) => ({
+    data: { values: labels },
+    mark: {
+      type: "text",
+      fontWeight: 600,
+      ...(halo ? { stroke: "white", strokeWidth: 2.5, strokeOpacity: 0.9 } : { color: "#111" }),
+    },
+    encoding: {
+      longitude: { field: "x", type: "quantitative" },
+      latitude: { field: "y", type: "quantitative" },
+      text: { field: "name" },
+      size: { field: "size", type: "quantitative", scale: null },
+    },
+  });
+  return {
+    id: "municipalities",
+    columns,
+    rows,
+    data,
+    spec: base(input, "municipalities", {
+      width: WIDTH,
+      height: 240,
+      datasets: { boundaries: topo },
+      projection: { type: "identity" },
+      layer: [
+        {
+          data: shapes,
+          mark: { type: "geoshape", stroke: "white", strokeWidth: 0.35 },
+          encoding: {
+            color: {
+              condition: { test: `datum.properties.nis == '${ind.meta.area}'`, value: PALETTE.orange },
+              value: "#e4e4e4",
+            },
+          },
+        },
+        {
+          data: shapes,
+          transform: [{ filter: { field: "properties.nis", oneOf: near } }],
+          mark: { type: "geoshape", fill: null, stroke: "#777", strokeWidth: 0.7 },
+        },
+        {
+          data: shapes,
+          transform: [{ filter: { field: "properties.nis", equal: ind.meta.area } }],
+          mark: { type: "geoshape", fill: null, stroke: "#111", strokeWidth: 1.3 },
+        },
+        text(true),
+        text(false),
+      ],
+    }),
+  };
+}

@@ -1,0 +1,213 @@
+import type { Datasets } from "../data/read-datasets.ts";
+import type { Area } from "./area.ts";
+import { type DisclosureRule, type Line, rateReliable, suppress } from "./disclosure.ts";
+import type { Indicators, LocalComparison, MunicipalityValue } from "./types.ts";
+
+/*
+ * A municipality's edition: its rate beside the areas it lies in, and its indicators as they may be published
+ * (disclosure.ts): every count of 1–4 and every count that would let one be worked out is replaced by null, and so
+ * is every figure derived from one (a balance, a share, a rate, a comparison). The edition's text, tables, charts
+ * and downloads are made from these published indicators only.
+ */
+
+/** The municipality's average yearly balance per 1,000 beside its arrondissement, province and region; its rank. */
+export function localComparison(
+  area: Area,
+  ds: Pick<Datasets, "municipalities" | "areas">,
+  regionRows: MunicipalityValue[],
+  periodYears: number,
+  rule: DisclosureRule,
+): LocalComparison {
+  const muni = area.municipalities[0]!;
+  const byNis = new Map(regionRows.map((r) => [r.nis, r]));
+  const members = (column: string, code: string) =>
+    ds.municipalities.rows
+      .filter((m) => m[column] === code)
+      .map((m) => byNis.get(m.nis as string))
+      .filter(Boolean) as MunicipalityValue[];
+  const rateOf = (rows: MunicipalityValue[]) => {
+    const balance = rows.reduce((s, r) => s + r.balance, 0);
+    const population = rows.reduce((s, r) => s + r.averagePopulation, 0);
+    return { balance, population, ratePer1000: population ? (balance / periodYears / population) * 1000 : 0 };
+  };
+  const own = byNis.get(area.nis);
+  const label = (nis: string) => {
+    const a = ds.areas.rows.find((r) => r.nis === nis);
+    return { nl: (a?.name_nl as string) ?? nis, en: (a?.name_en as string) ?? nis };
+  };
+  const arr = muni.arrondissement as string;
+  const inArr = members("arrondissement", arr).sort(
+    (a, b) => b.ratePer1000 - a.ratePer1000 || a.nis.localeCompare(b.nis),
+  );
+  return {
+    rates: [
+      { level: "municipality", nis: area.nis, label: area.label, ...rateOf(own ? [own] : []) },
+      { level: "arrondissement", nis: arr, label: label(arr), ...rateOf(inArr) },
+      {
+        level: "province",
+        nis: muni.province as string,
+        label: label(muni.province as string),
+        ...rateOf(members("province", muni.province as string)),
+      },
+      { level: "region", nis: area.region, label: label(area.region), ...rateOf(members("region", area.region)) },
+    ],
+    rank: { position: inArr.findIndex((r) => r.nis === area.nis) + 1, of: inArr.length, arrondissement: arr },
+    rateReliable: own ? rateReliable(rule, own.averagePopulation, own.immigration + own.emigration) : false,
+  };
+}
+
+type Path = string;
+const get = (o: unknown, path: Path): unknown =>
+  path
+    .split(".")
+    .reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), o);
+function set(o: unknown, path: Path, value: unknown) {
+  const keys = path.split(".");
+  const last = keys.pop()!;
+  const parent = get(o, keys.join(".")) as Record<string, unknown> | undefined;
+  if (parent && last in parent) parent[last] = value;
+}
+
+/** The published indicators of a municipality's edition (see the top of this file). Pure: a copy is returned. */
+export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indicators {
+  const out = structuredClone(ind);
+  const values = new Map<string, number>();
+  /** every path a quantity is shown under: the first is its id */
+  const aliases = new Map<string, Path[]>();
+  const q = (id: string, ...paths: Path[]) => {
+    const v = get(ind, paths[0]!);
+    if (typeof v !== "number") return undefined;
+    values.set(id, v);
+    aliases.set(id, [...(aliases.get(id) ?? []), ...paths]);
+    return id;
+  };
+  const lines: Line[] = [];
+  const dirs = ["immigration", "emigration"] as const;
+  // the yearly totals (the series; the headline and the previous years are the same numbers)
+  const yearTotal = (year: number, dir: string) => `${dir}|${year}`;
+  ind.series.forEach((s, i) => {
+    for (const d of dirs) {
+      const paths = [`series.${i}.${d}`];
+      if (s.year === ind.meta.year) paths.push(`headline.${d}`);
+      ind.headline.previous.forEach((p, k) => {
+        if (p.year === s.year) paths.push(`headline.previous.${k}.${d}`);
+      });
+      if (i === 0) paths.push(`seriesFacts.start.${d}`);
+      q(yearTotal(s.year, d), ...paths);
+    }
+  });
+  // components per year and direction add up to the year's total
+  const byYear = new Map<string, string[]>();
+  ind.components.byYear.forEach((c, k) => {
+    const paths = [`components.byYear.${k}.count`];
+    if (c.year === ind.components.year) {
+      const j = ind.components[c.direction].findIndex((x) => x.code === c.code);
+      if (j >= 0) paths.push(`components.${c.direction}.${j}.count`);
+    }
+    const id = q(`component|${c.year}|${c.direction}|${c.code}`, ...paths)!;
+    const key = yearTotal(c.year, c.direction);
+    byYear.set(key, [...(byYear.get(key) ?? []), id]);
+  });
+  for (const [total, parts] of byYear) if (values.has(total)) lines.push({ parts, total });
+  // nationality groups of the year add up to its total
+  for (const d of dirs) {
+    const parts = ind.nationalityGroups.rows.map(
+      (g, k) => q(`group|${d}|${g.group}`, `nationalityGroups.rows.${k}.${d}`)!,
+    );
+    lines.push({ parts, total: yearTotal(ind.meta.year, d) });
+    // men and women of the year add up to its total, and each top nationality's men and women to its total
+    const m = q(`sex|${d}|men`, `topNationalities.totalsBySex.${d}.men`)!;
+    const w = q(`sex|${d}|women`, `topNationalities.totalsBySex.${d}.women`)!;
+    lines.push({ parts: [m, w], total: yearTotal(ind.meta.year, d) });
+    ind.topNationalities[d].forEach((n, k) => {
+      const base = `topNationalities.${d}.${k}`;
+      lines.push({
+        parts: [q(`nat|${d}|${n.code}|men`, `${base}.men`)!, q(`nat|${d}|${n.code}|women`, `${base}.women`)!],
+        total: q(`nat|${d}|${n.code}`, `${base}.total`)!,
+      });
+    });
+    // the period's sum of the yearly totals
+    const row = "municipalities.rows.0";
+    const period = q(`period|${d}`, `${row}.${d}`);
+    if (period)
+      lines.push({
+        parts: ind.series
+          .filter((s) => s.year >= ind.municipalities.from && s.year <= ind.municipalities.to)
+          .map((s) => yearTotal(s.year, d)),
+        total: period,
+      });
+  }
+  const s = suppress(values, lines, rule);
+  const primary = [...s.primary].flatMap((id) => aliases.get(id) ?? []);
+  const secondary = [...s.secondary].flatMap((id) => aliases.get(id) ?? []);
+  const hidden = (id: string) => s.primary.has(id) || s.secondary.has(id);
+  // figures derived from a hidden count: balances, shares, rates, comparisons
+  const derived: Path[] = [];
+  ind.series.forEach((x, i) => {
+    if (hidden(yearTotal(x.year, "immigration")) || hidden(yearTotal(x.year, "emigration"))) {
+      derived.push(`series.${i}.balance`);
+      if (x.year === ind.meta.year) derived.push("headline.balance");
+      ind.headline.previous.forEach((p, k) => {
+        if (p.year === x.year) derived.push(`headline.previous.${k}.balance`);
+      });
+      if (i === 0) derived.push("seriesFacts.start.balance");
+    }
+  });
+  const anyYearHidden = ind.series.some((x) => derived.includes(`series.${ind.series.indexOf(x)}.balance`));
+  if (anyYearHidden)
+    derived.push("seriesFacts.maxBalance.value", "seriesFacts.minBalance.value", "seriesFacts.firstDecade.meanBalance");
+  ind.components.byYear.forEach((c, k) => {
+    if (hidden(`component|${c.year}|${c.direction}|${c.code}`) || hidden(yearTotal(c.year, c.direction))) {
+      derived.push(`components.byYear.${k}.share`);
+      if (c.year === ind.components.year) {
+        const j = ind.components[c.direction].findIndex((x) => x.code === c.code);
+        if (j >= 0) derived.push(`components.${c.direction}.${j}.share`);
+      }
+    }
+  });
+  ind.nationalityGroups.rows.forEach((g, k) => {
+    const hi = hidden(`group|immigration|${g.group}`);
+    if (hi || hidden(`group|emigration|${g.group}`)) derived.push(`nationalityGroups.rows.${k}.balance`);
+    if (hi || hidden(yearTotal(ind.meta.year, "immigration")))
+      derived.push(`nationalityGroups.rows.${k}.immigrationShare`);
+  });
+  for (const d of dirs)
+    ind.topNationalities[d].forEach((n, k) => {
+      if (hidden(`nat|${d}|${n.code}|men`) || hidden(`nat|${d}|${n.code}|women`))
+        derived.push(`topNationalities.${d}.${k}.majority`);
+    });
+  if (hidden("period|immigration") || hidden("period|emigration"))
+    derived.push(
+      "municipalities.rows.0.balance",
+      "municipalities.rows.0.ratePer1000",
+      "local.rates.0.balance",
+      "local.rates.0.ratePer1000",
+    );
+  const headlineHidden =
+    hidden(yearTotal(ind.meta.year, "immigration")) ||
+    hidden(yearTotal(ind.meta.year, "emigration")) ||
+    ind.headline.previous.some(
+      (p) => hidden(yearTotal(p.year, "immigration")) || hidden(yearTotal(p.year, "emigration")),
+    );
+  if (headlineHidden)
+    derived.push(
+      "headline.immigrationLowerThanAllPrevious",
+      "headline.immigrationHigherThanAllPrevious",
+      "headline.balanceLowerThanAllPrevious",
+      "headline.balanceHigherThanAllPrevious",
+    );
+  for (const p of [...primary, ...secondary, ...derived]) set(out, p, null);
+  // lists that would tell a hidden comparison
+  for (const d of dirs)
+    out.topNationalities.womenMajority[d] = out.topNationalities[d]
+      .filter((n) => n.majority === "women")
+      .map((n) => n.code);
+  out.disclosure = {
+    minCount: rule.minCount,
+    primary,
+    secondary: [...secondary, ...derived],
+    rateMinPopulation: rule.rateMinPopulation,
+    rateMinEvents: rule.rateMinEvents,
+  };
+  return out;
+}
