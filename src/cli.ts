@@ -69,6 +69,66 @@ function printProblems(problems: Problem[]) {
   if (problems.length) process.stderr.write(`${e} error(s), ${w} warning(s)\n`);
 }
 
+/** `build --area municipalities`: the batch, with a progress bar on a terminal and plain lines elsewhere. */
+async function municipalBatch(
+  o: {
+    config: string;
+    year?: number;
+    out?: string;
+    lang?: Lang[];
+    format: Format[];
+    resume?: boolean;
+    shard?: string;
+    shards?: number;
+  },
+  fx: Effects,
+) {
+  const { buildBatch, shardFrom } = await import("./pipeline-batch.ts");
+  const shard = shardFrom(o.shard, process.env, o.shards);
+  const tty = process.stderr.isTTY === true;
+  const { default: progress } = await import("cli-progress");
+  const bar = tty
+    ? new progress.SingleBar(
+        {
+          format: "{bar} {value}/{total} editions · {rate}/s · {eta_formatted} left · {failed} failed",
+          stream: process.stderr,
+        },
+        progress.Presets.shades_classic,
+      )
+    : undefined;
+  const t0 = performance.now();
+  let started = false;
+  const r = await buildBatch(
+    {
+      ...{
+        configPath: o.config,
+        year: o.year,
+        areas: ["municipalities"],
+        outDir: o.out,
+        langs: o.lang,
+        formats: o.format,
+      },
+      ...(o.resume ? { resume: true } : {}),
+      ...(shard ? { shard } : {}),
+    },
+    fx,
+    (done, total, failed) => {
+      const rate = (done / Math.max(1, (performance.now() - t0) / 1000)).toFixed(1);
+      if (bar) {
+        if (!started) bar.start(total, done, { failed, rate });
+        else bar.update(done, { failed, rate });
+        started = true;
+      } else process.stderr.write(`${done}/${total} editions (${rate}/s, ${failed} failed)\n`);
+    },
+  );
+  bar?.stop();
+  for (const f of r.failed) process.stderr.write(`failed: ${f.area} ${f.name}: ${f.error}\n`);
+  process.stderr.write(
+    `${r.built} built, ${r.skipped} unchanged (--resume), ${r.failed.length} failed${shard ? ` (shard ${shard.index}/${shard.count})` : ""}; manifest ${r.manifestPath}\n`,
+  );
+  if (r.failed.length) process.exitCode = ExitCode.badInput;
+}
+
 export function makeProgram(): Command {
   const program = new Command("bulletin")
     .description("Builds the 'International migration' bulletin (nl/en) from the tables in data/.")
@@ -104,6 +164,12 @@ export function makeProgram(): Command {
     .option("-l, --lang <list>", "editions to build, e.g. nl,en (default: languages in config.yml)", parseLangs)
     .option("-f, --format <list>", "what to write: html, pdf or html,pdf", parseFormats, ["html", "pdf"])
     .option("--timings <file>", "write the stage timings (ms) and peak memory as JSON (used by npm run bench)")
+    .option("--resume", "--area municipalities: skip editions whose inputs are unchanged since the manifest")
+    .option(
+      "--shard <i/n>",
+      "--area municipalities: build the i-th of n shares (else from JOB_COMPLETION_INDEX, CI_NODE_INDEX)",
+    )
+    .option("--shards <n>", "the number of shares of a Kubernetes Indexed Job (its completions)", Number)
     .action(
       (o: {
         config: string;
@@ -113,10 +179,14 @@ export function makeProgram(): Command {
         lang?: Lang[];
         format: Format[];
         timings?: string;
+        resume?: boolean;
+        shard?: string;
+        shards?: number;
       }) =>
         withEffects(async (fx) => {
           // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile
           if (o.format.includes("pdf")) fx.printer().catch(() => {}); // reported by build, which awaits it
+          if (o.area?.includes("municipalities")) return municipalBatch(o, fx);
           const { build } = await pipeline();
           const epoch = process.env.SOURCE_DATE_EPOCH;
           if (epoch !== undefined && epoch !== "" && !/^\d+$/.test(epoch))
@@ -205,6 +275,23 @@ export function makeProgram(): Command {
           process.once("SIGTERM", r);
         });
         await preview.close();
+      }),
+    );
+  program
+    .command("manifest")
+    .description("the manifests of sharded municipal runs")
+    .command("merge <dirs...>")
+    .description("join the shards' manifest parts (manifest.shard-I-of-N.json) into manifest.json and the index pages")
+    .option("-c, --config <path>", "config file", "config.yml")
+    .action((dirs: string[], o: { config: string }) =>
+      withEffects(async (fx) => {
+        const { mergeManifests } = await import("./pipeline-batch.ts");
+        const config = await (await import("./config/read-config.ts")).loadConfig(o.config, fx);
+        const r = await mergeManifests(dirs, fx, config.title);
+        process.stderr.write(`wrote ${r.path}: ${r.manifest.editions.length} editions\n`);
+        if (r.missing.length) process.stderr.write(`missing (${r.missing.length}): ${r.missing.join(", ")}\n`);
+        if (r.duplicates.length) process.stderr.write(`in more than one part: ${r.duplicates.join(", ")}\n`);
+        if (r.missing.length || r.duplicates.length) process.exitCode = ExitCode.badInput;
       }),
     );
   const data = program.command("data").description("the tables in data/");

@@ -44,7 +44,7 @@ export interface RenderCache {
   /** steps 2–4, by the plan they were made for */
   prepared: Map<string, { prepared: Prepared[]; problems: Problem[] }>;
   templates?: TemplateSet;
-  charts: ChartCache;
+  charts?: ChartCache;
 }
 
 /** A year's tables as every edition of it uses them. */

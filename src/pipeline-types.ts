@@ -25,6 +25,8 @@ export interface BuildRequest extends EditionRequest {
   sourceDateEpoch?: number;
   /** the live preview: HTML only, no PNG or workbook made unless asked for, and caches kept between rebuilds */
   preview?: RenderCache;
+  /** caches kept between calls (a batch of many editions renders them in chunks) */
+  cache?: RenderCache;
 }
 export interface BuiltEdition {
   key: EditionKey;

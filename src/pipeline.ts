@@ -81,7 +81,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const { timings } = out;
   const config = await timed(timings, "load", () => loadConfig(req.configPath, fx)); // 1
   const plan = planEditions(config, req);
-  const cache = req.preview;
+  const cache = req.preview ?? req.cache;
+  const preview = req.preview !== undefined;
   const planKey = JSON.stringify([...plan].map(([y, a]) => [y, [...a]]));
   const cached = cache?.prepared.get(planKey);
   const prepared: Prepared[] = cached?.prepared ?? [];
@@ -119,7 +120,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
           const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
           const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
           const charts = await renderCharts(specs, lang, cache?.charts);
-          if (!cache) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
+          if (!preview) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
           return { specs, charts };
         });
         mark(tag("charts", lang));
@@ -153,7 +154,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         // the workbooks (title, source and notes as under the figure) are written once every edition has gone to
         // the printer, while Chromium prints: started here they delayed the next edition's charts and its PDF
         const notes = [...(p.indicators.meta.synthetic ? [locale.t(syntheticNoticeKey(config, p.year))] : [])];
-        if (!cache)
+        if (!preview)
           sheets.set(e, () =>
             workbooks(writer, specs, {
               title: (id) =>
@@ -190,7 +191,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     }
     // the PNGs, encoded since their chart was drawn, and the workbooks
     await timed(timings, "png", async () => {
-      if (cache) return; // the preview makes a PNG when it is asked for
+      if (preview) return; // the preview makes a PNG when it is asked for
       for (const b of built) for (const e of b.editions) for (const c of e.charts) e.pngs.push(await c.png());
       for (const [e, start] of sheets) e.xlsx = await Promise.all(start());
     });

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import type { Browser } from "puppeteer-core";
+import { availableParallelism } from "node:os";
+import type { Browser, Page } from "puppeteer-core";
 import { FONT_FAMILY } from "../core/fonts.ts";
 import type { Printer, PrintOptions } from "../effects.ts";
 import { RenderError } from "../errors/problem.ts";
@@ -106,16 +107,42 @@ export async function launchPrinter(
     if (e instanceof RenderError) throw e;
     throw new RenderError(`Chromium at ${executablePath} did not start: ${(e as Error).message.split("\n")[0]}`);
   }
+  // a pool of pages sized to the cores: at most that many prints at once, each page kept warm for the next one
+  const poolSize = Math.max(1, availableParallelism());
+  const idle: Page[] = [];
+  const waiting: (() => void)[] = [];
+  let busy = 0;
+  const acquire = async (): Promise<Page> => {
+    while (busy >= poolSize) await new Promise<void>((r) => waiting.push(r));
+    busy++;
+    const warm = idle.pop();
+    if (warm) return warm;
+    try {
+      const page = await within(ms, "opening a page", browser.newPage());
+      await page.setJavaScriptEnabled(false);
+      await page.setRequestInterception(true);
+      page.on("request", (req) => {
+        if (req.url().startsWith("data:")) void req.continue();
+        else void req.abort("blockedbyclient");
+      });
+      return page;
+    } catch (e) {
+      busy--;
+      waiting.shift()?.();
+      throw e;
+    }
+  };
+  const release = (page: Page, ok: boolean) => {
+    if (ok) idle.push(page);
+    else void page.close().catch(() => {});
+    busy--;
+    waiting.shift()?.();
+  };
   const printer: Printer = {
     async print(html, p) {
-      const page = await within(ms, "opening a page", browser.newPage());
+      const page = await acquire();
+      let ok = false;
       try {
-        await page.setJavaScriptEnabled(false);
-        await page.setRequestInterception(true);
-        page.on("request", (req) => {
-          if (req.url().startsWith("data:")) void req.continue();
-          else void req.abort("blockedbyclient");
-        });
         await within(
           ms,
           "loading the HTML",
@@ -136,9 +163,11 @@ export async function launchPrinter(
             timeout: ms,
           }),
         );
+        ok = true;
         return setPdfInfo(pdf, p.info, p.date);
       } finally {
-        await page.close().catch(() => {});
+        // a page that failed is closed; a good one waits for the next edition
+        release(page, ok);
       }
     },
     async close() {

@@ -1,0 +1,280 @@
+/**
+ * `bulletin build --area municipalities`, chained: every municipal edition of the region in one run, with one browser.
+ *
+ *   1 config ─ 2–4 the year's tables read once, every municipality's indicators ─ shard (`--shard i/n`, or the
+ *   scheduler's environment) ─ resume (skip an edition whose input hash is in the manifest) ─ chunks of editions
+ *   rendered by `render` (steps 5–8; the printer's pool of pages prints one chunk while the next is drawn) ─ each
+ *   area's folder published atomically (step 9) ─ the manifest written after every chunk, so a run stopped half-way
+ *   resumes where it stopped ─ index pages per language.
+ *
+ * One failed edition does not stop the others: it is retried alone, and listed in the manifest as failed.
+ */
+import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { planEditions } from "./config/editions.ts";
+import { loadConfig } from "./config/read-config.ts";
+import type { Lang } from "./core/domain.ts";
+import type { Effects } from "./effects.ts";
+import { BulletinError, InputError, type Problem } from "./errors/problem.ts";
+import { render } from "./pipeline.ts";
+import { type Prepared, prepareYear, type RenderCache, templatesFor } from "./pipeline-prepare.ts";
+import type { BuildRequest } from "./pipeline-types.ts";
+import { editionFiles } from "./publish/edition-files.ts";
+import { editionFolder, KEEP_ON_REBUILD, publishFolder, writeAtomic } from "./publish/publish.ts";
+
+export interface Shard {
+  /** 1-based */
+  index: number;
+  count: number;
+}
+
+export interface ManifestEntry {
+  year: number;
+  area: string;
+  name: string;
+  langs: Lang[];
+  /** the files of the area's folder, relative to the manifest's folder, with their sha256 */
+  files: { path: string; sha256: string }[];
+  /** sha256 of what the edition is made from: its indicators, the templates, config.yml and the program's version */
+  inputHash: string;
+  status: "built" | "failed";
+  error?: string;
+}
+
+export interface Manifest {
+  program: string;
+  year: number;
+  /** every area of the whole run (all shards): `manifest merge` reports those no part has */
+  expected: string[];
+  shard?: Shard;
+  editions: ManifestEntry[];
+}
+
+export interface BatchResult {
+  manifest: Manifest;
+  manifestPath: string;
+  built: number;
+  skipped: number;
+  failed: ManifestEntry[];
+}
+
+/** The shard of this process: `--shard i/n`, else a Kubernetes Indexed Job or a CI matrix's environment. */
+export function shardFrom(arg: string | undefined, env: NodeJS.ProcessEnv, shards?: number): Shard | undefined {
+  if (arg) {
+    const m = /^(\d+)\/(\d+)$/.exec(arg);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+      throw new BulletinError(`--shard ${arg}: write it as i/n with 1 ≤ i ≤ n, e.g. 2/3`, 2);
+    return { index: Number(m[1]), count: Number(m[2]) };
+  }
+  // Kubernetes Indexed Job: JOB_COMPLETION_INDEX is 0-based; the number of completions comes with --shards
+  if (env.JOB_COMPLETION_INDEX !== undefined) {
+    const count = shards ?? Number(env.BULLETIN_SHARDS);
+    if (!count) throw new BulletinError("JOB_COMPLETION_INDEX is set: pass the Job's completions as --shards N", 2);
+    return { index: Number(env.JOB_COMPLETION_INDEX) + 1, count };
+  }
+  // GitLab CI parallel jobs (and any matrix that sets them): 1-based
+  if (env.CI_NODE_INDEX !== undefined && env.CI_NODE_TOTAL !== undefined)
+    return { index: Number(env.CI_NODE_INDEX), count: Number(env.CI_NODE_TOTAL) };
+  return undefined;
+}
+
+/** The areas of one shard: a deterministic share (every n-th of the sorted list). */
+export const shardOf = <T>(units: T[], s: Shard | undefined) =>
+  s ? units.filter((_, i) => i % s.count === s.index - 1) : units;
+
+const sha = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+export async function buildBatch(
+  req: BuildRequest & { resume?: boolean; shard?: Shard },
+  fx: Effects,
+  progress: (done: number, total: number, failed: number) => void = () => {},
+): Promise<BatchResult> {
+  const config = await loadConfig(req.configPath, fx); // 1
+  const plan = planEditions(config, req);
+  const cache: RenderCache = { prepared: new Map(), years: new Map() };
+  const out = { problems: [] as Problem[], timings: {} };
+  const units: Prepared[] = [];
+  for (const [year, areas] of plan) units.push(...(await prepareYear(config, req, year, areas, fx, out, cache))); // 2–4
+  const errors = out.problems.filter((p) => p.severity === "error");
+  if (errors.length)
+    throw new InputError(`the data has ${errors.length} problem(s); nothing was written`, out.problems);
+  units.sort((a, b) => a.year - b.year || a.area.nis.localeCompare(b.area.nis));
+  const year = units[0]?.year ?? req.year ?? config.year;
+  const outDir = req.outDir ?? config.output.dir;
+  const dir = join(outDir, String(year), "municipalities");
+  const manifestPath = join(
+    dir,
+    req.shard ? `manifest.shard-${req.shard.index}-of-${req.shard.count}.json` : "manifest.json",
+  );
+  // what every edition is made from, besides its own indicators
+  const templates = await templatesFor(req, plan, fx);
+  const common = sha(
+    JSON.stringify([
+      Object.entries(templates.narrative).map(([l, t]) => [l, Object.entries(t).map(([k, v]) => [k, v.source])]),
+      Object.entries(templates.locales).map(([l, loc]) => [l, loc.labels]),
+      templates.layout,
+      templates.css,
+      (await fx.readFile(req.configPath)).toString("utf8"),
+      process.env.npm_package_version ?? "",
+    ]),
+  );
+  const previous = (await fx.exists(manifestPath))
+    ? (JSON.parse((await fx.readFile(manifestPath)).toString("utf8")) as Manifest)
+    : undefined;
+  const mine = shardOf(units, req.shard);
+  const manifest: Manifest = {
+    program: "migration-bulletin",
+    year,
+    expected: units.map((u) => u.area.nis),
+    ...(req.shard ? { shard: req.shard } : {}),
+    editions: [],
+  };
+  const hashOf = (u: Prepared) => sha(`${common}|${u.langs.join(",")}|${JSON.stringify(u.indicators)}`);
+  const unchanged = async (u: Prepared) => {
+    const e = previous?.editions.find((x) => x.area === u.area.nis && x.year === u.year);
+    if (!req.resume || !e || e.status !== "built" || e.inputHash !== hashOf(u)) return undefined;
+    for (const f of e.files) if (!(await fx.exists(join(dir, f.path)))) return undefined;
+    return e;
+  };
+  const todo: Prepared[] = [];
+  let skipped = 0;
+  for (const u of mine) {
+    const kept = await unchanged(u);
+    if (kept) {
+      manifest.editions.push(kept);
+      skipped++;
+    } else todo.push(u);
+  }
+  const failed: ManifestEntry[] = [];
+  let done = skipped;
+  progress(done, mine.length, 0);
+  const entryOf = (u: Prepared, files: { path: string; data: string | Uint8Array }[]): ManifestEntry => ({
+    year: u.year,
+    area: u.area.nis,
+    name: u.area.label.nl,
+    langs: u.langs,
+    files: files.map((f) => ({ path: `${u.area.nis}/${f.path}`, sha256: sha(f.data) })),
+    inputHash: hashOf(u),
+    status: "built",
+  });
+  /** Steps 5–9 for some areas: rendered together, each published atomically. */
+  const renderAndPublish = async (chunk: Prepared[]) => {
+    const built = await render(
+      {
+        ...req,
+        editions: chunk.flatMap((u) => u.langs.map((lang) => ({ year: u.year, area: u.area.nis, lang }))),
+        cache,
+      },
+      fx,
+    );
+    cache.prepared.clear(); // this chunk's indicators: not needed again
+    for (const b of built.areas) {
+      const u = chunk.find((x) => x.area.nis === b.area)!;
+      const files = editionFiles(
+        b.indicators,
+        b.editions.map((e) => ({
+          ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary, html: e.html },
+          ...(e.pdf ? { pdf: e.pdf } : {}),
+          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k]!, xlsx: e.xlsx[k]! })),
+        })),
+      );
+      await publishFolder(
+        fx,
+        editionFolder({ outDir, region: config.geography.region }, b.year, b.area, "municipality"),
+        files,
+        KEEP_ON_REBUILD,
+      ); // 9
+      manifest.editions.push(entryOf(u, files));
+    }
+  };
+  const size = Math.max(2, availableParallelism() * 2);
+  for (let i = 0; i < todo.length; i += size) {
+    const chunk = todo.slice(i, i + size);
+    try {
+      await renderAndPublish(chunk);
+    } catch {
+      // one bad edition must not cost the others: each alone, the failures listed
+      for (const u of chunk) {
+        if (manifest.editions.some((e) => e.area === u.area.nis)) continue;
+        try {
+          await renderAndPublish([u]);
+        } catch (e) {
+          const message =
+            e instanceof BulletinError && e.problems.length
+              ? e.problems.map((p) => p.message).join("; ")
+              : (e as Error).message;
+          const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
+          manifest.editions.push(entry);
+          failed.push(entry);
+        }
+      }
+    }
+    done += chunk.length;
+    manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
+    await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // a stopped run resumes from here
+    progress(done, mine.length, failed.length);
+  }
+  await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (!req.shard) await writeIndexPages(fx, dir, manifest, config.title);
+  return { manifest, manifestPath, built: todo.length - failed.length, skipped, failed };
+}
+
+/** `bulletin manifest merge DIR…`: the shards' parts joined into manifest.json, with what is missing or doubled. */
+export async function mergeManifests(
+  paths: string[],
+  fx: Effects,
+  title: Record<Lang, string>,
+): Promise<{ manifest: Manifest; path: string; missing: string[]; duplicates: string[] }> {
+  const parts: Manifest[] = [];
+  for (const p of paths) {
+    const files = (await fx.exists(join(p, "manifest.json"))) && !p.endsWith(".json") ? [] : [p];
+    const list = p.endsWith(".json")
+      ? files
+      : (await fx.list(p)).filter((f) => /^manifest\.shard-\d+-of-\d+\.json$/.test(f)).map((f) => join(p, f));
+    for (const f of list) parts.push(JSON.parse((await fx.readFile(f)).toString("utf8")) as Manifest);
+  }
+  if (!parts.length)
+    throw new BulletinError(`no manifest parts (manifest.shard-I-of-N.json) in ${paths.join(", ")}`, 1);
+  const seen = new Map<string, ManifestEntry>();
+  const duplicates: string[] = [];
+  for (const part of parts)
+    for (const e of part.editions) {
+      if (seen.has(e.area)) duplicates.push(e.area);
+      else seen.set(e.area, e);
+    }
+  const expected = [...new Set(parts.flatMap((p) => p.expected))].sort();
+  const missing = expected.filter((a) => !seen.has(a));
+  const manifest: Manifest = {
+    program: "migration-bulletin",
+    year: parts[0]!.year,
+    expected,
+    editions: [...seen.values()].sort((a, b) => a.area.localeCompare(b.area)),
+  };
+  const dir = paths[0]!.endsWith(".json") ? join(paths[0]!, "..") : paths[0]!;
+  const path = join(dir, "manifest.json");
+  await writeAtomic(fx, path, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeIndexPages(fx, dir, manifest, title);
+  return { manifest, path, missing, duplicates };
+}
+
+/** One index page per language, linking every municipal edition built. */
+async function writeIndexPages(fx: Effects, dir: string, m: Manifest, title: Record<Lang, string>) {
+  const langs = [...new Set(m.editions.flatMap((e) => e.langs))] as Lang[];
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  for (const lang of langs) {
+    const heading = lang === "nl" ? `${title.nl} ${m.year}: gemeenten` : `${title.en} ${m.year}: municipalities`;
+    const items = m.editions
+      .filter((e) => e.status === "built" && e.langs.includes(lang))
+      .map(
+        (e) =>
+          `<li><a href="${e.area}/${lang}/bulletin.html">${esc(e.name)}</a> <small>(${e.area}, <a href="${e.area}/${lang}/bulletin.pdf">PDF</a>)</small></li>`,
+      )
+      .join("\n");
+    await writeAtomic(
+      fx,
+      join(dir, `index.${lang}.html`),
+      `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(heading)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}li{margin:.2rem 0}</style></head><body><h1>${esc(heading)}</h1><ol>\n${items}\n</ol></body></html>\n`,
+    );
+  }
+}
