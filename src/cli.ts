@@ -46,7 +46,7 @@ function parseFormats(v: string): Format[] {
 function parseAreas(v: string): string[] {
   const areas = v.split(",").map((s) => s.trim());
   for (const a of areas)
-    if (!/^\d{5}$/.test(a) && a !== "municipalities")
+    if (!/^\d{5}$/.test(a) && !/^municipalities(:\d{5})?$/.test(a))
       throw new InvalidArgumentError(
         `\`${a}\` is not a NIS code: five digits, e.g. 02000 (or \`municipalities\`: all of them)`,
       );
@@ -73,6 +73,7 @@ function printProblems(problems: Problem[]) {
 async function municipalBatch(
   o: {
     config: string;
+    all: string;
     year?: number;
     out?: string;
     lang?: Lang[];
@@ -103,7 +104,7 @@ async function municipalBatch(
       ...{
         configPath: o.config,
         year: o.year,
-        areas: ["municipalities"],
+        areas: [o.all],
         outDir: o.out,
         langs: o.lang,
         formats: o.format,
@@ -186,7 +187,8 @@ export function makeProgram(): Command {
         withEffects(async (fx) => {
           // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile
           if (o.format.includes("pdf")) fx.printer().catch(() => {}); // reported by build, which awaits it
-          if (o.area?.includes("municipalities")) return municipalBatch(o, fx);
+          const all = o.area?.find((a) => a.startsWith("municipalities"));
+          if (all) return municipalBatch({ ...o, all }, fx);
           const { build } = await pipeline();
           const epoch = process.env.SOURCE_DATE_EPOCH;
           if (epoch !== undefined && epoch !== "" && !/^\d+$/.test(epoch))

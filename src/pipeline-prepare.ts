@@ -97,11 +97,12 @@ export async function prepareYear(
   const h = y.h;
   const geography = y.geography;
   if (!h) return [];
-  // `--area municipalities`: every municipality of the region on the edition's geography
+  // `--area municipalities`: every municipality of the region on the edition's geography (`municipalities:NIS`: of
+  // that province or arrondissement)
   const wanted = new Map(
     [...areas].flatMap(([nis, langs]) =>
-      nis === "municipalities"
-        ? municipalitiesOf(h.datasets, region).map((m) => [m, langs] as const)
+      nis.startsWith("municipalities")
+        ? municipalitiesOf(h.datasets, region, nis.split(":")[1]).map((m) => [m, langs] as const)
         : [[nis, langs] as const],
     ),
   );

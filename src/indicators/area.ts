@@ -25,9 +25,11 @@ export function sectionsFor(level: AreaLevel): readonly SectionId[] {
   return level === "region" || level === "country" ? SECTION_IDS : SECTION_IDS.slice(0, 5);
 }
 
-/** The municipalities of the region in the tables (on the edition's geography): `--area municipalities`. */
-export function municipalitiesOf(ds: Pick<Datasets, "municipalities">, region: string): string[] {
-  return ds.municipalities.rows.filter((m) => m.region === region).map((m) => m.nis as string);
+/** The municipalities of the region in the tables (on the edition's geography), or of one of its areas. */
+export function municipalitiesOf(ds: Pick<Datasets, "municipalities">, region: string, within?: string): string[] {
+  return ds.municipalities.rows
+    .filter((m) => m.region === region && (!within || m.province === within || m.arrondissement === within))
+    .map((m) => m.nis as string);
 }
 
 const COLUMN: Partial<Record<AreaLevel, string>> = {
