@@ -1,0 +1,191 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import ExcelJS from "exceljs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BuiltEdition } from "../src/pipeline.ts";
+import { render } from "../src/pipeline.ts";
+import { configPath, memoryPrinterEffects, root } from "./helpers.ts";
+
+/*
+ * Municipal editions: a few chosen across sizes (Herstappe, the smallest; Mesen; Baarle-Hertog; Leuven), with
+ * every published count scanned for a 1–4 (CSV, Excel, HTML tables, facts, indicators.json); the batch run as
+ * three shards merged into the same set as one run; a run killed half-way and resumed.
+ */
+
+const CASES = { "73028": "Herstappe", "33016": "Mesen", "13002": "Baarle-Hertog", "24062": "Leuven" };
+/** the columns that hold counts of persons, by their header in either language */
+const COUNT_COLUMNS =
+  /^(immigration|emigration|count|men|women|total|immigratie|emigratie|aantal|mannen|vrouwen|totaal)$/i;
+const leak = (v: unknown) => typeof v === "number" && v >= 1 && v <= 4;
+
+let editions: { area: string; e: BuiltEdition; indicators: unknown }[] = [];
+beforeAll(async () => {
+  const built = await render(
+    {
+      configPath,
+      editions: Object.keys(CASES).flatMap((area) =>
+        (["nl", "en"] as const).map((lang) => ({ year: 2024, area, lang })),
+      ),
+      formats: ["html"],
+      outDir: mkdtempSync(join(tmpdir(), "municipal-")),
+    },
+    memoryPrinterEffects(),
+  );
+  editions = built.areas.flatMap((a) => a.editions.map((e) => ({ area: a.area, e, indicators: a.indicators })));
+}, 120_000);
+
+describe("a municipality's edition", () => {
+  it("has the sections of its own templates, in both languages, and says which disclosure rule applied", () => {
+    const herstappe = editions.find((x) => x.area === "73028" && x.e.key.lang === "en")!.e;
+    expect(herstappe.narrative.sections.headline!.headlineText).toBe("International migration in Herstappe, 2024");
+    const text = Object.values(herstappe.narrative.sections)
+      .map((s) => s.body.replace(/<(?!\/?p)[^>]*>/g, ""))
+      .join(" ");
+    expect(text).toContain("a count of fewer than 5 persons is not published (shown as &lt;5)");
+    expect(text).toContain("Herstappe registered fewer than 5 immigrations");
+    const nl = editions.find((x) => x.area === "73028" && x.e.key.lang === "nl")!.e;
+    expect(nl.narrative.sections.headline!.body.replace(/<[^>]*>/g, "")).toContain(
+      "telde Herstappe minder dan 5 immigraties",
+    );
+    const leuven = editions.find((x) => x.area === "24062" && x.e.key.lang === "en")!.e;
+    expect(leuven.narrative.sections.municipalities!.body).toMatch(
+      /Among the 30 municipalities of its arrondissement, it ranks 1st\./,
+    );
+    // the map: Leuven filled and outlined, its neighbours named
+    const map = JSON.parse(leuven.charts.find((c) => c.id === "municipalities")!.specJson);
+    const names = map.layer.at(-1).data.values.map((v: { name: string }) => v.name);
+    expect(names).toEqual(expect.arrayContaining(["Leuven", "Herent", "Bertem", "Holsbeek", "Lubbeek"]));
+  });
+
+  it("never words a hidden count as a number ('nearly 5' would tell it)", () => {
+    for (const { e } of editions) {
+      const all = Object.values(e.narrative.sections)
+        .map((s) => `${s.body} ${s.headline} ${s.alt}`)
+        .join(" ");
+      expect(all).not.toMatch(/\b(nearly|just over|bijna|iets meer dan) [1-9]\b/);
+      for (const f of e.narrative.facts)
+        if (f.kind.startsWith("count")) expect(leak(f.value), `${f.indicator}`).toBe(false);
+    }
+  });
+
+  it("publishes no count of 1–4: CSV, Excel, HTML tables and indicators.json scanned", async () => {
+    let cells = 0;
+    for (const { area, e, indicators } of editions) {
+      for (const [k, c] of e.charts.entries()) {
+        // CSV
+        const [head, ...lines] = c.csv
+          .replace(/^\uFEFF/, "")
+          .trim()
+          .split("\r\n");
+        const cols = head!.split(",");
+        for (const l of lines)
+          l.split(",").forEach((v, j) => {
+            if (COUNT_COLUMNS.test(cols[j] ?? "") && /^\d+$/.test(v)) {
+              cells++;
+              expect(leak(Number(v)), `${area} ${c.id}.csv ${cols[j]}=${v}`).toBe(false);
+            }
+          });
+        // the HTML table
+        const heads = [...c.table.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1]!);
+        for (const row of c.table.matchAll(/<tr>((?:<td>[^<]*<\/td>)+)<\/tr>/g))
+          [...row[1]!.matchAll(/<td>([^<]*)<\/td>/g)].forEach((m, j) => {
+            const v = m[1]!.replace(/[.,\u00a0]/g, "");
+            if (COUNT_COLUMNS.test(heads[j] ?? "") && /^\d+$/.test(v))
+              expect(leak(Number(v)), `${area} ${c.id} table`).toBe(false);
+          });
+        // the Excel workbook, read back
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.load(Buffer.from(e.xlsx[k]!) as never);
+        wb.worksheets[0]!.eachRow((row) => {
+          const values = (row.values as unknown[]).slice(1);
+          values.forEach((v, j) => {
+            if (COUNT_COLUMNS.test(String(heads[j] ?? ""))) expect(leak(v), `${area} ${c.id}.xlsx`).toBe(false);
+          });
+        });
+      }
+      // indicators.json as published: the counts of the edition
+      const ind = indicators as { series: Record<string, unknown>[]; components: { byYear: { count: unknown }[] } };
+      for (const s of ind.series)
+        for (const m of ["immigration", "emigration"]) expect(leak(s[m]), `${area} series`).toBe(false);
+      for (const c of ind.components.byYear) expect(leak(c.count)).toBe(false);
+    }
+    expect(cells).toBeGreaterThan(200); // the scan saw the tables
+    // and Herstappe's are hidden, not left out: "<5" is there
+    const h = editions.find((x) => x.area === "73028")!.e.charts.find((c) => c.id === "headline")!;
+    expect(h.csv).toContain("<5");
+  });
+});
+
+const run = promisify(execFile);
+const bin = join(root, "src/bin.js");
+/** Every file of a folder with its bytes (for comparing runs). */
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p).toString("base64"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("the batch: shards and resume (the 13 municipalities of the arrondissement of Tongeren, HTML)", () => {
+  const args = (out: string) => ["build", "--area", "municipalities:73000", "--format", "html", "--out", out];
+
+  it("three shards as separate processes, merged, give the same set as one unsharded run", async () => {
+    const one = mkdtempSync(join(tmpdir(), "batch-one-"));
+    const sharded = mkdtempSync(join(tmpdir(), "batch-shards-"));
+    await run(process.execPath, [bin, ...args(one)], { cwd: root });
+    await Promise.all(
+      [1, 2, 3].map((i) => run(process.execPath, [bin, ...args(sharded), "--shard", `${i}/3`], { cwd: root })),
+    );
+    // a scheduler's environment picks the shard as well (GitLab CI's 1-based index)
+    const dir = join(sharded, "2024", "municipalities");
+    const merged = await run(process.execPath, [bin, "manifest", "merge", dir], { cwd: root });
+    expect(merged.stderr).toContain("13 editions");
+    const a = JSON.parse(readFileSync(join(one, "2024", "municipalities", "manifest.json"), "utf8"));
+    const b = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    expect(
+      b.editions.map((e: { area: string; files: unknown; inputHash: string }) => [e.area, e.files, e.inputHash]),
+    ).toEqual(
+      a.editions.map((e: { area: string; files: unknown; inputHash: string }) => [e.area, e.files, e.inputHash]),
+    );
+    const ta = tree(join(one, "2024", "municipalities"));
+    const tb = tree(dir);
+    for (const [f, bytes] of ta) if (/^\d{5}\//.test(f)) expect(tb.get(f), f).toBe(bytes);
+    expect(existsSync(join(dir, "index.nl.html"))).toBe(true);
+  }, 240_000);
+
+  it("a run killed half-way and resumed rebuilds only what was not published", async () => {
+    const out = mkdtempSync(join(tmpdir(), "batch-kill-"));
+    const manifest = join(out, "2024", "municipalities", "manifest.json");
+    const child = spawn(process.execPath, [bin, ...args(out)], { cwd: root, stdio: "ignore" });
+    // stop it once a first chunk is published
+    const builtBefore = await new Promise<number>((resolve) => {
+      const t = setInterval(() => {
+        if (!existsSync(manifest)) return;
+        const n = JSON.parse(readFileSync(manifest, "utf8")).editions.length;
+        if (n > 0) {
+          clearInterval(t);
+          child.kill("SIGKILL");
+          resolve(n);
+        }
+      }, 20);
+    });
+    await new Promise((r) => child.once("exit", r));
+    expect(builtBefore).toBeLessThan(13);
+    const again = await run(process.execPath, [bin, ...args(out), "--resume"], { cwd: root });
+    const m = /(\d+) built, (\d+) unchanged/.exec(again.stderr)!;
+    expect(Number(m[2])).toBeGreaterThanOrEqual(builtBefore);
+    expect(Number(m[1]) + Number(m[2])).toBe(13);
+    expect(
+      JSON.parse(readFileSync(manifest, "utf8")).editions.filter((e: { status: string }) => e.status === "built"),
+    ).toHaveLength(13);
+  }, 240_000);
+});
