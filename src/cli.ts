@@ -1,3 +1,7 @@
+/*
+ * Why one file: commander's command table, each command's options and action side by side, in the order `--help`
+ * lists them; the work itself is in the pipeline files each action loads.
+ */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configJsonSchema } from "./config/json-schema.ts";

@@ -12,6 +12,9 @@ import { PALETTE } from "./theme.ts";
  * hidden by disclosure control is null there. Tables, downloads and value labels show it as "<5" (a count of 1–4)
  * or "x" (hidden so that one cannot be worked out); the charts leave its mark out. Nothing here reads a hidden
  * number: there is none to read.
+ *
+ * Why one file: the five figures of a municipal edition share the display of hidden values (`shown`) and read as one
+ * set, section by section, as the edition shows them.
  */
 
 type Cell = string | number;

@@ -6,6 +6,7 @@
  *   npm run bench [-- --runs 7]
  *   npm run bench -- serve [--runs 5]   (the live preview: bench-serve.ts)
  *   npm run bench -- import [--runs 3]  (a full-size Statbel population file: bench-import.ts)
+ *   npm run bench -- municipal          (600 municipal editions and their printing floor: bench-municipal.ts)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -17,6 +18,11 @@ import { chromiumPath } from "../pdf/print-pdf.ts";
 // `npm run bench -- serve`: the live preview's benchmark instead (bench-serve.ts)
 if (process.argv.includes("serve")) {
   await import("./bench-serve.ts");
+  process.exit(0);
+}
+// `npm run bench -- municipal`: every municipal edition, next to its printing floor (bench-municipal.ts)
+if (process.argv.includes("municipal")) {
+  await import("./bench-municipal.ts");
   process.exit(0);
 }
 // `npm run bench -- import`: the Statbel population import of a full-size file (bench-import.ts)

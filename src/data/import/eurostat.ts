@@ -14,6 +14,9 @@ import { COUNT_LIMIT } from "../limits.ts";
  * documented value and checked against the others: they must agree.
  *
  * Flags are kept as Eurostat writes them (letters, combined: `bep`); `:` (not available) leaves the cell empty.
+ *
+ * Why one file: the two formats share the datasets' specifications and the reduction of their observations to the
+ * table's figure (`reduce`); split, each reader would import it from the other's file.
  */
 
 export type EuColumn = "immigrations" | "population";
