@@ -134,6 +134,8 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
       }
     })().finally(() => {
       running = undefined;
+      // a change whose quiet moment ended while the last rebuild was finishing: rebuild for it now
+      if (pending) runRebuilds();
     });
   };
   const configFile = resolve(req.configPath);
