@@ -176,13 +176,20 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
       if (hidden(`nat|${d}|${n.code}|men`) || hidden(`nat|${d}|${n.code}|women`))
         derived.push(`topNationalities.${d}.${k}.majority`);
     });
-  if (hidden("period|immigration") || hidden("period|emigration"))
+  const periodHidden = hidden("period|immigration") || hidden("period|emigration");
+  if (periodHidden)
     derived.push(
       "municipalities.rows.0.balance",
       "municipalities.rows.0.ratePer1000",
       "local.rates.0.balance",
       "local.rates.0.ratePer1000",
+      // the rank and the sign of a hidden balance tell about it too
+      "local.rank.position",
+      "municipalities.positive",
     );
+  if (anyYearHidden) derived.push("seriesFacts.maxBalance.year", "seriesFacts.minBalance.year");
+  if (ind.nationalityGroups.rows.some((g) => hidden(`group|immigration|${g.group}`)))
+    derived.push("nationalityGroups.largestImmigrationGroup");
   const headlineHidden =
     hidden(yearTotal(ind.meta.year, "immigration")) ||
     hidden(yearTotal(ind.meta.year, "emigration")) ||
@@ -197,6 +204,12 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
       "headline.balanceHigherThanAllPrevious",
     );
   for (const p of [...primary, ...secondary, ...derived]) set(out, p, null);
+  if (periodHidden) {
+    out.municipalities.negative = [];
+    out.municipalities.zero = [];
+    out.municipalities.topClass.members = [];
+    out.municipalities.highest = [];
+  }
   // lists that would tell a hidden comparison
   for (const d of dirs)
     out.topNationalities.womenMajority[d] = out.topNationalities[d]
