@@ -95,13 +95,36 @@ export function workbookWriter(): WorkbookWriter {
       for (const p of waiting.values()) p.reject(e);
       waiting.clear();
     });
+    // a worker that ends with workbooks still to write (it was stopped, or it died): they fail, nothing waits forever
+    w.on("exit", (code) => {
+      for (const p of waiting.values()) p.reject(new Error(`the workbook writer stopped (exit code ${code})`));
+      waiting.clear();
+      if (worker === w) worker = undefined;
+    });
     return w;
   };
   return {
     write(sheet) {
       worker ??= start();
       const id = next++;
-      const p = new Promise<Uint8Array>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      const p = new Promise<Uint8Array>((resolve, reject) => {
+        // a workbook takes milliseconds: one that does not come within a minute is a failure, not a wait
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new Error("writing a workbook took longer than 60 s"));
+        }, 60_000);
+        timer.unref();
+        waiting.set(id, {
+          resolve: (b) => {
+            clearTimeout(timer);
+            resolve(b);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
+      });
       worker.postMessage({ id, sheet });
       return p;
     },

@@ -84,6 +84,8 @@ export function assembleHtml(input: HtmlInput): string {
     nextUpdate: locale.month(edition.nextUpdate),
     nextUpdateIso: edition.nextUpdate,
     synthetic: indicators.meta.synthetic,
+    // a municipality's edition is short: no cover page, no table of contents, the definitions run on
+    compact: indicators.meta.areaLevel === "municipality",
     // where imported tables came from (data/provenance.json)
     imports: indicators.meta.provenance.map((e) =>
       locale.t("imported_from", {
