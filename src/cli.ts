@@ -243,21 +243,38 @@ export function makeProgram(): Command {
     .option("-l, --lang <list>", "only these languages, e.g. nl", parseLangs)
     .option("--dry-run", "write the messages as .eml files under OUT/<year>/outbox/ instead of sending")
     .option("--to <address>", "test send to one address (one message per language; not recorded in the ledger)")
-    .action((o: { config: string; year?: number; out?: string; lang?: Lang[]; dryRun?: boolean; to?: string }) =>
-      withEffects(async (fx) => {
-        const { send } = await sendPipeline();
-        const r = await send(
-          { configPath: o.config, year: o.year, outDir: o.out, langs: o.lang, dryRun: o.dryRun, to: o.to },
-          fx,
-        );
-        if (!o.dryRun) {
-          process.stderr.write(
-            `sent ${r.sent.length}, skipped ${r.skipped.length} (already sent), failed ${r.failed.length}${r.ledger ? `; ledger: ${r.ledger}` : ""}\n`,
+    .action(
+      (o: {
+        config: string;
+        year?: number;
+        area?: string[];
+        out?: string;
+        lang?: Lang[];
+        dryRun?: boolean;
+        to?: string;
+      }) =>
+        withEffects(async (fx) => {
+          const { send } = await sendPipeline();
+          const r = await send(
+            {
+              configPath: o.config,
+              year: o.year,
+              areas: o.area,
+              outDir: o.out,
+              langs: o.lang,
+              dryRun: o.dryRun,
+              to: o.to,
+            },
+            fx,
           );
-          for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
-          if (r.failed.length) process.exitCode = ExitCode.failure;
-        }
-      }),
+          if (!o.dryRun) {
+            process.stderr.write(
+              `sent ${r.sent.length}, skipped ${r.skipped.length} (already sent), failed ${r.failed.length}${r.ledger ? `; ledger: ${r.ledger}` : ""}\n`,
+            );
+            for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
+            if (r.failed.length) process.exitCode = ExitCode.failure;
+          }
+        }),
     );
   program
     .command("serve")

@@ -20,6 +20,8 @@ export interface SendRequest {
   outDir?: string;
   langs?: Lang[];
   dryRun?: boolean;
+  /** the areas whose subscribers receive their area's edition (default: the bulletin's own area) */
+  areas?: string[];
   /** a test send to this address: one message per language, not recorded in the ledger */
   to?: string;
   sleep?: (ms: number) => Promise<void>;
@@ -32,14 +34,36 @@ export async function send(
   const config = await loadConfig(req.configPath, fx); // 1
   const year = req.year ?? config.year;
   const langs = req.langs ?? config.languages;
-  const recipients = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx); // 2
+  const region = config.geography.region;
+  const areas = new Set(req.areas ?? [region]);
+  const all = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx); // 2
+  // each subscriber receives the edition of their area (a test send: the areas asked for)
+  const recipients = req.to
+    ? [...areas].flatMap((area) => all.map((r) => ({ ...r, area })))
+    : all.filter((r) => areas.has(r.area ?? region));
   const dir = join(req.outDir ?? config.output.dir, String(year));
-  const assets = await loadEditionAssets(
-    dir,
-    { year, langs: [...new Set(recipients.map((r) => r.lang))], synthetic: config.synthetic },
-    fx,
-  ); // 3
-  const messages = recipients.map((r) => composeMessage(config, assets.get(r.lang)!, r, { test: Boolean(req.to) })); // 4
+  // an area's edition is in the year's folder (the region), or under municipalities/ or areas/
+  const folderOf = async (area: string, lang: Lang) =>
+    area === region
+      ? dir
+      : (await fx.exists(join(dir, "municipalities", area, lang, "summary.json")))
+        ? join(dir, "municipalities", area)
+        : join(dir, "areas", area);
+  const assets = new Map<string, Awaited<ReturnType<typeof loadEditionAssets>>>();
+  for (const area of new Set(recipients.map((r) => r.area ?? region))) {
+    const langsOf = [...new Set(recipients.filter((r) => (r.area ?? region) === area).map((r) => r.lang))];
+    assets.set(
+      area,
+      await loadEditionAssets(
+        await folderOf(area, langsOf[0]!),
+        { year, langs: langsOf, synthetic: config.synthetic },
+        fx,
+      ),
+    ); // 3
+  }
+  const messages = recipients.map((r) =>
+    composeMessage(config, assets.get(r.area ?? region)!.get(r.lang)!, r, { test: Boolean(req.to) }),
+  ); // 4
   if (req.dryRun) {
     const { writeOutbox } = await import("./email/outbox.ts"); // loads nodemailer
     const files = await writeOutbox(messages, dir, fx); // 5

@@ -76,13 +76,15 @@ let built: string;
 beforeAll(async () => {
   built = mkdtempSync(join(tmpdir(), "bulletin-mail-"));
   await build({ configPath, outDir: built }, overlayEffects());
+  await build({ configPath, outDir: built, areas: ["73028"] }, overlayEffects());
 });
 /** A fresh output folder with the built edition (so each test has its own ledger). */
 function edition(): string {
   const dir = mkdtempSync(join(tmpdir(), "bulletin-send-"));
   for (const lang of ["en", "nl"])
     for (const f of ["bulletin.pdf", "summary.json", "charts/headline.png"])
-      overlay[join(dir, "2024", lang, f)] = readFileSync(join(built, "2024", lang, f));
+      for (const sub of ["", "municipalities/73028"])
+        overlay[join(dir, "2024", sub, lang, f)] = readFileSync(join(built, "2024", sub, lang, f));
   return dir;
 }
 let overlay: Record<string, Buffer | string> = {};
@@ -201,6 +203,23 @@ describe("bulletin send against a real SMTP server on loopback", () => {
       problems: [expect.objectContaining({ file: "bad.yml", line, rule: "invalid-value" })],
     });
     expect(server.received).toHaveLength(0);
+  });
+
+  it("a subscriber who names an area receives that area's edition (send --area), in their language", async () => {
+    server = await new TestServer().start();
+    const out = edition();
+    const withArea = cfg.replace(
+      "    - { address: an.peeters@example.org, lang: nl, name: An Peeters }",
+      '    - { address: an.peeters@example.org, lang: nl, name: An Peeters, area: "73028" }',
+    );
+    const f = overlayEffects({ ...overlay, "area.yml": withArea }, { env: { SMTP_URL: server.url } });
+    const r = await send({ configPath: "area.yml", outDir: out, areas: ["73028"] }, f);
+    expect(r.sent).toEqual(["an.peeters@example.org"]);
+    expect(server.received[0]!.subject).toContain("Herstappe");
+    // the region's mailing leaves her out: she has her municipality's edition
+    const all = await send({ configPath: "area.yml", outDir: out }, f);
+    expect(all.sent).not.toContain("an.peeters@example.org");
+    expect(all.sent).toHaveLength(4);
   });
 
   it("--dry-run writes .eml files and sends nothing; the password never appears in the output", async () => {

@@ -81,14 +81,19 @@ describe("bad data and a bad config show the same overlay", () => {
   it("a misspelled key in config.yml: located, with the hint; fixed: gone", async () => {
     const cfg = join(dir, "config.yml");
     const good = readFileSync(cfg, "utf8");
+    const broken = preview.nextRebuild();
     writeFileSync(cfg, good.replace("languages:", "langauges:"));
+    expect((await broken).ok).toBe(false);
     await page.waitForFunction(() => document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
     expect(await overlayText()).toMatch(
       /config\.yml:\d+:\d+: error: unknown key `langauges`[\s\S]*did you mean `languages`/,
     );
+    // the data are read and checked again after a config change: on a busy machine that takes seconds
+    const fixed = preview.nextRebuild();
     writeFileSync(cfg, good);
+    expect((await fixed).ok).toBe(true);
     await page.waitForFunction(() => !document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
-  });
+  }, 60_000);
 });
 
 /** A raw GET of `path` exactly as written (no client-side normalisation of `..` or `%2e`). */

@@ -51,6 +51,11 @@ export const subscriberSchema = z.strictObject({
   address,
   lang,
   name: z.string().optional(),
+  area: z
+    .string()
+    .regex(/^\d{5}$/, "a 5-digit NIS code")
+    .optional()
+    .describe("The area whose edition this subscriber receives (a municipality, …); default: geography.region."),
 });
 export const mailSchema = z
   .strictObject({

@@ -16,6 +16,8 @@ export interface Recipient {
   address: string;
   lang: Lang;
   name?: string;
+  /** the area whose edition they receive (default: the bulletin's own) */
+  area?: string;
 }
 export interface Composed {
   messageId: string;

@@ -11,7 +11,7 @@ import type { Recipient } from "./compose.ts";
 
 /**
  * Who receives the mailing: the subscribers of config.yml plus those of `mail.subscribersFile` (CSV
- * address,lang,name), each address checked, no address twice; or, for a test send, one address in every language.
+ * address,lang,name,area; area optional), each address checked, no address twice; or, for a test send, one address in every language.
  * Throws an InputError listing every bad line before anything is sent.
  */
 export async function readSubscribers(
@@ -46,6 +46,7 @@ export async function readSubscribers(
         { name: "address", type: "string" },
         { name: "lang", type: "string" },
         { name: "name", type: "string", optional: true },
+        { name: "area", type: "nis", optional: true },
       ],
       problems,
     );
@@ -60,6 +61,7 @@ export async function readSubscribers(
           address: r.address as string,
           lang: r.lang as Lang,
           ...(r.name ? { name: r.name as string } : {}),
+          ...(r.area ? { area: r.area as string } : {}),
         });
     }
   }
