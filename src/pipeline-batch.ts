@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { workbookWriter } from "./charts/xlsx.ts";
 import { planEditions } from "./config/editions.ts";
 import { loadConfig } from "./config/read-config.ts";
 import type { Lang } from "./core/domain.ts";
@@ -92,7 +93,7 @@ export async function buildBatch(
 ): Promise<BatchResult> {
   const config = await loadConfig(req.configPath, fx); // 1
   const plan = planEditions(config, req);
-  const cache: RenderCache = { prepared: new Map(), years: new Map() };
+  const cache: RenderCache = { prepared: new Map(), years: new Map(), writer: workbookWriter() };
   const out = { problems: [] as Problem[], timings: {} };
   const units: Prepared[] = [];
   for (const [year, areas] of plan) units.push(...(await prepareYear(config, req, year, areas, fx, out, cache))); // 2–4
@@ -188,32 +189,36 @@ export async function buildBatch(
       manifest.editions.push(entryOf(u, files));
     }
   };
-  const size = Math.max(2, availableParallelism() * 2);
-  for (let i = 0; i < todo.length; i += size) {
-    const chunk = todo.slice(i, i + size);
-    try {
-      await renderAndPublish(chunk);
-    } catch {
-      // one bad edition must not cost the others: each alone, the failures listed
-      for (const u of chunk) {
-        if (manifest.editions.some((e) => e.area === u.area.nis)) continue;
-        try {
-          await renderAndPublish([u]);
-        } catch (e) {
-          const message =
-            e instanceof BulletinError && e.problems.length
-              ? e.problems.map((p) => p.message).join("; ")
-              : (e as Error).message;
-          const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
-          manifest.editions.push(entry);
-          failed.push(entry);
+  try {
+    const size = Math.max(2, availableParallelism() * 2);
+    for (let i = 0; i < todo.length; i += size) {
+      const chunk = todo.slice(i, i + size);
+      try {
+        await renderAndPublish(chunk);
+      } catch {
+        // one bad edition must not cost the others: each alone, the failures listed
+        for (const u of chunk) {
+          if (manifest.editions.some((e) => e.area === u.area.nis)) continue;
+          try {
+            await renderAndPublish([u]);
+          } catch (e) {
+            const message =
+              e instanceof BulletinError && e.problems.length
+                ? e.problems.map((p) => p.message).join("; ")
+                : (e as Error).message;
+            const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
+            manifest.editions.push(entry);
+            failed.push(entry);
+          }
         }
       }
+      done += chunk.length;
+      manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
+      await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // a stopped run resumes from here
+      progress(done, mine.length, failed.length);
     }
-    done += chunk.length;
-    manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
-    await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // a stopped run resumes from here
-    progress(done, mine.length, failed.length);
+  } finally {
+    await cache.writer?.close(); // the worker thread would keep the process alive
   }
   await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   if (!req.shard) await writeIndexPages(fx, dir, manifest, config.title);

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { ChartCache } from "./charts/render-charts.ts";
+import type { WorkbookWriter } from "./charts/xlsx.ts";
 import { editionOf } from "./config/edition.ts";
 import { type EditionPlan, languagesOf } from "./config/editions.ts";
 import { configLine } from "./config/read-config.ts";
@@ -45,6 +46,8 @@ export interface RenderCache {
   prepared: Map<string, { prepared: Prepared[]; problems: Problem[] }>;
   templates?: TemplateSet;
   charts?: ChartCache;
+  /** the workbook writer (a worker thread) a batch keeps for all its chunks */
+  writer?: WorkbookWriter;
 }
 
 /** A year's tables as every edition of it uses them. */

@@ -99,7 +99,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
   const sheets = new Map<BuiltEdition, () => Promise<Uint8Array>[]>();
-  const writer = workbookWriter(); // a worker thread: the main thread stays free for the printing
+  // a worker thread: the main thread stays free for the printing (a batch keeps one for all its chunks)
+  const writer = cache?.writer ?? workbookWriter();
   let pdfStart = 0;
   try {
     for (const p of prepared) {
@@ -200,7 +201,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     if (printing.length) timings.pdf = performance.now() - pdfStart;
   } finally {
     await Promise.allSettled(printing);
-    await writer.close();
+    if (!cache?.writer) await writer.close();
   }
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks };

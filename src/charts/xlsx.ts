@@ -108,11 +108,16 @@ export function workbookWriter(): WorkbookWriter {
       worker ??= start();
       const id = next++;
       const p = new Promise<Uint8Array>((resolve, reject) => {
-        // a workbook takes milliseconds: one that does not come within a minute is a failure, not a wait
+        // a workbook takes milliseconds: one that does not come within 20 s is a failure, not a wait; the worker is
+        // stopped (exceljs's writeBuffer has been seen to hang, about once in a thousand workbooks), the next write
+        // starts a fresh one
         const timer = setTimeout(() => {
           waiting.delete(id);
-          reject(new Error("writing a workbook took longer than 60 s"));
-        }, 60_000);
+          reject(new Error("writing a workbook took longer than 20 s"));
+          const stuck = worker;
+          worker = undefined;
+          void stuck?.terminate();
+        }, 20_000);
         timer.unref();
         waiting.set(id, {
           resolve: (b) => {
