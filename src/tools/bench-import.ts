@@ -8,11 +8,11 @@ import { cpSync, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync,
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import yazl from "yazl";
+import { median } from "./median.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 const LINES = 470_000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), "bench-import-"));
 cpSync(join(root, "data"), join(dir, "data"), { recursive: true });

@@ -13,14 +13,10 @@ import { nodeEffects } from "../effects-node.ts";
 import { chromiumArgs } from "../pdf/chromium.ts";
 import { chromiumPath } from "../pdf/print-pdf.ts";
 import { serve } from "../pipeline-serve.ts";
+import { median } from "./median.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const dir = mkdtempSync(join(tmpdir(), "bench-serve-"));
 for (const p of ["config.yml", "templates", "data"]) cpSync(join(root, p), join(dir, p), { recursive: true });

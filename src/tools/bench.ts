@@ -14,6 +14,7 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { chromiumCommand, reapedChildrenCpuMs } from "../pdf/chromium.ts";
 import { chromiumPath } from "../pdf/print-pdf.ts";
+import { median } from "./median.ts";
 
 // `npm run bench -- serve`: the live preview's benchmark instead (bench-serve.ts)
 if (process.argv.includes("serve")) {
@@ -32,11 +33,6 @@ if (process.argv.includes("import")) {
 }
 const root = resolve(import.meta.dirname, "../..");
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const results: {
   wall: number;
   process: number;
