@@ -21,6 +21,9 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env, exists = exis
 /** How long a first start-up of Chromium may take before it is started again (it takes ~1.3 s here). */
 const START_MS = 15_000;
 
+/** How many prints a page of the pool makes before it is closed and replaced. */
+const MAX_USES = 25;
+
 async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -132,8 +135,13 @@ export async function launchPrinter(
       throw e;
     }
   };
+  // a page is used for a limited number of prints: in a long batch (600 PDFs) a page reused for hundreds of them
+  // made Chromium stop answering (its 180th area, twice); a fresh page costs ~30 ms
+  const uses = new WeakMap<Page, number>();
   const release = (page: Page, ok: boolean) => {
-    if (ok) idle.push(page);
+    const n = (uses.get(page) ?? 0) + 1;
+    uses.set(page, n);
+    if (ok && n < MAX_USES) idle.push(page);
     else void page.close().catch(() => {});
     busy--;
     waiting.shift()?.();
