@@ -63,7 +63,11 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   const templatesDir = resolve(await templatesDirFor(req.configPath, fx));
   const charts: ChartCache = new Map();
   const targets = new Map<string, Target>();
-  const baseOf = (year: number, area: string) => (area === region ? `/${year}/` : `/${year}/areas/${area}/`);
+  // as in output/: a municipality under municipalities/, any other area under areas/ (both paths serve either)
+  const baseOf = (year: number, area: string) =>
+    area === region
+      ? `/${year}/`
+      : `/${year}/${/^\d{2}0{3}$|^20001$/.test(area) ? "areas" : "municipalities"}/${area}/`;
   const targetOf = (year: number, area: string): Target => {
     const key = `${year}|${area}`;
     let t = targets.get(key);
@@ -183,7 +187,7 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   });
   const resolvePath = async (path: string): Promise<Resource | undefined> => {
     if (path === "/") return page(typeOf(".html"), () => indexPage([...targets.values()], config.languages));
-    const m = /^\/(\d{4})\/(?:areas\/(\d{5})\/)?(?:(nl|en)\/(.*)|(indicators\.json))$/.exec(path);
+    const m = /^\/(\d{4})\/(?:(?:areas|municipalities)\/(\d{5})\/)?(?:(nl|en)\/(.*)|(indicators\.json))$/.exec(path);
     if (!m) return undefined;
     const t = targetOf(Number(m[1]), m[2] ?? region);
     if (!t.built && !t.problems) await rebuild(t);
