@@ -77,23 +77,32 @@ describe("live preview in a browser", () => {
   });
 });
 
+/**
+ * Writes a file and waits for the rebuild it causes. Under the full suite's load the watcher has once (in 5 CI runs)
+ * reported no change for a write of config.yml; the write is then made again, once (see the closing note of #14).
+ */
+async function writeAndRebuild(file: string, text: string) {
+  for (let attempt = 0; ; attempt++) {
+    const next = preview.nextRebuild();
+    writeFileSync(file, text);
+    const r = await Promise.race([next, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), 20_000))]);
+    if (r || attempt === 1) return r ?? (await next);
+  }
+}
+
 describe("bad data and a bad config show the same overlay", () => {
   it("a misspelled key in config.yml: located, with the hint; fixed: gone", async () => {
     const cfg = join(dir, "config.yml");
     const good = readFileSync(cfg, "utf8");
-    const broken = preview.nextRebuild();
-    writeFileSync(cfg, good.replace("languages:", "langauges:"));
-    expect((await broken).ok).toBe(false);
+    expect((await writeAndRebuild(cfg, good.replace("languages:", "langauges:"))).ok).toBe(false);
     await page.waitForFunction(() => document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
     expect(await overlayText()).toMatch(
       /config\.yml:\d+:\d+: error: unknown key `langauges`[\s\S]*did you mean `languages`/,
     );
     // the data are read and checked again after a config change: on a busy machine that takes seconds
-    const fixed = preview.nextRebuild();
-    writeFileSync(cfg, good);
-    expect((await fixed).ok).toBe(true);
+    expect((await writeAndRebuild(cfg, good)).ok).toBe(true);
     await page.waitForFunction(() => !document.getElementById("bulletin-preview-overlay"), { timeout: 10_000 });
-  }, 60_000);
+  }, 120_000);
 });
 
 /** A raw GET of `path` exactly as written (no client-side normalisation of `..` or `%2e`). */
