@@ -95,16 +95,19 @@ export async function launchPrinter(
     }
   };
   let browser: Browser;
-  try {
+  const connect = async () => {
     const [{ default: puppeteer }, endpoint] = await Promise.all([
       import("puppeteer-core"),
       within(ms + START_MS, "starting Chromium", endpointOf()),
     ]);
-    browser = await within(
+    return within(
       ms,
       "connecting to Chromium",
       puppeteer.connect({ browserWSEndpoint: endpoint, protocolTimeout: ms }),
     );
+  };
+  try {
+    browser = await connect();
   } catch (e) {
     await chromium.stop(0);
     if (e instanceof RenderError) throw e;
@@ -115,9 +118,25 @@ export async function launchPrinter(
   const idle: Page[] = [];
   const waiting: (() => void)[] = [];
   let busy = 0;
+  // a browser that stopped answering (a print took longer than the timeout; seen in long batches, after a few
+  // hundred PDFs) is replaced: the failed print is reported, the next ones go to a fresh Chromium
+  let restarting: Promise<void> | undefined;
+  const restart = () => {
+    restarting ??= (async () => {
+      idle.length = 0;
+      await within(5000, "closing Chromium", browser.close()).catch(() => {});
+      await chromium.stop(0);
+      chromium = startChromium(executablePath, ms);
+      browser = await connect();
+    })().finally(() => {
+      restarting = undefined;
+    });
+    return restarting;
+  };
   const acquire = async (): Promise<Page> => {
     while (busy >= poolSize) await new Promise<void>((r) => waiting.push(r));
     busy++;
+    await restarting?.catch(() => {});
     const warm = idle.pop();
     if (warm) return warm;
     try {
@@ -173,12 +192,16 @@ export async function launchPrinter(
         );
         ok = true;
         return setPdfInfo(pdf, p.info, p.date);
+      } catch (e) {
+        if (e instanceof RenderError && /took longer than/.test(e.message)) await restart().catch(() => {});
+        throw e;
       } finally {
         // a page that failed is closed; a good one waits for the next edition
         release(page, ok);
       }
     },
     async close() {
+      await restarting?.catch(() => {});
       await within(5000, "closing Chromium", browser.close()).catch(() => {});
       await chromium.stop();
     },
