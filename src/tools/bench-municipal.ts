@@ -83,7 +83,7 @@ await Promise.all(
       const h = htmls[next++]!;
       await printer.print(readFileSync(h, "utf8"), {
         lang: "en",
-        info: { title: "floor", subject: "floor", keywords: "", author: "" },
+        info: { title: "floor", subject: "floor", keywords: "", author: "", creator: "" },
         header: "floor",
         footer: "Page {page} of {total}",
         date: new Date(0),
