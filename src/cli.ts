@@ -89,6 +89,7 @@ async function municipalBatch(
   fx: Effects,
 ) {
   const { buildBatch, shardFrom } = await import("./pipeline-batch.ts");
+  const { threadedAreaBuilder } = await import("./pipeline-batch-thread.ts");
   const shard = shardFrom(o.shard, process.env, o.shards);
   const tty = process.stderr.isTTY === true;
   const { default: progress } = await import("cli-progress");
@@ -125,11 +126,12 @@ async function municipalBatch(
         started = true;
       } else process.stderr.write(`${done}/${total} editions (${rate}/s, ${failed} failed)\n`);
     },
+    { builder: threadedAreaBuilder },
   );
   bar?.stop();
   for (const f of r.failed) process.stderr.write(`failed: ${f.area} ${f.name}: ${f.error}\n`);
   process.stderr.write(
-    `${r.built} built, ${r.skipped} unchanged (--resume), ${r.failed.length} failed${shard ? ` (shard ${shard.index}/${shard.count})` : ""}; manifest ${r.manifestPath}\n`,
+    `${r.built} areas built, ${r.skipped} unchanged (--resume), ${r.failed.length} failed${shard ? ` (shard ${shard.index}/${shard.count})` : ""}; manifest ${r.manifestPath}\n`,
   );
   if (r.failed.length) process.exitCode = ExitCode.badInput;
 }

@@ -35,6 +35,8 @@ export interface Effects {
 export interface Printer {
   print(html: string, o: PrintOptions): Promise<Uint8Array>;
   close(): Promise<void>;
+  /** how many browsers it has started so far (a long run replaces its browser now and then) */
+  stats?(): { browsers: number };
 }
 export interface PrintOptions {
   lang: string;

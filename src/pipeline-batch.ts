@@ -2,27 +2,26 @@
  * `bulletin build --area municipalities`, chained: every municipal edition of the region in one run, with one browser.
  *
  *   1 config ─ 2–4 the year's tables read once, every municipality's indicators ─ shard (`--shard i/n`, or the
- *   scheduler's environment) ─ resume (skip an edition whose input hash is in the manifest) ─ chunks of editions
- *   rendered by `render` (steps 5–8; the printer's pool of pages prints one chunk while the next is drawn) ─ each
- *   area's folder published atomically (step 9) ─ the manifest written after every chunk, so a run stopped half-way
- *   resumes where it stopped ─ index pages per language.
+ *   scheduler's environment) ─ resume (skip an edition whose input hash is in the manifest) ─ a stream of areas, a few
+ *   ahead of the printer, each rendered by `render` (steps 5–8; on a worker thread in the CLI, see
+ *   pipeline-batch-thread.ts, so this thread only talks to the browser) and its folder published atomically as soon
+ *   as its PDFs are in (step 9) ─ the manifest written after every area, so a run stopped half-way resumes where it
+ *   stopped ─ index pages per language.
  *
- * One failed edition does not stop the others: it is retried alone, and listed in the manifest as failed.
+ * One failed edition does not stop the others: it is tried once more, then listed in the manifest as failed.
  */
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { workbookWriter } from "./charts/xlsx.ts";
 import { planEditions } from "./config/editions.ts";
 import { loadConfig } from "./config/read-config.ts";
 import type { Lang } from "./core/domain.ts";
 import type { Effects } from "./effects.ts";
 import { BulletinError, InputError, type Problem } from "./errors/problem.ts";
-import { render } from "./pipeline.ts";
+import { areaBuilder, type PublishedFile, type Shared } from "./pipeline-batch-area.ts";
 import { type Prepared, prepareYear, type RenderCache, templatesFor } from "./pipeline-prepare.ts";
 import type { BuildRequest } from "./pipeline-types.ts";
-import { editionFiles } from "./publish/edition-files.ts";
-import { editionFolder, KEEP_ON_REBUILD, publishFolder, writeAtomic } from "./publish/publish.ts";
+import { writeAtomic } from "./publish/publish.ts";
 
 export interface Shard {
   /** 1-based */
@@ -90,10 +89,16 @@ export async function buildBatch(
   req: BuildRequest & { resume?: boolean; shard?: Shard },
   fx: Effects,
   progress: (done: number, total: number, failed: number) => void = () => {},
+  opts: { builder?: typeof areaBuilder } = {},
 ): Promise<BatchResult> {
   const config = await loadConfig(req.configPath, fx); // 1
   const plan = planEditions(config, req);
-  const cache: RenderCache = { prepared: new Map(), years: new Map(), writer: workbookWriter() };
+  const cache: RenderCache = { prepared: new Map(), years: new Map() };
+  // steps 5–9 of each area: on a worker thread when the caller gives one (the CLI), else on this thread. Asked for
+  // now, so a worker thread loads its modules while this one reads the tables.
+  let shared: (s: Shared) => void = () => {};
+  const building = (opts.builder ?? areaBuilder)(req, fx, new Promise<Shared>((r) => (shared = r)));
+  building.catch(() => {}); // awaited below
   const out = { problems: [] as Problem[], timings: {} };
   const units: Prepared[] = [];
   for (const [year, areas] of plan) units.push(...(await prepareYear(config, req, year, areas, fx, out, cache))); // 2–4
@@ -101,6 +106,7 @@ export async function buildBatch(
   if (errors.length)
     throw new InputError(`the data has ${errors.length} problem(s); nothing was written`, out.problems);
   units.sort((a, b) => a.year - b.year || a.area.nis.localeCompare(b.area.nis));
+  cache.years?.clear(); // the tables: every area's indicators are computed, nothing reads them again
   const year = units[0]?.year ?? req.year ?? config.year;
   const outDir = req.outDir ?? config.output.dir;
   const dir = join(outDir, String(year), "municipalities");
@@ -148,77 +154,81 @@ export async function buildBatch(
     } else todo.push(u);
   }
   const failed: ManifestEntry[] = [];
-  let done = skipped;
-  progress(done, mine.length, 0);
-  const entryOf = (u: Prepared, files: { path: string; data: string | Uint8Array }[]): ManifestEntry => ({
+  // the progress counts editions (an area has one per language)
+  const editionsOf = (list: Prepared[]) => list.reduce((n, u) => n + u.langs.length, 0);
+  const total = editionsOf(mine);
+  let done = total - editionsOf(todo);
+  progress(done, total, 0);
+  const entryOf = (u: Prepared, files: PublishedFile[]): ManifestEntry => ({
     year: u.year,
     area: u.area.nis,
     name: u.area.label.nl,
     langs: u.langs,
-    files: files.map((f) => ({ path: `${u.area.nis}/${f.path}`, sha256: sha(f.data) })),
+    files: files.map((f) => ({ path: `${u.area.nis}/${f.path}`, sha256: f.sha256 })),
     inputHash: hashOf(u),
     status: "built",
   });
-  /** Steps 5–9 for some areas: rendered together, each published atomically. */
-  const renderAndPublish = async (chunk: Prepared[]) => {
-    const built = await render(
-      {
-        ...req,
-        editions: chunk.flatMap((u) => u.langs.map((lang) => ({ year: u.year, area: u.area.nis, lang }))),
-        cache,
-      },
-      fx,
-    );
-    cache.prepared.clear(); // this chunk's indicators: not needed again
-    for (const b of built.areas) {
-      const u = chunk.find((x) => x.area.nis === b.area)!;
-      const files = editionFiles(
-        b.indicators,
-        b.editions.map((e) => ({
-          ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary, html: e.html },
-          ...(e.pdf ? { pdf: e.pdf } : {}),
-          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k]!, xlsx: e.xlsx[k]! })),
-        })),
-      );
-      await publishFolder(
-        fx,
-        editionFolder({ outDir, region: config.geography.region }, b.year, b.area, "municipality"),
-        files,
-        KEEP_ON_REBUILD,
-      ); // 9
-      manifest.editions.push(entryOf(u, files));
-    }
-  };
-  try {
-    const size = Math.max(2, availableParallelism() * 2);
-    for (let i = 0; i < todo.length; i += size) {
-      const chunk = todo.slice(i, i + size);
-      try {
-        await renderAndPublish(chunk);
-      } catch {
-        // one bad edition must not cost the others: each alone, the failures listed
-        for (const u of chunk) {
-          if (manifest.editions.some((e) => e.area === u.area.nis)) continue;
-          try {
-            await renderAndPublish([u]);
-          } catch (e) {
-            const message =
-              e instanceof BulletinError && e.problems.length
-                ? e.problems.map((p) => p.message).join("; ")
-                : (e as Error).message;
-            const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
-            manifest.editions.push(entry);
-            failed.push(entry);
-          }
-        }
+  shared({ config, templates, cache });
+  const builder = await building;
+  // The manifest is written after every published area (a stopped run resumes from it), one write at a time: an area
+  // published while a write is under way is in the next one.
+  let writing: Promise<void> | undefined;
+  let dirty = false;
+  const saveManifest = async (): Promise<void> => {
+    dirty = true;
+    if (writing) return writing;
+    writing = (async () => {
+      while (dirty) {
+        dirty = false;
+        manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
+        await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       }
-      done += chunk.length;
-      manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
-      await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`); // a stopped run resumes from here
-      progress(done, mine.length, failed.length);
+    })().finally(() => {
+      writing = undefined;
+    });
+    return writing;
+  };
+  /** One area: rendered and published, or tried once more and then listed as failed; the others go on. */
+  const buildArea = async (u: Prepared) => {
+    try {
+      manifest.editions.push(entryOf(u, await builder.build(u)));
+    } catch {
+      try {
+        // a print cut short by a browser restart succeeds the second time
+        manifest.editions.push(entryOf(u, await builder.build(u)));
+      } catch (e) {
+        const message =
+          e instanceof BulletinError && e.problems.length
+            ? e.problems.map((p) => p.message).join("; ")
+            : (e as Error).message;
+        const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
+        manifest.editions.push(entry);
+        failed.push(entry);
+      }
     }
+    done += u.langs.length;
+    progress(
+      done,
+      total,
+      failed.reduce((n, f) => n + f.langs.length, 0),
+    );
+    await saveManifest();
+  };
+  // A stream, not chunks: a few areas are drawn ahead of the printer (their HTML waits at the page pool while this
+  // thread draws the next), each published as soon as its PDFs are in. The printer never waits for a chunk to end,
+  // and memory holds a few areas, not a chunk's.
+  const ahead = Math.max(2, availableParallelism() + 1);
+  try {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(ahead, todo.length) }, async () => {
+        while (next < todo.length) await buildArea(todo[next++]!);
+      }),
+    );
   } finally {
-    await cache.writer?.close(); // the worker thread would keep the process alive
+    await writing?.catch(() => {});
+    await builder.close(); // its threads would keep the process alive
+    await cache.writer?.close();
   }
   await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   if (!req.shard) await writeIndexPages(fx, dir, manifest, config.title);

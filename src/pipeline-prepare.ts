@@ -46,9 +46,16 @@ export interface RenderCache {
   prepared: Map<string, { prepared: Prepared[]; problems: Problem[] }>;
   templates?: TemplateSet;
   charts?: ChartCache;
-  /** the workbook writer (a worker thread) a batch keeps for all its chunks */
+  /** the workbook writer (a worker thread) a batch keeps for all its editions */
   writer?: WorkbookWriter;
+  /** a batch: config.yml, read once for all its editions */
+  config?: Config;
+  /** a batch: the boundary files, each read once for all its editions */
+  boundaries?: (p: { boundaries: string | undefined }) => Promise<unknown>;
 }
+
+/** The key of a plan's prepared editions in `RenderCache.prepared`. */
+export const planKeyOf = (plan: EditionPlan) => JSON.stringify([...plan].map(([y, a]) => [y, [...a]]));
 
 /** A year's tables as every edition of it uses them. */
 export interface YearData {

@@ -34,7 +34,7 @@ import { boundaryReader } from "./geo/read-boundaries.ts";
 import { assembleHtml, figureSource } from "./html/assemble-html.ts";
 import { summarize } from "./narrative/summary.ts";
 import { printOptionsFor } from "./pdf/print-options.ts";
-import { narrate, type Prepared, prepareYear, templatesFor } from "./pipeline-prepare.ts";
+import { narrate, type Prepared, planKeyOf, prepareYear, templatesFor } from "./pipeline-prepare.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./pipeline-types.ts";
 import { editionFiles } from "./publish/edition-files.ts";
 import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "./publish/publish.ts";
@@ -79,11 +79,11 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   printer?.then(() => mark("browser")).catch(() => {});
   const out = { problems: [] as Problem[], timings: {} as Timings };
   const { timings } = out;
-  const config = await timed(timings, "load", () => loadConfig(req.configPath, fx)); // 1
-  const plan = planEditions(config, req);
   const cache = req.preview ?? req.cache;
+  const config = cache?.config ?? (await timed(timings, "load", () => loadConfig(req.configPath, fx))); // 1
+  const plan = planEditions(config, req);
   const preview = req.preview !== undefined;
-  const planKey = JSON.stringify([...plan].map(([y, a]) => [y, [...a]]));
+  const planKey = planKeyOf(plan);
   const cached = cache?.prepared.get(planKey);
   const prepared: Prepared[] = cached?.prepared ?? [];
   if (cached) out.problems.push(...cached.problems);
@@ -95,7 +95,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
   const templates = cache?.templates ?? (await timed(timings, "load", () => templatesFor(req, plan, fx)));
   if (cache) cache.templates = templates;
-  const boundariesOf = boundaryReader(config.data.dir, fx);
+  const boundariesOf = cache?.boundaries ?? boundaryReader(config.data.dir, fx);
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
   const sheets = new Map<BuiltEdition, () => Promise<Uint8Array>[]>();
@@ -113,6 +113,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       const short = p.area.nis === config.geography.region && plan.size === 1;
       const tag = (s: string, lang: Lang) => (short ? `${s}.${lang}` : `${s}.${p.year}.${p.area.nis}.${lang}`);
       const editions: BuiltEdition[] = [];
+      // the figures as PNG too (a municipal edition only when config.yml asks: output.municipalPng)
+      const png = p.area.level !== "municipality" || config.output.municipalPng;
       for (const lang of p.langs) {
         const locale = templates.locales[lang]!;
         const narrative = narratives[lang];
@@ -121,7 +123,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
           const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
           const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
           const charts = await renderCharts(specs, lang, cache?.charts);
-          if (!preview) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
+          if (!preview && png) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
           return { specs, charts };
         });
         mark(tag("charts", lang));
@@ -193,7 +195,10 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     // the PNGs, encoded since their chart was drawn, and the workbooks
     await timed(timings, "png", async () => {
       if (preview) return; // the preview makes a PNG when it is asked for
-      for (const b of built) for (const e of b.editions) for (const c of e.charts) e.pngs.push(await c.png());
+      for (const b of built)
+        for (const e of b.editions)
+          if (b.indicators.meta.areaLevel !== "municipality" || config.output.municipalPng)
+            for (const c of e.charts) e.pngs.push(await c.png());
       for (const [e, start] of sheets) e.xlsx = await Promise.all(start());
     });
     mark("png");
@@ -220,7 +225,7 @@ export async function build(req: BuildRequest, fx: Effects): Promise<Built> {
           ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary },
           ...(html ? { html: e.html } : {}),
           ...(e.pdf ? { pdf: e.pdf } : {}),
-          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k]!, xlsx: e.xlsx[k]! })),
+          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k], xlsx: e.xlsx[k]! })),
         })),
       );
       b.unchanged = (await publishFolder(fx, b.target, files, KEEP_ON_REBUILD)) === "unchanged"; // 9

@@ -7,7 +7,7 @@ import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BuiltEdition } from "../src/pipeline.ts";
 import { render } from "../src/pipeline.ts";
-import { configPath, memoryPrinterEffects, root } from "./helpers.ts";
+import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
 
 /*
  * Municipal editions: a few chosen across sizes (Herstappe, the smallest; Mesen; Baarle-Hertog; Leuven), with
@@ -59,6 +59,23 @@ describe("a municipality's edition", () => {
     const names = map.layer.at(-1).data.values.map((v: { name: string }) => v.name);
     expect(names).toEqual(expect.arrayContaining(["Leuven", "Herent", "Bertem", "Holsbeek", "Lubbeek"]));
   });
+
+  it("publishes its figures as SVG, CSV, XLSX and spec, and as PNG only when config.yml asks (output.municipalPng)", async () => {
+    const leuven = editions.find((x) => x.area === "24062" && x.e.key.lang === "en")!.e;
+    expect(leuven.pngs).toEqual([]);
+    expect(leuven.html).toContain('href="charts/municipalities.svg" download');
+    expect(leuven.html).not.toMatch(/href="charts\/[a-z-]+\.png"/);
+    const text = readFileSync(configPath, "utf8");
+    const fx = overlayEffects({ "config.yml": `${text}\noutput:\n  municipalPng: true\n` });
+    const withPng = await render(
+      { configPath, editions: [{ year: 2024, area: "24062", lang: "en" }], formats: ["html"] },
+      fx,
+    );
+    const e = withPng.areas[0]!.editions[0]!;
+    expect(e.pngs).toHaveLength(e.charts.length);
+    for (const png of e.pngs) expect(Buffer.from(png.subarray(1, 4)).toString("latin1")).toBe("PNG");
+    expect(e.html).toContain('href="charts/municipalities.png" download');
+  }, 60_000);
 
   it("never words a hidden count as a number ('nearly 5' would tell it)", () => {
     for (const { e } of editions) {
@@ -159,6 +176,7 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     const ta = tree(join(one, "2024", "municipalities"));
     const tb = tree(dir);
     for (const [f, bytes] of ta) if (/^\d{5}\//.test(f)) expect(tb.get(f), f).toBe(bytes);
+    expect([...ta.keys()].filter((f) => f.endsWith(".png"))).toEqual([]); // municipal editions: no PNG by default
     expect(existsSync(join(dir, "index.nl.html"))).toBe(true);
   }, 240_000);
 
@@ -181,7 +199,7 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     await new Promise((r) => child.once("exit", r));
     expect(builtBefore).toBeLessThan(5);
     const again = await run(process.execPath, [bin, ...args(out), "--resume"], { cwd: root });
-    const m = /(\d+) built, (\d+) unchanged/.exec(again.stderr)!;
+    const m = /(\d+) areas built, (\d+) unchanged/.exec(again.stderr)!;
     expect(Number(m[2])).toBeGreaterThanOrEqual(builtBefore);
     expect(Number(m[1]) + Number(m[2])).toBe(5);
     expect(

@@ -121,6 +121,33 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(hits).toEqual([]);
   });
 
+  it("a browser is replaced after CHROMIUM_RECYCLE_AFTER prints: the prints under way finish, the queued ones go to the fresh one", async () => {
+    const printer = await launchPrinter({ env: { ...process.env, CHROMIUM_RECYCLE_AFTER: "3" } });
+    try {
+      const pdfs = await Promise.all(
+        Array.from({ length: 7 }, (_, i) =>
+          printer.print(
+            `<!doctype html><html lang="en"><meta charset="utf-8"><body><p>print number ${i}</p></body></html>`,
+            {
+              lang: "en",
+              header: "h",
+              footer: "Page {page}",
+              info: { title: "t", subject: "s", keywords: "k", author: "a", creator: "c" },
+            },
+          ),
+        ),
+      );
+      const dir = mkdtempSync(join(tmpdir(), "recycle-"));
+      pdfs.forEach((pdf, i) => {
+        writeFileSync(join(dir, `${i}.pdf`), pdf);
+        expect(execFileSync("pdftotext", [join(dir, `${i}.pdf`), "-"]).toString("utf8")).toContain(`print number ${i}`);
+      });
+      expect(printer.stats?.().browsers).toBe(3); // prints 1–3, 4–6, 7
+    } finally {
+      await printer.close();
+    }
+  });
+
   it("a missing browser: a RenderError (exit code 3) that says how to install it", async () => {
     const err = await launchPrinter({ executablePath: "/nonexistent/chromium" }).catch((e) => e);
     expect(err).toBeInstanceOf(RenderError);

@@ -149,7 +149,17 @@ export const configSchema = z.strictObject({
       euGeo: "codes/eu-geo.csv",
       boundaries: "geo/municipalities.topo.json",
     }),
-  output: z.strictObject({ dir: z.string().default("output") }).default({ dir: "output" }),
+  output: z
+    .strictObject({
+      dir: z.string().default("output"),
+      municipalPng: z
+        .boolean()
+        .default(false)
+        .describe(
+          "PNG copies of the municipal editions' figures, beside their SVG, CSV and XLSX. Off by default: drawing and compressing them is 40 % of a municipal edition's CPU in a batch, and the SVG serves the same use.",
+        ),
+    })
+    .default({ dir: "output", municipalPng: false }),
   municipalPeriod: z
     .strictObject({
       years: z.number().int().min(1).max(10).default(3).describe("Length of the period for municipal rates."),

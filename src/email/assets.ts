@@ -24,7 +24,10 @@ export async function loadEditionAssets(
       lang,
       summary: JSON.parse((await fx.readFile(at("summary.json"))).toString("utf8")) as EditionSummary,
       pdf: new Uint8Array(await fx.readFile(at("bulletin.pdf"))),
-      chartPng: new Uint8Array(await fx.readFile(at("charts/headline.png"))),
+      // a municipal edition has PNG copies of its figures only when config.yml asks (output.municipalPng)
+      ...((await fx.exists(at("charts/headline.png")))
+        ? { chartPng: new Uint8Array(await fx.readFile(at("charts/headline.png"))) }
+        : {}),
       synthetic: o.synthetic,
     });
   }

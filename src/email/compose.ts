@@ -9,7 +9,8 @@ export interface EditionAssets {
   lang: Lang;
   summary: EditionSummary;
   pdf: Uint8Array;
-  chartPng: Uint8Array;
+  /** the headline figure, shown in the message (none when the edition has no PNG copies) */
+  chartPng?: Uint8Array;
   synthetic: boolean;
 }
 export interface Recipient {
@@ -91,7 +92,7 @@ export function composeMessage(
 ${a.synthetic ? `<p style="background:#fff4d6;border-left:4px solid #c98c00;padding:8px 12px;font-size:14px">${esc(t.synthetic)}</p>` : ""}
 <p>${esc(t.intro)}</p>
 <ul>${s.keyFigures.map((k) => `<li>${esc(k.label)}: <strong>${esc(k.words)}</strong></li>`).join("")}</ul>
-<p><img src="cid:headline-chart" alt="${esc(t.chart)}" width="600" style="max-width:100%;height:auto"></p>
+${a.chartPng ? `<p><img src="cid:headline-chart" alt="${esc(t.chart)}" width="600" style="max-width:100%;height:auto"></p>` : ""}
 ${web ? `<p><a href="${esc(web)}" style="color:#0b5394">${esc(t.web)}</a></p>` : ""}
 <p>${esc(t.pdf)}</p>
 <p style="font-size:12px;color:#5b5b58;border-top:1px solid #ddd;padding-top:8px">${esc(t.unsubscribe)}</p>
@@ -117,13 +118,17 @@ ${web ? `<p><a href="${esc(web)}" style="color:#0b5394">${esc(t.web)}</a></p>` :
           content: Buffer.from(a.pdf),
           contentType: "application/pdf",
         },
-        {
-          filename: "headline.png",
-          content: Buffer.from(a.chartPng),
-          contentType: "image/png",
-          cid: "headline-chart",
-          contentDisposition: "inline",
-        },
+        ...(a.chartPng
+          ? [
+              {
+                filename: "headline.png",
+                content: Buffer.from(a.chartPng),
+                contentType: "image/png",
+                cid: "headline-chart",
+                contentDisposition: "inline" as const,
+              },
+            ]
+          : []),
       ],
     },
   };

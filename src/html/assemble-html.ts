@@ -98,6 +98,8 @@ export function assembleHtml(input: HtmlInput): string {
     ),
     syntheticNotice: locale.t(syntheticNoticeKey(config, indicators.meta.year)),
     print: input.medium === "print",
+    // the PNG download link: a municipal edition has PNG copies only when config.yml asks (output.municipalPng)
+    png: indicators.meta.areaLevel !== "municipality" || config.output.municipalPng,
     label: locale.labels,
     firstHeadline: sections[0]?.headlineText ?? "",
     keywords: [

@@ -24,6 +24,9 @@ const START_MS = 15_000;
 /** How many prints a page of the pool makes before it is closed and replaced. */
 const MAX_USES = 25;
 
+/** How many prints a browser makes before a fresh one takes over (see `recycleAfter` below). */
+const RECYCLE_AFTER = 120;
+
 async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -121,6 +124,7 @@ export async function launchPrinter(
   // a browser that stopped answering (a print took longer than the timeout; seen in long batches, after a few
   // hundred PDFs) is replaced: the failed print is reported, the next ones go to a fresh Chromium
   let restarting: Promise<void> | undefined;
+  let browsers = 1;
   const restart = () => {
     restarting ??= (async () => {
       idle.length = 0;
@@ -128,14 +132,27 @@ export async function launchPrinter(
       await chromium.stop(0);
       chromium = startChromium(executablePath, ms);
       browser = await connect();
+      browsers++;
     })().finally(() => {
       restarting = undefined;
     });
     return restarting;
   };
+  // Chromium in one process grows with every print it makes (its RSS passed 1.4 GB after 600 municipal PDFs) and,
+  // after a few hundred, slows down and then stops answering (the 600-edition batch and its floor both stalled at
+  // ~400). So a browser makes at most RECYCLE_AFTER prints: then the pool drains (the prints under way finish) and a
+  // fresh Chromium takes over; CHROMIUM_RECYCLE_AFTER=N sets it, 0 turns it off.
+  const recycleAfter = Number(o.env?.CHROMIUM_RECYCLE_AFTER ?? process.env.CHROMIUM_RECYCLE_AFTER ?? RECYCLE_AFTER);
+  let issued = 0;
+  let draining = false;
+  const wake = () => {
+    for (const w of waiting.splice(0)) w();
+  };
   const acquire = async (): Promise<Page> => {
-    while (busy >= poolSize) await new Promise<void>((r) => waiting.push(r));
+    while (draining || busy >= poolSize) await new Promise<void>((r) => waiting.push(r));
     busy++;
+    issued++;
+    if (recycleAfter > 0 && issued >= recycleAfter) draining = true; // this print still goes to the old browser
     await restarting?.catch(() => {});
     const warm = idle.pop();
     if (warm) return warm;
@@ -149,10 +166,22 @@ export async function launchPrinter(
       });
       return page;
     } catch (e) {
-      busy--;
-      waiting.shift()?.();
+      done();
       throw e;
     }
+  };
+  /** A print has ended: the next one may start, or, when the pool drains for a fresh browser, it is started. */
+  const done = () => {
+    busy--;
+    if (draining && busy === 0)
+      void restart()
+        .catch(() => {}) // the next print reports a browser that does not start
+        .finally(() => {
+          draining = false;
+          issued = 0;
+          wake();
+        });
+    else if (!draining) waiting.shift()?.();
   };
   // a page is used for a limited number of prints: in a long batch (600 PDFs) a page reused for hundreds of them
   // made Chromium stop answering (its 180th area, twice); a fresh page costs ~30 ms
@@ -160,12 +189,12 @@ export async function launchPrinter(
   const release = (page: Page, ok: boolean) => {
     const n = (uses.get(page) ?? 0) + 1;
     uses.set(page, n);
-    if (ok && n < MAX_USES) idle.push(page);
+    if (ok && n < MAX_USES && !draining) idle.push(page);
     else void page.close().catch(() => {});
-    busy--;
-    waiting.shift()?.();
+    done();
   };
   const printer: Printer = {
+    stats: () => ({ browsers }),
     async print(html, p) {
       const page = await acquire();
       let ok = false;

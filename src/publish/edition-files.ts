@@ -11,12 +11,13 @@ export interface EditionContent {
   pdf?: Uint8Array;
   facts: Fact[];
   summary: EditionSummary;
-  charts: { id: string; svg: string; png: Uint8Array; csv: string; specJson: string; xlsx: Uint8Array }[];
+  /** png: none when the edition leaves PNG copies out (a municipal edition, by default) */
+  charts: { id: string; svg: string; png?: Uint8Array; csv: string; specJson: string; xlsx: Uint8Array }[];
 }
 
 /**
  * The files of an area's edition, relative to its folder: indicators.json, and per language bulletin.html,
- * bulletin.pdf, facts.json, summary.json and charts/<figure>.{svg,png,csv,xlsx,vl.json}.
+ * bulletin.pdf, facts.json, summary.json and charts/<figure>.{svg,png,csv,xlsx,vl.json} (png when made).
  */
 export function editionFiles(indicators: Indicators, editions: EditionContent[]): OutputFile[] {
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -28,7 +29,7 @@ export function editionFiles(indicators: Indicators, editions: EditionContent[])
     files.push({ path: `${e.lang}/summary.json`, data: json(e.summary) });
     for (const c of e.charts) {
       files.push({ path: `${e.lang}/charts/${c.id}.svg`, data: c.svg });
-      files.push({ path: `${e.lang}/charts/${c.id}.png`, data: c.png });
+      if (c.png) files.push({ path: `${e.lang}/charts/${c.id}.png`, data: c.png });
       files.push({ path: `${e.lang}/charts/${c.id}.csv`, data: c.csv });
       files.push({ path: `${e.lang}/charts/${c.id}.xlsx`, data: c.xlsx });
       files.push({ path: `${e.lang}/charts/${c.id}.vl.json`, data: c.specJson });

@@ -12,8 +12,13 @@ const out = join(root, "dist");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
-  // the CLI, and the worker thread that writes the Excel workbooks (src/charts/xlsx.ts starts dist/xlsx-worker.js)
-  entryPoints: { cli: join(root, "src/cli.ts"), "xlsx-worker": join(root, "src/charts/xlsx-worker.ts") },
+  // the CLI, and its worker threads: the one that writes the Excel workbooks (src/charts/xlsx.ts starts
+  // dist/xlsx-worker.js) and the municipal batch's render thread (src/pipeline-batch-thread.ts)
+  entryPoints: {
+    cli: join(root, "src/cli.ts"),
+    "xlsx-worker": join(root, "src/charts/xlsx-worker.ts"),
+    "pipeline-batch-worker": join(root, "src/pipeline-batch-worker.ts"),
+  },
   outdir: out,
   bundle: true,
   splitting: true,

@@ -1,0 +1,95 @@
+/**
+ * The municipal batch's areas built on a worker thread (pipeline-batch-worker.ts), while this thread keeps the
+ * browser: it only answers the worker's print requests, so Chromium's DevTools messages are read the moment they
+ * come and its pages never wait for a chart being drawn. Rendered on this thread instead, a page's next print waited
+ * for the drawing of the next edition's charts (up to ~50 ms per message; a print takes several).
+ *
+ *   this thread                                  worker thread
+ *   build(u) ──── { build, id, unit } ─────────► render steps 5–7 of the area's editions
+ *   printer.print ◄──── { print, job, html } ──── step 8: the proxy printer
+ *   ──────────────────── { pdf, job, bytes } ──► 9: its folder published, sha256 of each file
+ *   resolves ◄──────── { built, id, files } ───
+ *
+ * A worker that dies (out of memory, a crash) fails the areas it had; the next area starts a fresh one.
+ */
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Effects, PrintOptions } from "./effects.ts";
+import { RenderError } from "./errors/problem.ts";
+import type { AreaBuilder, PublishedFile } from "./pipeline-batch-area.ts";
+import type { Prepared } from "./pipeline-prepare.ts";
+import type { BuildRequest } from "./pipeline-types.ts";
+
+/** Messages from the worker. */
+export type FromWorker =
+  | { type: "print"; job: number; html: string; options: PrintOptions }
+  | { type: "built"; id: number; files: PublishedFile[] }
+  | { type: "failed"; id: number; message: string };
+/** Messages to the worker. */
+export type ToWorker =
+  | { type: "build"; id: number; unit: Prepared }
+  | { type: "pdf"; job: number; bytes?: Uint8Array; error?: string };
+
+/** What the worker needs to start: the request, without its caches (they do not cross threads). */
+export type WorkerRequest = Omit<BuildRequest, "cache" | "preview">;
+
+export async function threadedAreaBuilder(req: BuildRequest, fx: Effects): Promise<AreaBuilder> {
+  const { cache: _c, preview: _p, ...plain } = req;
+  let worker: Worker | undefined;
+  let next = 0;
+  const waiting = new Map<number, { resolve: (f: PublishedFile[]) => void; reject: (e: Error) => void }>();
+  const start = () => {
+    const fromSource = import.meta.url.endsWith(".ts");
+    const w = new Worker(
+      new URL(fromSource ? "./pipeline-batch-worker-boot.mjs" : "./pipeline-batch-worker.js", import.meta.url),
+      { workerData: plain satisfies WorkerRequest },
+    );
+    w.on("message", (m: FromWorker) => {
+      if (m.type === "print") {
+        fx.printer()
+          .then((p) => p.print(m.html, m.options))
+          .then(
+            (bytes) => w.postMessage({ type: "pdf", job: m.job, bytes } satisfies ToWorker),
+            (e: Error) => w.postMessage({ type: "pdf", job: m.job, error: e.message } satisfies ToWorker),
+          );
+        return;
+      }
+      const p = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.type === "built") p?.resolve(m.files);
+      else p?.reject(new RenderError(m.message));
+    });
+    const fail = (e: Error) => {
+      for (const p of waiting.values()) p.reject(e);
+      waiting.clear();
+    };
+    w.on("error", fail);
+    w.on("exit", (code) => {
+      fail(new RenderError(`the render thread stopped (exit code ${code})`));
+      if (worker === w) worker = undefined;
+    });
+    return w;
+  };
+  worker = start(); // now: it loads its modules and reads the templates while the batch reads the tables
+  return {
+    build(unit) {
+      worker ??= start();
+      const id = next++;
+      const p = new Promise<PublishedFile[]>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ type: "build", id, unit } satisfies ToWorker);
+      return p;
+    },
+    async close() {
+      await worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
+
+/** This thread's nice value (Linux: through its thread id, /proc/thread-self); elsewhere nothing changes. */
+export function lowerThisThread(nice: number) {
+  try {
+    setPriority(Number(readlinkSync("/proc/thread-self").split("/").pop()), nice);
+  } catch {}
+}
