@@ -127,16 +127,21 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
           return { specs, charts };
         });
         mark(tag("charts", lang));
+        const blank = new Set(specs.filter((c) => nothingToDraw(c.spec)).map((c) => c.id));
         // 7: the HTML, and the copy Chromium prints without what print hides (A/B: Chromium 0.5 s less CPU)
         const htmlFor = (medium: "screen" | "print") =>
           assembleHtml({
             ...{ config, edition: p.edition, indicators: p.indicators, locale, narrative, sectionIds: p.sections },
             ...{ layout: templates.layout, css: templates.css, fontFaces: templates.fontFaces, medium },
-            charts: Object.fromEntries(charts.map((c) => [c.id, { svg: c.svg, table: c.table }])),
+            // a figure with nothing to draw (every value hidden by disclosure control) is left out and says why
+            charts: Object.fromEntries(
+              charts.map((c) => [c.id, { svg: blank.has(c.id) ? "" : c.svg, table: c.table }]),
+            ),
             figureNotes: {
               municipalities: boundaries
                 ? { credit: locale.t("boundaries_credit") }
                 : { notice: locale.t("map_fallback") },
+              ...Object.fromEntries([...blank].map((id) => [id, { notice: locale.t("figure_all_hidden") }])),
             },
           });
         const forPrint = printer ? await timed(timings, "html", () => htmlFor("print")) : undefined;
@@ -211,6 +216,12 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks };
 }
+
+/** A single-view figure whose data has no value at all (a municipality's, every value hidden). */
+const nothingToDraw = (spec: object) => {
+  const data = (spec as { data?: { values?: unknown[] } }).data;
+  return !("layer" in spec) && Array.isArray(data?.values) && data.values.length === 0;
+};
 
 /** The whole build: render every edition (steps 1–8), then publish each area's folder atomically (step 9). */
 export async function build(req: BuildRequest, fx: Effects): Promise<Built> {

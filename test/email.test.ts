@@ -221,6 +221,20 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     // a municipal edition has no PNG copies by default: the message carries its PDF and no broken image
     expect(herstappe.attachments.map((a) => a.contentType)).toEqual(["application/pdf"]);
     expect(herstappe.html).not.toContain("cid:headline-chart");
+    // her link is her municipality's web edition when config.yml gives one (mail.areaWebUrl), never the region's
+    expect(herstappe.text).not.toContain("international-migration/2024/");
+    const linked = overlayEffects(
+      {
+        ...overlay,
+        "area.yml": withArea.replace(
+          "  subscribers:",
+          "  areaWebUrl: https://example.org/{lang}/gemeente/{area}/{year}/\n  subscribers:",
+        ),
+      },
+      { env: { SMTP_URL: server.url } },
+    );
+    await send({ configPath: "area.yml", outDir: out, areas: ["73028"], to: "check@example.org" }, linked);
+    expect(server.received.at(-1)!.text).toMatch(/https:\/\/example\.org\/(nl|en)\/gemeente\/73028\/2024\//);
     // the region's mailing leaves her out: she has her municipality's edition
     const all = await send({ configPath: "area.yml", outDir: out }, f);
     expect(all.sent).not.toContain("an.peeters@example.org");

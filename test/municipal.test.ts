@@ -77,6 +77,27 @@ describe("a municipality's edition", () => {
     expect(e.html).toContain('href="charts/municipalities.png" download');
   }, 60_000);
 
+  it("a figure whose every value is hidden is not drawn as an empty frame: it says why, in both languages", () => {
+    for (const lang of ["en", "nl"] as const) {
+      const e = editions.find((x) => x.area === "73028" && x.e.key.lang === lang)!.e;
+      const blank = e.specs.filter((c) => (c.spec as { data?: { values?: unknown[] } }).data?.values?.length === 0);
+      expect(blank.length).toBeGreaterThan(0); // Herstappe: its figures of counts hide every value
+      for (const c of blank) {
+        const figure = e.html.slice(
+          e.html.indexOf(`id="fig-${c.id}"`),
+          e.html.indexOf("</figure>", e.html.indexOf(`id="fig-${c.id}"`)),
+        );
+        expect(figure).not.toContain('<div class="chart">');
+        expect(figure).toContain(
+          lang === "en" ? "Not drawn: every value of this figure is hidden" : "Niet getekend: alle waarden",
+        );
+      }
+      // Leuven's figures are all drawn
+      const leuven = editions.find((x) => x.area === "24062" && x.e.key.lang === lang)!.e;
+      expect(leuven.html.match(/<div class="chart">/g)).toHaveLength(leuven.charts.length);
+    }
+  });
+
   it("never words a hidden count as a number ('nearly 5' would tell it)", () => {
     for (const { e } of editions) {
       const all = Object.values(e.narrative.sections)

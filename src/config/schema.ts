@@ -65,6 +65,12 @@ export const mailSchema = z
       .string()
       .optional()
       .describe("Link to the web edition; {lang} and {year} are replaced. Omitted: no link in the e-mail."),
+    areaWebUrl: z
+      .string()
+      .optional()
+      .describe(
+        "Link to an area's web edition (a municipality's, for a subscriber who names an area); {lang}, {year} and {area} (its NIS code) are replaced. Omitted: an area's message has no link (webUrl is the region's edition).",
+      ),
     listUnsubscribe: z
       .string()
       .optional()

@@ -62,7 +62,12 @@ export function composeMessage(
   const mail = config.mail!;
   const t = TEXT[a.lang];
   const s = a.summary;
-  const web = mail.webUrl?.replaceAll("{lang}", a.lang).replaceAll("{year}", String(a.year));
+  // the region's web edition, or an area's (a subscriber who names a municipality): never the wrong one
+  const area = r.area ?? config.geography.region;
+  const web = (area === config.geography.region ? mail.webUrl : mail.areaWebUrl)
+    ?.replaceAll("{lang}", a.lang)
+    .replaceAll("{year}", String(a.year))
+    .replaceAll("{area}", area);
   const contentHash = createHash("sha256").update(a.pdf).update(JSON.stringify(s)).digest("hex").slice(0, 16);
   const id = createHash("sha256")
     .update(`${a.year}|${a.lang}|${r.address.toLowerCase()}|${contentHash}|${opts.test ? "test" : "mailing"}`)
