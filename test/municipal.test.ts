@@ -5,8 +5,11 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { planEditions } from "../src/config/editions.ts";
+import { loadConfig } from "../src/config/read-config.ts";
 import type { BuiltEdition } from "../src/pipeline.ts";
 import { render } from "../src/pipeline.ts";
+import { prepareYear } from "../src/pipeline-prepare.ts";
 import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
 
 /*
@@ -97,6 +100,53 @@ describe("a municipality's edition", () => {
       expect(leuven.html.match(/<div class="chart">/g)).toHaveLength(leuven.charts.length);
     }
   });
+
+  it("the top nationalities are ranked only down to the first hidden total; the rest follow by code, and the text says so", async () => {
+    // every municipality of the region: the published lists, their hidden paths, and the order
+    const config = await loadConfig(configPath, memoryPrinterEffects());
+    const req = { configPath, areas: ["municipalities"], langs: ["en" as const] };
+    const [year, areas] = [...planEditions(config, req)][0]!;
+    const out = { problems: [], timings: {} };
+    const units = await prepareYear(config, req, year, areas, memoryPrinterEffects(), out);
+    expect(units).toHaveLength(300);
+    let unranked = 0;
+    for (const u of units) {
+      const t = u.indicators.topNationalities;
+      const d = u.indicators.disclosure!;
+      for (const dir of ["immigration", "emigration"] as const) {
+        const list = t[dir];
+        const cut = t.ranked![dir];
+        const head = list.slice(0, cut).map((n) => n.total);
+        expect(head.every((v) => v !== null)).toBe(true);
+        expect(head).toEqual([...head].sort((a, b) => b! - a!));
+        const rest = list.slice(cut).map((n) => n.code);
+        expect(rest).toEqual([...rest].sort());
+        expect(list.slice(cut).every((n) => n.rank === null)).toBe(true); // no rank to tell the order either
+        if (cut < list.length) {
+          unranked++;
+          expect(list.slice(cut).some((n) => n.total === null)).toBe(true);
+        }
+        // the hidden paths follow the entries they were made for
+        list.forEach((n, k) => {
+          const path = `topNationalities.${dir}.${k}.total`;
+          expect(n.total === null, `${u.area.nis} ${path}`).toBe(
+            d.primary.includes(path) || d.secondary.includes(path),
+          );
+        });
+      }
+    }
+    expect(unranked).toBeGreaterThan(100); // the demo data have many: the rule is exercised
+    const herstappe = editions.find((x) => x.area === "73028" && x.e.key.lang === "en")!.e;
+    const body = herstappe.narrative.sections["top-nationalities"]!.body;
+    expect(body).toContain(
+      "The most frequent nationalities of 2024 are not ranked: their numbers are not all published.",
+    );
+    expect(body).not.toContain("The most frequent nationalities among");
+    const nl = editions.find((x) => x.area === "73028" && x.e.key.lang === "nl")!.e;
+    expect(nl.narrative.sections["top-nationalities"]!.body).toContain(
+      "De meest voorkomende nationaliteiten van 2024 worden niet gerangschikt",
+    );
+  }, 60_000);
 
   it("never words a hidden count as a number ('nearly 5' would tell it)", () => {
     for (const { e } of editions) {

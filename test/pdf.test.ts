@@ -125,7 +125,7 @@ describe("the print page is sealed and every failure is clear", () => {
     const printer = await launchPrinter({ env: { ...process.env, CHROMIUM_RECYCLE_AFTER: "2" } });
     try {
       const pdfs = await Promise.all(
-        Array.from({ length: 5 }, (_, i) =>
+        Array.from({ length: 3 }, (_, i) =>
           printer.print(
             `<!doctype html><html lang="en"><meta charset="utf-8"><body><p>print number ${i}</p></body></html>`,
             {
@@ -142,7 +142,7 @@ describe("the print page is sealed and every failure is clear", () => {
         writeFileSync(join(dir, `${i}.pdf`), pdf);
         expect(execFileSync("pdftotext", [join(dir, `${i}.pdf`), "-"]).toString("utf8")).toContain(`print number ${i}`);
       });
-      expect(printer.stats?.().browsers).toBe(3); // prints 1–2, 3–4, 5
+      expect(printer.stats?.().browsers).toBe(2); // prints 1–2, then 3 on a fresh browser
     } finally {
       await printer.close();
     }
@@ -192,8 +192,9 @@ describe("the print page is sealed and every failure is clear", () => {
     const exited = new Promise<NodeJS.Signals | null>((r) => node.once("exit", (_code, signal) => r(signal)));
     node.kill("SIGTERM");
     expect(await exited).toBe("SIGTERM");
+    // SIGKILLed at once; on a loaded machine the kernel may take seconds to tear down its large address space
     let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
+    for (let i = 0; i < 400 && alive; i++) {
       await new Promise((r) => setTimeout(r, 50));
       alive =
         existsSync(`/proc/${chromium!.pid}`) && !readFileSync(`/proc/${chromium!.pid}/stat`, "utf8").includes(") Z");

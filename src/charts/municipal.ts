@@ -163,7 +163,7 @@ const MAKERS = {
     const rows = (["immigration", "emigration"] as const).flatMap((d) =>
       ind.topNationalities[d].map((n, k) => [
         t(d),
-        n.rank,
+        n.rank ?? "", // an entry that follows unranked (a hidden total) has no rank to show
         name(n.code),
         shown(ind, `topNationalities.${d}.${k}.men`),
         shown(ind, `topNationalities.${d}.${k}.women`),

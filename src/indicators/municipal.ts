@@ -210,6 +210,30 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
     out.municipalities.topClass.members = [];
     out.municipalities.highest = [];
   }
+  // The ranking must not tell about a hidden total: a total hidden as "x" between two published ones would be known
+  // to lie between them, and hidden totals in a strict order would be pinned (four of them: 4, 3, 2, 1). So the list
+  // is in rank order only down to its first hidden total; the rest follow by code, unranked (the text says so), and
+  // every published path into the list is renumbered with it.
+  const moved = new Map<string, string>();
+  for (const d of dirs) {
+    const list = out.topNationalities[d];
+    const cut = list.findIndex((n) => n.total === null);
+    out.topNationalities.ranked = { ...out.topNationalities.ranked!, [d]: cut < 0 ? list.length : cut };
+    if (cut < 0) continue;
+    const order = list.map((n, k) => ({ n, k }));
+    const rest = order.slice(cut).sort((a, b) => a.n.code.localeCompare(b.n.code));
+    const next = [...order.slice(0, cut), ...rest];
+    // their ranks would tell the order too
+    out.topNationalities[d] = next.map((x, k) => (k < cut ? x.n : { ...x.n, rank: null as unknown as number }));
+    next.forEach((x, k) => {
+      if (x.k !== k) moved.set(`topNationalities.${d}.${x.k}.`, `topNationalities.${d}.${k}.`);
+    });
+  }
+  const renumber = (p: string) => {
+    const m = /^topNationalities\.(immigration|emigration)\.\d+\./.exec(p);
+    const to = m && moved.get(m[0]);
+    return to ? to + p.slice(m[0].length) : p;
+  };
   // lists that would tell a hidden comparison
   for (const d of dirs)
     out.topNationalities.womenMajority[d] = out.topNationalities[d]
@@ -217,8 +241,8 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
       .map((n) => n.code);
   out.disclosure = {
     minCount: rule.minCount,
-    primary,
-    secondary: [...secondary, ...derived],
+    primary: primary.map(renumber),
+    secondary: [...secondary, ...derived].map(renumber),
     rateMinPopulation: rule.rateMinPopulation,
     rateMinEvents: rule.rateMinEvents,
   };

@@ -18,6 +18,7 @@ export interface ComponentValue {
   share: number;
 }
 export interface NationalityValue {
+  /** null in a municipality's published list for the entries that follow unranked (see `ranked` below) */
   rank: number;
   code: string;
   group: Group;
@@ -124,6 +125,11 @@ export interface Indicators {
     emigration: NationalityValue[];
     womenMajority: Record<Direction, string[]>;
     totalsBySex: Record<Direction, { men: number; women: number }>;
+    /**
+     * A municipality's published list: how many of each list, from its start, are in rank order. After them come, by
+     * code and unranked, those from the first whose total is hidden by disclosure control (indicators/municipal.ts).
+     */
+    ranked?: Record<Direction, number>;
   };
   municipalities: {
     from: number;

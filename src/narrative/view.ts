@@ -64,6 +64,12 @@ export function viewOf(ind: Indicators) {
     /** a municipality's rank is said only when its rate is published */
     localRateShown: ind.local?.rates[0]?.ratePer1000 !== null,
     localRanked: (ind.local?.rank.position ?? 0) > 0 && ind.local?.rates[0]?.ratePer1000 !== null,
+    /** the top nationalities named as the most frequent: those in rank order (down to the first hidden total), ≤ 3 */
+    topNamed: Math.min(3, ind.topNationalities.ranked?.immigration ?? ind.topNationalities.immigration.length),
+    /** some of the top nationalities follow unranked (a total hidden by disclosure control) */
+    topUnranked:
+      (ind.topNationalities.ranked?.immigration ?? ind.topNationalities.immigration.length) <
+      ind.topNationalities.immigration.length,
     hasRevisions: ind.revisions !== null,
     revised: (ind.revisions?.totals.length ?? 0) > 0,
     otherRevised: (ind.revisions?.other.count ?? 0) > 0,
