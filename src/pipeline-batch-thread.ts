@@ -57,6 +57,7 @@ export async function threadedAreaBuilder(req: BuildRequest, fx: Effects): Promi
       }
       const p = waiting.get(m.id);
       waiting.delete(m.id);
+      if (!waiting.size) w.unref(); // idle: it must not keep the process alive (a batch that failed before its areas)
       if (m.type === "built") p?.resolve(m.files);
       else p?.reject(new RenderError(m.message));
     });
@@ -69,12 +70,14 @@ export async function threadedAreaBuilder(req: BuildRequest, fx: Effects): Promi
       fail(new RenderError(`the render thread stopped (exit code ${code})`));
       if (worker === w) worker = undefined;
     });
+    w.unref();
     return w;
   };
   worker = start(); // now: it loads its modules and reads the templates while the batch reads the tables
   return {
     build(unit) {
       worker ??= start();
+      worker.ref(); // an area under way keeps the process alive until it is built
       const id = next++;
       const p = new Promise<PublishedFile[]>((resolve, reject) => waiting.set(id, { resolve, reject }));
       worker.postMessage({ type: "build", id, unit } satisfies ToWorker);

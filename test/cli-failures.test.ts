@@ -127,6 +127,15 @@ const cases: Case[] = [
   ["geo import: missing data", GEO, missingData, {}, 1, /not JSON|municipalities\.csv/],
   ["check: bad data", ["check"], badData, {}, 1, /flows-2024\.csv\.gz:10:7: error: .*-3/],
   ["build: bad data", ["build", "--format", "html"], badData, {}, 1, /flows-2024\.csv\.gz:10:7/],
+  // the municipal batch's render thread is started early: a batch that fails on its data must still exit at once
+  [
+    "build --area municipalities: bad data",
+    ["build", "--area", "municipalities:38000", "--format", "html"],
+    badData,
+    {},
+    1,
+    /flows-2024\.csv\.gz:10:7/,
+  ],
   [
     "check: a 2025 flow under a merged municipality's code",
     ["check", "--year", "2025"],
