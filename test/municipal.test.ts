@@ -91,6 +91,7 @@ describe("a municipality's edition", () => {
           e.html.indexOf("</figure>", e.html.indexOf(`id="fig-${c.id}"`)),
         );
         expect(figure).not.toContain('<div class="chart">');
+        expect(figure).not.toContain('class="desc"'); // no description of a chart that is not there
         expect(figure).toContain(
           lang === "en" ? "Not drawn: every value of this figure is hidden" : "Niet getekend: alle waarden",
         );

@@ -55,7 +55,8 @@ export function assembleHtml(input: HtmlInput): string {
       body: n.body,
       note: n.note,
       caption: n.caption,
-      alt: n.altText,
+      // a figure left undrawn (every value hidden) has nothing to describe: its notice says why
+      alt: input.charts[id]?.svg === "" ? "" : n.altText,
       chart: input.charts[id],
       fallbackNotice: input.figureNotes?.[id]?.notice,
       source: figureSource(id, locale),
