@@ -9,6 +9,7 @@ import { planEditions } from "../src/config/editions.ts";
 import { loadConfig } from "../src/config/read-config.ts";
 import type { BuiltEdition } from "../src/pipeline.ts";
 import { render } from "../src/pipeline.ts";
+import { buildBatch } from "../src/pipeline-batch.ts";
 import { prepareYear } from "../src/pipeline-prepare.ts";
 import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
 
@@ -251,6 +252,21 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     expect([...ta.keys()].filter((f) => f.endsWith(".png"))).toEqual([]); // municipal editions: no PNG by default
     expect(existsSync(join(dir, "index.nl.html"))).toBe(true);
   }, 240_000);
+
+  it("the batch on the caller's own thread (buildBatch without a render thread) publishes the same files as the CLI's", async () => {
+    const cli = mkdtempSync(join(tmpdir(), "batch-cli-"));
+    const own = mkdtempSync(join(tmpdir(), "batch-own-"));
+    await run(process.execPath, [bin, ...args(cli)], { cwd: root });
+    const r = await buildBatch(
+      { configPath, areas: ["municipalities:38000"], formats: ["html"], outDir: own },
+      overlayEffects(),
+    );
+    expect(r.built).toBe(5);
+    const a = tree(join(cli, "2024", "municipalities"));
+    const b = tree(join(own, "2024", "municipalities"));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [f, bytes] of a) if (/^\d{5}\//.test(f)) expect(b.get(f), f).toBe(bytes);
+  }, 120_000);
 
   it("a run killed half-way and resumed rebuilds only what was not published", async () => {
     const out = mkdtempSync(join(tmpdir(), "batch-kill-"));
