@@ -11,10 +11,9 @@ import type { Config } from "./config/schema.ts";
 import type { Effects } from "./effects.ts";
 import { boundaryReader } from "./geo/read-boundaries.ts";
 import type { TemplateSet } from "./narrative/read-templates.ts";
-import { render } from "./pipeline.ts";
+import { filesOf, render } from "./pipeline.ts";
 import { type Prepared, planKeyOf, type RenderCache, templatesFor } from "./pipeline-prepare.ts";
 import type { BuildRequest } from "./pipeline-types.ts";
-import { editionFiles } from "./publish/edition-files.ts";
 import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "./publish/publish.ts";
 
 const sha = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
@@ -61,14 +60,7 @@ export async function areaBuilder(req: BuildRequest, fx: Effects, given?: Promis
         const built = await render({ ...req, editions, cache }, fx);
         const published: PublishedFile[] = [];
         for (const b of built.areas) {
-          const files = editionFiles(
-            b.indicators,
-            b.editions.map((e) => ({
-              ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary, html: e.html },
-              ...(e.pdf ? { pdf: e.pdf } : {}),
-              charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k], xlsx: e.xlsx[k]! })),
-            })),
-          );
+          const files = filesOf(b, true);
           await publishFolder(
             fx,
             editionFolder({ outDir, region: config.geography.region }, b.year, b.area, "municipality"),

@@ -26,6 +26,7 @@ import { workbooks, workbookWriter } from "./charts/xlsx.ts";
 import { syntheticNoticeKey } from "./config/edition.ts";
 import { planEditions } from "./config/editions.ts";
 import { loadConfig } from "./config/read-config.ts";
+import type { Config } from "./config/schema.ts";
 import type { Lang, SectionId } from "./core/domain.ts";
 import { type Marks, marker, type Timings, timed } from "./core/timing.ts";
 import type { Effects } from "./effects.ts";
@@ -113,8 +114,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       const short = p.area.nis === config.geography.region && plan.size === 1;
       const tag = (s: string, lang: Lang) => (short ? `${s}.${lang}` : `${s}.${p.year}.${p.area.nis}.${lang}`);
       const editions: BuiltEdition[] = [];
-      // the figures as PNG too (a municipal edition only when config.yml asks: output.municipalPng)
-      const png = p.area.level !== "municipality" || config.output.municipalPng;
+      const png = pngWanted(config, p.area.level);
       for (const lang of p.langs) {
         const locale = templates.locales[lang]!;
         const narrative = narratives[lang];
@@ -202,8 +202,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       if (preview) return; // the preview makes a PNG when it is asked for
       for (const b of built)
         for (const e of b.editions)
-          if (b.indicators.meta.areaLevel !== "municipality" || config.output.municipalPng)
-            for (const c of e.charts) e.pngs.push(await c.png());
+          if (pngWanted(config, b.indicators.meta.areaLevel)) for (const c of e.charts) e.pngs.push(await c.png());
       for (const [e, start] of sheets) e.xlsx = await Promise.all(start());
     });
     mark("png");
@@ -216,6 +215,21 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks };
 }
+
+/** The figures as PNG too: a municipal edition only when config.yml asks (output.municipalPng). */
+const pngWanted = (config: Config, level: string) => level !== "municipality" || config.output.municipalPng;
+
+/** The files an area publishes (step 9's input): indicators.json and each language's edition. */
+export const filesOf = (b: BuiltArea, html: boolean) =>
+  editionFiles(
+    b.indicators,
+    b.editions.map((e) => ({
+      ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary },
+      ...(html ? { html: e.html } : {}),
+      ...(e.pdf ? { pdf: e.pdf } : {}),
+      charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k], xlsx: e.xlsx[k]! })),
+    })),
+  );
 
 /** A single-view figure whose data has no value at all (a municipality's, every value hidden). */
 const nothingToDraw = (spec: object) => {
@@ -230,15 +244,7 @@ export async function build(req: BuildRequest, fx: Effects): Promise<Built> {
   const html = (req.formats ?? ["html", "pdf"]).includes("html");
   await timed(built.timings, "write", async () => {
     for (const b of built.areas) {
-      const files = editionFiles(
-        b.indicators,
-        b.editions.map((e) => ({
-          ...{ lang: e.key.lang, facts: e.narrative.facts, summary: e.summary },
-          ...(html ? { html: e.html } : {}),
-          ...(e.pdf ? { pdf: e.pdf } : {}),
-          charts: e.charts.map((c, k) => ({ ...c, png: e.pngs[k], xlsx: e.xlsx[k]! })),
-        })),
-      );
+      const files = filesOf(b, html);
       b.unchanged = (await publishFolder(fx, b.target, files, KEEP_ON_REBUILD)) === "unchanged"; // 9
     }
   });
