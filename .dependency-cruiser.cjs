@@ -7,6 +7,7 @@ const STAGES = [
   "geo",
   "validate",
   "indicators",
+  "disclosure",
   "narrative",
   "charts",
   "html",

@@ -121,6 +121,8 @@ export interface Indicators {
   topNationalities: {
     year: number;
     size: number;
+    /** the smallest total a list shows (a municipality's: minCount; it then shows no men and women per nationality) */
+    minTotal?: number;
     immigration: NationalityValue[];
     emigration: NationalityValue[];
     womenMajority: Record<Direction, string[]>;
@@ -149,6 +151,8 @@ export interface Indicators {
     classBreaks: number[];
     topClass: { threshold: number; members: string[] };
     highest: string[];
+    /** rows whose balance disclosure control hides (listed last, unranked; not in the lists above) */
+    hidden?: number;
   };
   regions: {
     series: {

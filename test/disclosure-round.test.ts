@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import type { EditionCells } from "../src/disclosure/cells.ts";
+import { cellKey, roundGeography } from "../src/disclosure/keys.ts";
+import { lpAudit, smallPublished } from "../src/disclosure/lp.ts";
+import { roundPattern } from "../src/disclosure/pattern.ts";
+import { propagate, protectedBounds } from "../src/disclosure/propagate.ts";
+import { buildSystem, type Categories, type Kind, type Round, type System } from "../src/disclosure/system.ts";
+
+/*
+ * The round-wide suppression pattern and its LP audit (src/disclosure/), on linked hierarchies small enough to
+ * read: municipalities → arrondissement → province → region, components → total, the years → the period, and
+ * immigration − emigration = balance. The audit is HiGHS; the pattern must leave it nothing to find.
+ */
+
+const M = 5;
+const year = 2024;
+
+/** A system from hand-written variables and relations (kind, value) for the solver tests. */
+function system(vars: Record<string, [Kind, number?]>, rels: [Record<string, number>, number, "=" | "<="][]): System {
+  const s: System = { vars: new Map(), relations: [] };
+  for (const [key, [kind, value]] of Object.entries(vars))
+    s.vars.set(key, {
+      key,
+      kind,
+      value,
+      lo: kind === "published" ? value! : 1,
+      hi: kind === "published" ? value! : kind === "primary" ? M - 1 : Number.POSITIVE_INFINITY,
+    });
+  for (const [terms, rhs, op] of rels) s.relations.push({ terms: Object.entries(terms), rhs, op, why: "test" });
+  return s;
+}
+const k = (name: string) => cellKey(name, year, "immigration", "T");
+
+describe("LP audit (HiGHS)", () => {
+  it("finds a '<5' cell that is the only hidden part of a published sum, and none once a partner is hidden", async () => {
+    const [t, a, b, c] = ["t", "a", "b", "c"].map(k) as [string, string, string, string];
+    const sum: [Record<string, number>, number, "="] = [{ [t]: 1, [a]: -1, [b]: -1, [c]: -1 }, 0, "="];
+    const open = system({ [t]: ["published", 52], [a]: ["primary"], [b]: ["published", 20], [c]: ["published", 30] }, [
+      sum,
+    ]);
+    const found = await lpAudit(open, M);
+    expect(found.findings.map((f) => [f.key, f.lo, f.hi])).toEqual([[a, 2, 2]]);
+    const shut = system({ [t]: ["published", 52], [a]: ["primary"], [b]: ["secondary"], [c]: ["published", 30] }, [
+      sum,
+    ]);
+    expect((await lpAudit(shut, M)).findings).toEqual([]);
+  });
+
+  it("finds what bounds propagation cannot: two relations that pin two hidden cells together", async () => {
+    // x + y = 5 and x − y = 1: each relation alone leaves both cells a range; together x = 3, y = 2
+    const [x, y] = [k("x"), k("y")];
+    const s = system({ [x]: ["primary"], [y]: ["primary"] }, [
+      [{ [x]: 1, [y]: 1 }, 5, "="],
+      [{ [x]: 1, [y]: -1 }, 1, "="],
+    ]);
+    propagate(s);
+    const px = s.vars.get(x)!;
+    expect(px.hi - px.lo).toBeGreaterThanOrEqual(1); // propagation alone does not pin it
+    const { findings } = await lpAudit(s, M);
+    expect(findings.map((f) => [f.key, f.lo, f.hi]).sort()).toEqual([
+      [x, 3, 3],
+      [y, 2, 2],
+    ]);
+  });
+
+  it("states the promise: '<5' keeps 1 to 4, 'x' keeps two values one of which could be 5 or more", () => {
+    expect(protectedBounds("primary", 1, 4, M)).toBe(true);
+    expect(protectedBounds("primary", 1, 3, M)).toBe(false);
+    expect(protectedBounds("secondary", 3, 4, M)).toBe(false);
+    expect(protectedBounds("secondary", 3, 9, M)).toBe(true);
+    expect(protectedBounds("secondary", 7, 7, M)).toBe(false);
+  });
+});
+
+/** Three municipalities in one arrondissement, province and region; two components; three years and the period. */
+const codes = {
+  municipalities: {
+    file: "municipalities.csv",
+    rows: ["11001", "11002", "11003"].map((nis, i) => ({
+      line: i + 2,
+      nis,
+      arrondissement: "11000",
+      province: "10000",
+      region: "02000",
+    })),
+  },
+  crosswalk: { file: "crosswalk.csv", rows: [] },
+};
+const cats: Categories = {
+  components: { immigration: ["a", "b"], emigration: ["a", "b"] },
+  groupOf: new Map(),
+  groups: [],
+};
+const years = [2022, 2023, 2024];
+
+/** The round's editions as cells: every area publishes its yearly totals, components and period totals. */
+function round(values: number[]): { round: Round; truth: Map<string, number> } {
+  const g = roundGeography(codes, { year, geography: year, region: "02000" });
+  const munis = ["11001", "11002", "11003"];
+  const truth = new Map<string, number>();
+  const editions: EditionCells[] = [];
+  const areas = [...munis, "11000", "10000", "02000"];
+  let i = 0;
+  const comp = new Map<string, number>(); // muni|year|dir|c → value
+  for (const m of munis)
+    for (const y of years)
+      for (const d of ["immigration", "emigration"])
+        for (const c of ["a", "b"]) comp.set(`${m}|${y}|${d}|${c}`, values[i++ % values.length]!);
+  for (const area of areas) {
+    const inside = munis.includes(area) ? [area] : munis;
+    const cells: EditionCells["cells"] = [];
+    const put = (key: string, v: number) => {
+      truth.set(key, v);
+      cells.push({ key, value: v, paths: [key] });
+    };
+    for (const d of ["immigration", "emigration"]) {
+      let period = 0;
+      for (const y of years) {
+        const geo = g.geoKey(area, y);
+        let total = 0;
+        for (const c of ["a", "b"]) {
+          const v = inside.reduce((s, m) => s + comp.get(`${m}|${y}|${d}|${c}`)!, 0);
+          put(cellKey(geo, y, d, `c:${c}`), v);
+          total += v;
+        }
+        put(cellKey(geo, y, d, "T"), total);
+        period += total;
+      }
+      put(cellKey(g.periodKey(area, 2022, 2024), "2022-2024", d, "T"), period);
+    }
+    editions.push({ area, cells, facts: [], tells: [], lists: [] });
+  }
+  return { round: { geo: g, editions }, truth };
+}
+
+/** The system as a reader of the published round writes it down. */
+function published(r: Round, truth: Map<string, number>, hidden: Map<string, { kind: string; shown?: string }>) {
+  return buildSystem(
+    [r],
+    cats,
+    (key) => {
+      const h = hidden.get(key);
+      if (h) return { kind: (h.shown ?? h.kind) as Kind };
+      const v = truth.get(key);
+      return v === undefined ? undefined : { kind: "published", value: v };
+    },
+    M,
+  );
+}
+
+describe("round pattern", () => {
+  it("fails the audit when one hidden cell is put back", async () => {
+    // one municipality with a single transfer (component b) in 2024: the pattern must hide a partner for it
+    const values = Array.from({ length: 36 }, (_, i) => 10 + (i % 7));
+    values[5] = 1; // 11001, 2024, immigration, component b
+    const { round: r, truth } = round(values);
+    const p = await roundPattern(r, truth, { rounds: [], marking: new Map() }, cats, M);
+    const secondaries = [...p.hidden].filter(([, h]) => h.kind === "secondary").map(([key]) => key);
+    expect(secondaries.length).toBeGreaterThan(0);
+    expect((await lpAudit(published(r, truth, p.hidden), M)).findings).toEqual([]);
+    // put each secondary back in turn: at least one of them gives the small count away
+    let exposed = 0;
+    for (const key of secondaries) {
+      const tampered = new Map(p.hidden);
+      tampered.delete(key);
+      if ((await lpAudit(published(r, truth, tampered), M)).findings.length) exposed++;
+    }
+    expect(exposed).toBeGreaterThan(0);
+    // and a small count published outright is caught without a solver
+    const leaked = new Map(p.hidden);
+    const small = [...p.hidden].find(([, h]) => h.kind === "primary")![0];
+    leaked.delete(small);
+    expect(smallPublished(published(r, truth, leaked), M)).toContain(small);
+  }, 30_000);
+});
