@@ -303,6 +303,21 @@ export function makeProgram(): Command {
       }),
     );
   program
+    .command("audit <dirs...>")
+    .description(
+      "audit what the folders publish, read together (every edition, every year given): exit 1 naming each count a reader can work out",
+    )
+    .option("-c, --config <path>", "config file", "config.yml")
+    .action((dirs: string[], o: { config: string }) =>
+      withEffects(async (fx) => {
+        const { auditDirs } = await import("./pipeline-audit.ts");
+        const { formatAudit } = await import("./disclosure/audit.ts");
+        const { report, minCount } = await auditDirs({ dirs, configPath: o.config }, fx);
+        process.stderr.write(`${formatAudit(report, minCount)}\n`);
+        if (report.findings.length || report.conflicts.length) process.exitCode = ExitCode.badInput;
+      }),
+    );
+  program
     .command("manifest")
     .description("the manifests of sharded municipal runs")
     .command("merge <dirs...>")

@@ -47,6 +47,16 @@ describe("bulletin CLI", () => {
     }
     // nothing but the published folders is left behind (no staging folders)
     expect(readdirSync(out).sort()).toEqual(["2023", "2024"]);
+    // the audit reads what was written: the region's municipal table publishes a count of 1–4 (issue #22: the
+    // round-wide pattern is not yet applied to the region's edition), named with its cell and file
+    const audit = await cli(["audit", join(out, "2024")]);
+    expect(audit.code, audit.stderr).toBe(1);
+    expect(audit.stderr).toMatch(/error: \d{5} 2022-2024 (immigration|emigration) T: a count of [1-4] is published/);
+    expect(audit.stderr).toContain(join(out, "2024", "indicators.json"));
+    expect(audit.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const none = await cli(["audit", join(out, "nothing")]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no such folder (give the folders a build wrote, e.g. output/2024)");
   });
 
   it("a corrupted file: exit 1, file and line named, previous output untouched", async () => {

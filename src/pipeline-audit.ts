@@ -1,0 +1,82 @@
+/**
+ * `bulletin audit DIR…`, chained: 1 config (the code lists of the geography) ─ 2 every indicators.json under the
+ * folders (every edition of every year given, as published) ─ 3 the round's linear system and its audit
+ * (disclosure/audit.ts) ─ 4 the report. It reads only what was written: a reader has nothing else.
+ */
+import { join } from "node:path";
+import { loadConfig } from "./config/read-config.ts";
+import { readOneTable } from "./data/read-datasets.ts";
+import { type AuditEdition, type AuditReport, auditEditions } from "./disclosure/audit.ts";
+import { roundGeography } from "./disclosure/keys.ts";
+import { categoriesOf } from "./disclosure/round.ts";
+import type { Effects } from "./effects.ts";
+import { InputError, type Problem } from "./errors/problem.ts";
+import type { Indicators } from "./indicators/types.ts";
+
+/** Every indicators.json under `dir` (sorted). */
+async function findEditions(dir: string, fx: Effects): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const name of (await fx.list(d)).sort()) {
+      const p = join(d, name);
+      if (name === "indicators.json") out.push(p);
+      else if (!name.includes(".")) await walk(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+export async function auditDirs(
+  req: { dirs: string[]; configPath: string },
+  fx: Effects,
+): Promise<{ report: AuditReport; minCount: number }> {
+  const config = await loadConfig(req.configPath, fx); // 1
+  const problems: Problem[] = [];
+  const read = async (name: "municipalities" | "crosswalk" | "components" | "nationalities") => {
+    const r = await readOneTable(config, name, fx);
+    problems.push(...r.problems);
+    return r.table;
+  };
+  const municipalities = await read("municipalities");
+  const crosswalk = await read("crosswalk");
+  const components = await read("components");
+  const nationalities = await read("nationalities");
+  if (problems.some((p) => p.severity === "error")) throw new InputError("cannot read the code lists", problems);
+  const editions: AuditEdition[] = []; // 2
+  for (const dir of req.dirs) {
+    if (!(await fx.exists(dir)))
+      throw new InputError(`${dir}: no such folder (give the folders a build wrote, e.g. output/2024)`);
+    const files = await findEditions(dir, fx);
+    if (!files.length)
+      throw new InputError(
+        `${dir}: no edition in it (no indicators.json below it; build first: npm run bulletin -- build)`,
+      );
+    for (const file of files) {
+      let ind: Indicators;
+      try {
+        ind = JSON.parse((await fx.readFile(file)).toString("utf8")) as Indicators;
+      } catch (e) {
+        throw new InputError(`${file}: not valid JSON (${(e as Error).message}); build the edition again`);
+      }
+      if (!ind?.meta?.year || !ind.meta.area)
+        throw new InputError(`${file}: not an edition's indicators.json (no meta.year and meta.area)`);
+      editions.push({ file, ind });
+    }
+  }
+  const region = config.geography.region;
+  const geos = new Map<number, ReturnType<typeof roundGeography>>();
+  const geoOf = (year: number) => {
+    let g = geos.get(year);
+    if (!g) {
+      const geography = config.editions[String(year)]?.geography ?? year;
+      g = roundGeography({ municipalities, crosswalk }, { year, geography, region });
+      geos.set(year, g);
+    }
+    return g;
+  };
+  const cats = categoriesOf({ components, nationalities } as Parameters<typeof categoriesOf>[0]);
+  const minCount = config.disclosure.minCount;
+  const report = await auditEditions(editions, geoOf, cats, minCount); // 3
+  return { report, minCount };
+}
