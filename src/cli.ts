@@ -3,6 +3,7 @@
  * lists them; the work itself is in the pipeline files each action loads.
  */
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configJsonSchema } from "./config/json-schema.ts";
 import type { Lang } from "./core/domain.ts";
@@ -73,6 +74,28 @@ function printProblems(problems: Problem[]) {
   if (problems.length) process.stderr.write(`${e} error(s), ${w} warning(s)\n`);
 }
 
+/**
+ * After a build that wrote area or municipal editions: the audit of the year's folder (everything published there,
+ * read together), as a warning. It does not fail the build yet: the suppression is still chosen edition by edition
+ * (README § Confidentiality across a round, issue #22), and the demonstration round does not pass.
+ */
+async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effects) {
+  const { auditDirs } = await import("./pipeline-audit.ts");
+  for (const dir of [...new Set(yearDirs)]) {
+    const { report, minCount } = await auditDirs({ dirs: [dir], configPath }, fx);
+    if (!report.findings.length && !report.conflicts.length) {
+      process.stderr.write(
+        `audit ${dir}: ok, ${report.editions} editions read together, ${report.hidden} hidden counts protected\n`,
+      );
+      continue;
+    }
+    const first = report.findings[0];
+    process.stderr.write(
+      `warning: audit ${dir}: not safe to publish: ${report.findings.length} counts of 1–${minCount - 1} published or worked out across its ${report.editions} editions${first ? ` (first: ${first.key})` : ""}; see \`npx bulletin audit ${dir}\`\n`,
+    );
+  }
+}
+
 /** `build --area municipalities`: the batch, with a progress bar on a terminal and plain lines elsewhere. */
 async function municipalBatch(
   o: {
@@ -134,6 +157,7 @@ async function municipalBatch(
     `${r.built} areas built, ${r.skipped} unchanged (--resume), ${r.failed.length} failed${shard ? ` (shard ${shard.index}/${shard.count})` : ""}; manifest ${r.manifestPath}\n`,
   );
   if (r.failed.length) process.exitCode = ExitCode.badInput;
+  else if (r.built) await auditAfterBuild([dirname(dirname(r.manifestPath))], o.config, fx);
 }
 
 export function makeProgram(): Command {
@@ -234,6 +258,10 @@ export function makeProgram(): Command {
             );
           }
           process.stderr.write(`in ${Math.round(r.timings.total ?? 0)} ms\n`);
+          // editions of areas below the region: the year's folder is audited as a reader reads it
+          const below = r.areas.map((a) => /^(.*[\\/]\d{4})[\\/](areas|municipalities)[\\/]/.exec(a.target)?.[1]);
+          const dirs = below.filter((d): d is string => d !== undefined);
+          if (dirs.length && !r.problems.some((p) => p.severity === "error")) await auditAfterBuild(dirs, o.config, fx);
         }),
     );
   common(
