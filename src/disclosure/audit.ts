@@ -152,7 +152,7 @@ export async function auditEditions(
 /** The report as a reader reads it: a summary per level, then each finding with the cell and its files. */
 export function formatAudit(r: AuditReport, minCount: number, limit = 20): string {
   const lines = [
-    `audit of ${r.editions} editions (${r.years.join(", ")}): ${r.cells} cells, ${r.hidden} hidden counts`,
+    `audit of ${r.editions} edition${r.editions === 1 ? "" : "s"} (${r.years.join(", ")}): ${r.cells} cells, ${r.hidden} hidden counts`,
     ...Object.entries(r.levels).map(
       ([level, l]) =>
         `  ${level.padEnd(15)} ${String(l.editions).padStart(4)} editions, ${String(l.hidden).padStart(6)} hidden cells shown, ${l.findings} found`,
