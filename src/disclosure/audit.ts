@@ -1,7 +1,7 @@
 import type { Indicators } from "../indicators/types.ts";
 import { cellsOf } from "./cells.ts";
 import { parseKey, type RoundGeography } from "./keys.ts";
-import { lpAudit } from "./lp.ts";
+import { lpAudit, smallPublished } from "./lp.ts";
 import { propagate, protectedBounds } from "./propagate.ts";
 import { buildSystem, type Categories, type Kind, type Round } from "./system.ts";
 
@@ -100,12 +100,15 @@ export async function auditEditions(
   const files = (k: string) => [...(filesOf.get(k) ?? [])].sort();
   // 1. small counts published outright
   let t = now();
-  for (const v of sys.vars.values()) {
-    const d = parseKey(v.key).dir;
-    if (v.kind !== "published" || (d !== "immigration" && d !== "emigration") || v.key.includes("|rest:")) continue;
-    if (v.value! >= 1 && v.value! < minCount)
-      findings.push({ key: v.key, what: "small", kind: "published", value: v.value, files: files(v.key), why: [] });
-  }
+  for (const key of smallPublished(sys, minCount))
+    findings.push({
+      key,
+      what: "small",
+      kind: "published",
+      value: sys.vars.get(key)!.value,
+      files: files(key),
+      why: [],
+    });
   steps.push({ step: "small", findings: findings.length, ms: now() - t });
   // 2. bounds propagation
   if (!findings.length) {
