@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type Mail from "nodemailer/lib/mailer/index.js";
 
@@ -15,6 +16,7 @@ export interface Effects {
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   /** the names in a folder ([] when it does not exist) */
   list(path: string): Promise<string[]>;
+  /** a new empty folder named `prefix` + a unique suffix, with the mode the umask gives (it is published as is) */
   mkdtemp(prefix: string): Promise<string>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string): Promise<void>;
@@ -108,7 +110,17 @@ export function fileEffects(
     list: async (p) => readdir(p).catch(() => []),
     mkdtemp: async (prefix) => {
       await mkdir(dirname(prefix), { recursive: true });
-      return mkdtemp(prefix);
+      // not fs.mkdtemp: it makes the folder 0700 whatever the umask, and a staging folder is renamed into place as the
+      // published one, which a web server running as another user must be able to read
+      for (;;) {
+        const dir = `${prefix}${randomBytes(6).toString("hex")}`;
+        try {
+          await mkdir(dir);
+          return dir;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+      }
     },
     rename: (a, b) => rename(a, b),
     rm: (p) => rm(p, { recursive: true, force: true }),
