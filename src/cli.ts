@@ -26,6 +26,11 @@ function parsePort(v: string): number {
   return n;
 }
 
+function parseMegabytes(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("megabytes: a whole number, e.g. 256");
+  return Number(v);
+}
+
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
 function parseYear(v: string): number {
@@ -321,20 +326,35 @@ export function makeProgram(): Command {
     .option("-p, --port <port>", "port (0: any free one)", parsePort, 4173)
     .option("--host <host>", "interface to listen on (other machines: 0.0.0.0)", "127.0.0.1")
     .option("--open", "open the preview in the default browser")
-    .action((o: { config: string; year?: number; area?: string; port: number; host: string; open?: boolean }) =>
-      withEffects(async (fx) => {
-        if (o.area !== undefined && !/^\d{5}$/.test(o.area))
-          throw new UsageError(`\`${o.area}\` is not a NIS code: --area takes 5 digits, e.g. 10000`);
-        const { serve } = await servePipeline();
-        const preview = await serve({ configPath: o.config, ...o }, fx);
-        process.stderr.write(`preview at ${preview.url} (Ctrl+C to stop)\n`);
-        if (o.open) await (await import("open")).default(preview.url).catch(() => {});
-        await new Promise<void>((r) => {
-          process.once("SIGINT", r);
-          process.once("SIGTERM", r);
-        });
-        await preview.close();
-      }),
+    .option(
+      "--memory <MB>",
+      "the editions kept in memory: past this, the least recently viewed are dropped (and drawn again when asked for)",
+      parseMegabytes,
+      256,
+    )
+    .action(
+      (o: {
+        config: string;
+        year?: number;
+        area?: string;
+        port: number;
+        host: string;
+        open?: boolean;
+        memory: number;
+      }) =>
+        withEffects(async (fx) => {
+          if (o.area !== undefined && !/^\d{5}$/.test(o.area))
+            throw new UsageError(`\`${o.area}\` is not a NIS code: --area takes 5 digits, e.g. 10000`);
+          const { serve } = await servePipeline();
+          const preview = await serve({ configPath: o.config, ...o, memoryMb: o.memory }, fx);
+          process.stderr.write(`preview at ${preview.url} (Ctrl+C to stop)\n`);
+          if (o.open) await (await import("open")).default(preview.url).catch(() => {});
+          await new Promise<void>((r) => {
+            process.once("SIGINT", r);
+            process.once("SIGTERM", r);
+          });
+          await preview.close();
+        }),
     );
   program
     .command("audit <dirs...>")

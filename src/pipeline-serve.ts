@@ -9,12 +9,16 @@
  * A failed rebuild leaves the last good pages in place and shows its problems over them (the text `check` prints).
  */
 import { resolve } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { watch } from "chokidar";
 import type { ChartCache } from "./charts/render-charts.ts";
 import { loadConfig } from "./config/read-config.ts";
 import type { Lang } from "./core/domain.ts";
+import { flowFile } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
 import { BulletinError, formatProblem } from "./errors/problem.ts";
+import { boundaryReader } from "./geo/read-boundaries.ts";
 import { templatesDirFor } from "./narrative/read-templates.ts";
 import { render } from "./pipeline.ts";
 import type { RenderCache } from "./pipeline-prepare.ts";
@@ -31,6 +35,8 @@ export interface ServeRequest {
   area?: string;
   host: string;
   port: number;
+  /** the editions kept in memory, in MB of what they hold (default 256): past it the least recently viewed go */
+  memoryMb?: number;
 }
 
 /** What a rebuild did: what changed, how long it took, and its problems (when it failed). */
@@ -55,27 +61,93 @@ interface Target {
   cache: RenderCache;
   built?: BuiltArea;
   problems?: string;
+  /** the rules of the problems (an unknown area is not found, not a build error) */
+  rules?: string[];
+  /** what its editions hold, in bytes (sizeOf) */
+  bytes: number;
+}
+
+/**
+ * The memory an area's editions hold in the preview, in bytes: the text of their pages, figures (the SVG also in the
+ * chart cache), data tables, specs and indicators, at two bytes a character (V8 stores text with a character
+ * outside Latin-1, such as the minus sign of the tables, at two). Measured after a full collection with 10 and with 60
+ * municipal editions in memory, an area holds 2.6 MB; this gives 4.0 MB, so the budget is an upper bound (README).
+ */
+/** The heap of the preview with no edition in memory (the program, the tables of a year, the templates). */
+const BASE_HEAP = 80e6;
+
+/** V8's full garbage collection, made callable (as `node --expose-gc` would) for the preview's memory bound. */
+const fullGc: (() => void) | undefined = (() => {
+  try {
+    setFlagsFromString("--expose-gc");
+    return runInNewContext("gc") as () => void;
+  } catch {
+    return undefined;
+  }
+})();
+
+export function sizeOf(b: BuiltArea): number {
+  let chars = JSON.stringify(b.indicators).length;
+  for (const e of b.editions) {
+    chars += e.html.length + JSON.stringify(e.narrative).length;
+    for (const c of e.charts) chars += 2 * c.svg.length + c.csv.length + c.specJson.length + c.table.length;
+  }
+  return 2 * chars;
 }
 
 export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   const config = await loadConfig(req.configPath, fx);
   const region = config.geography.region;
   const templatesDir = resolve(await templatesDirFor(req.configPath, fx));
-  const charts: ChartCache = new Map();
+  // what every edition of the preview shares (held once, whatever the number of editions): the tables of each year,
+  // the templates, the boundary files; each edition has its own charts by spec (dropped with it)
+  const shared: Pick<RenderCache, "templates" | "boundaries" | "years"> = {
+    years: new Map(),
+    boundaries: boundaryReader(config.data.dir, fx),
+  };
+  const cacheOf = (): RenderCache => ({
+    prepared: new Map(),
+    charts: new Map() as ChartCache,
+    get years() {
+      return shared.years;
+    },
+    get boundaries() {
+      return shared.boundaries;
+    },
+    get templates() {
+      return shared.templates;
+    },
+    set templates(t) {
+      shared.templates = t;
+    },
+  });
   const targets = new Map<string, Target>();
   // as in output/: a municipality under municipalities/, any other area under areas/ (both paths serve either)
   const baseOf = (year: number, area: string) =>
     area === region
       ? `/${year}/`
       : `/${year}/${/^\d{2}0{3}$|^20001$/.test(area) ? "areas" : "municipalities"}/${area}/`;
+  /** The target of an edition, now the most recently used (last in `targets`). */
   const targetOf = (year: number, area: string): Target => {
     const key = `${year}|${area}`;
-    let t = targets.get(key);
-    if (!t) {
-      t = { year, area, base: baseOf(year, area), cache: { prepared: new Map(), charts } };
-      targets.set(key, t);
-    }
+    const t = targets.get(key) ?? { year, area, base: baseOf(year, area), cache: cacheOf(), bytes: 0 };
+    targets.delete(key);
+    targets.set(key, t);
     return t;
+  };
+  const budget = (req.memoryMb ?? 256) * 1e6;
+  /** Drops the least recently used editions while they hold more than the budget; never `keep` (on screen). */
+  const evict = (keep: Target) => {
+    let total = [...targets.values()].reduce((a, t) => a + t.bytes, 0);
+    for (const [key, t] of targets) {
+      if (total <= budget) break;
+      if (t === keep) continue;
+      targets.delete(key);
+      total -= t.bytes;
+    }
+    // V8 collects lazily and lets the heap grow far past what is live (RSS 990 MB after 150 municipal editions, 530 MB with it);
+    // a full collection once the heap passes the budget (and the program's own) keeps the process near what it holds
+    if (process.memoryUsage().heapUsed > budget + BASE_HEAP) fullGc?.();
   };
 
   const describe = (e: unknown) =>
@@ -91,9 +163,12 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
       );
       t.built = built.areas[0];
       t.problems = undefined;
+      t.rules = undefined;
+      t.bytes = t.built ? sizeOf(t.built) : 0;
       return true;
     } catch (e) {
       t.problems = describe(e);
+      t.rules = e instanceof BulletinError ? e.problems.map((p) => p.rule) : [];
       return false;
     }
   };
@@ -129,7 +204,9 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
         pending = undefined;
         const start = changedAt;
         let ok = true;
-        for (const t of targets.values()) ok = (await rebuild(t)) && ok;
+        for (const t of [...targets.values()]) ok = (await rebuild(t)) && ok;
+        const onScreen = [...targets.values()].at(-1);
+        if (onScreen) evict(onScreen);
         const problems = [...targets.values()]
           .map((t) => t.problems)
           .filter(Boolean)
@@ -148,12 +225,11 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   const onChange = (path: string) => {
     const p = resolve(path);
     const cause: Rebuild["cause"] = p.startsWith(templatesDir) ? "templates" : p === configFile ? "config" : "data";
-    for (const t of targets.values()) {
-      if (cause === "templates") t.cache.templates = undefined;
-      else {
-        t.cache.prepared.clear();
-        t.cache.years?.clear();
-      }
+    if (cause === "templates") shared.templates = undefined;
+    else {
+      shared.years?.clear();
+      shared.boundaries = boundaryReader(config.data.dir, fx);
+      for (const t of targets.values()) t.cache.prepared.clear();
     }
     if (!pending) changedAt = performance.now(); // the time of the first change a rebuild answers
     // a data or config change outranks a template change folded into the same rebuild
@@ -185,24 +261,36 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
     type,
     body: async () => body(),
   });
+  /** The preview's list of editions, answering 404 for a path that names none. */
+  const notFound = (path: string): Resource => ({
+    ...page(typeOf(".html"), () => indexPage([...targets.values()], config.languages, path)),
+    status: 404,
+  });
+  /** A year the preview can build: one with its own settings in config.yml or its flow table in data/. */
+  const knownYear = async (y: number) => config.editions[String(y)] !== undefined || fx.exists(flowFile(config, y));
   const resolvePath = async (path: string): Promise<Resource | undefined> => {
     if (path === "/") return page(typeOf(".html"), () => indexPage([...targets.values()], config.languages));
     const m = /^\/(\d{4})\/(?:(?:areas|municipalities)\/(\d{5})\/)?(?:(nl|en)\/(.*)|(indicators\.json))$/.exec(path);
-    if (!m) return undefined;
+    const lang = m?.[3] as Lang | undefined;
+    if (!m || (lang && !config.languages.includes(lang)) || !(await knownYear(Number(m[1])))) return notFound(path);
     const t = targetOf(Number(m[1]), m[2] ?? region);
     if (!t.built && !t.problems) await rebuild(t);
+    evict(t);
+    if (!t.built && t.rules?.some((r) => r === "unknown-area" || r === "empty-area")) {
+      targets.delete(`${t.year}|${t.area}`);
+      return notFound(path);
+    }
     if (!t.built) return page(typeOf(".html"), () => livePage("<!doctype html><html><body></body></html>", t.problems));
     if (m[5]) return page(typeOf(".json"), () => `${JSON.stringify(t.built!.indicators, null, 2)}\n`);
-    const lang = m[3] as Lang;
     const e = t.built.editions.find((x) => x.key.lang === lang);
-    if (!e) return undefined;
+    if (!e) return notFound(path);
     const rest = m[4] ?? "";
     if (rest === "" || rest === "bulletin.html") return page(typeOf(".html"), () => livePage(e.html, t.problems));
-    if (rest === "bulletin.pdf") return page(typeOf(".pdf"), () => pdfOf(t, lang));
+    if (rest === "bulletin.pdf") return page(typeOf(".pdf"), () => pdfOf(t, e.key.lang));
     if (rest === "facts.json") return page(typeOf(".json"), () => `${JSON.stringify(e.narrative.facts, null, 2)}\n`);
     const c = /^charts\/([a-z-]+)\.(svg|png|csv|vl\.json)$/.exec(rest);
     const chart = c && e.charts.find((x) => x.id === c[1]);
-    if (!c || !chart) return undefined;
+    if (!c || !chart) return notFound(path);
     const ext = c[2]!;
     const body = {
       svg: () => chart.svg,
@@ -230,13 +318,15 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   };
 }
 
-function indexPage(targets: Target[], langs: Lang[]): string {
+function indexPage(targets: Target[], langs: Lang[], missing?: string): string {
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const lead = missing ? `<p>No edition at <code>${esc(missing)}</code>: no such year, area or language.</p>` : "";
   const items = targets
     .filter((t) => t.built)
     .map((t) => `<li>${t.year}, ${t.area}: ${langs.map((l) => `<a href="${t.base}${l}/">${l}</a>`).join(" · ")}</li>`)
     .join("");
   return livePage(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title></head><body><h1>Preview</h1><p>Editions built so far (any other: <code>/YEAR/LANG/</code>, <code>/YEAR/areas/NIS/LANG/</code>):</p><ul>${items}</ul></body></html>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title></head><body><h1>Preview</h1>${lead}<p>Editions in memory (any other: <code>/YEAR/LANG/</code>, <code>/YEAR/areas/NIS/LANG/</code>):</p><ul>${items}</ul></body></html>`,
     undefined,
   );
 }

@@ -122,7 +122,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         const { specs, charts } = await timed(timings, "charts", async () => {
           const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
           const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
-          const charts = await renderCharts(specs, lang, cache?.charts);
+          const charts = await renderCharts(specs, lang, cache?.charts, { keepViews: !preview && png });
           if (!preview && png) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
           return { specs, charts };
         });

@@ -168,3 +168,37 @@ describe("the server serves the editions and nothing else", () => {
     expect(r.body.startsWith("%PDF-")).toBe(true);
   }, 60_000);
 });
+
+describe("editions that do not exist, and a bounded memory", () => {
+  it.each(["/2031/en/", "/2024/fr/", "/2024/municipalities/99999/en/", "/2024/en/charts/nothing.svg"])(
+    "%s: 404 with the list of editions, not a build error",
+    async (path) => {
+      const r = await get(preview.url, path);
+      expect(r.status).toBe(404);
+      expect(r.body).toContain("No edition at <code>");
+      expect(r.body).toContain('<a href="/2024/en/">en</a>');
+      expect(r.body).not.toContain("could not be rebuilt");
+    },
+  );
+
+  it("past its memory budget the least recently viewed editions are dropped, never the one on screen, and come back when asked for", async () => {
+    const small = await serve({ configPath: join(dir, "config.yml"), host: "127.0.0.1", port: 0, memoryMb: 1 }, fx);
+    try {
+      const munis = ["38002", "38008", "38014"];
+      for (const m of munis) {
+        const r = await get(small.url, `/2024/municipalities/${m}/en/`);
+        expect(r.status, m).toBe(200);
+      }
+      // one edition holds more than 1 MB: only the last one viewed is kept (the region's, opened first, is gone)
+      const index = (await get(small.url, "/")).body;
+      expect(index).toContain("2024, 38014:");
+      expect(index).not.toContain("2024, 38002:");
+      expect(index).not.toContain("2024, 02000:");
+      const again = await get(small.url, "/2024/municipalities/38002/en/");
+      expect(again.status).toBe(200);
+      expect(again.body).toContain("Alveringem");
+    } finally {
+      await small.close();
+    }
+  }, 120_000);
+});

@@ -33,19 +33,38 @@ const CACHE_LIMIT = 200;
  * Vega-Lite → Vega → SVG (and PNG at 2×) in Node, no browser. Text is measured with @napi-rs/canvas (installed as
  * `canvas`, which vega picks up) with the bulletin's font registered, so chart text matches the page.
  */
-export async function renderCharts(specs: ChartSpec[], lang: Lang, cache?: ChartCache): Promise<RenderedChart[]> {
+export async function renderCharts(
+  specs: ChartSpec[],
+  lang: Lang,
+  cache?: ChartCache,
+  opts: { keepViews?: boolean } = {},
+): Promise<RenderedChart[]> {
   registerFonts();
   const locale = { number: NUMBER_LOCALES[lang], time: TIME_LOCALES[lang] } as unknown as vega.LocaleFormatters;
-  const draw = async (spec: ChartSpec["spec"]) => {
-    const vg = compile(spec).spec;
-    const view = new vega.View(vega.parse(vg), { renderer: "none", locale } as vega.ViewOptions);
+  const viewOf = async (spec: ChartSpec["spec"]) => {
+    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none", locale } as vega.ViewOptions);
     await view.runAsync();
+    return view;
+  };
+  /**
+   * The SVG, and the PNG when asked for. A view (its dataflow and scenegraph: megabytes for the map) is kept for the
+   * PNG only when `keepViews` says one will be asked for soon (a build that writes PNGs); otherwise it is let go and
+   * the PNG, if ever asked for (the preview's download link), draws the chart again.
+   */
+  const draw = async (spec: ChartSpec["spec"]) => {
+    let view: vega.View | undefined = await viewOf(spec);
     const svg = roundPaths(await view.toSVG());
+    if (!opts.keepViews) {
+      view.finalize();
+      view = undefined;
+    }
     let png: Promise<Uint8Array> | undefined;
     const renderPng = async () => {
-      const canvas = (await view.toCanvas(2)) as unknown as { encode(t: string): Promise<Buffer> };
+      const v = view ?? (await viewOf(spec));
+      view = undefined;
+      const canvas = (await v.toCanvas(2)) as unknown as { encode(t: string): Promise<Buffer> };
       const bytes = new Uint8Array(await canvas.encode("png"));
-      view.finalize();
+      v.finalize();
       return bytes;
     };
     return {

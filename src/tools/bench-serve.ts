@@ -90,6 +90,30 @@ for (let n = 1; n <= runs + 1; n++) {
   timesOf.coldHtml!.push(coldBuild("html"));
   if (n % 2) timesOf.coldFull!.push(coldBuild("html,pdf"));
 }
+// memory: 150 distinct municipal editions one after another, as an editor browsing them for an afternoon; then the
+// first one again (dropped from memory by then, drawn again)
+const origin = new URL(preview.url).origin;
+const munis = readFileSync(join(dir, "data/codes/municipalities.csv"), "utf8")
+  .split("\n")
+  .slice(1)
+  .map((l) => l.split(","))
+  .filter((r) => r[4] === "02000" && !r[5] && !r[6])
+  .map((r) => r[0]!)
+  .slice(0, 150);
+let peakRss = 0;
+const visit = async (nis: string) => {
+  const r = await fetch(`${origin}/2024/municipalities/${nis}/en/`);
+  await r.text();
+  if (r.status !== 200) throw new Error(`/2024/municipalities/${nis}/en/ answered ${r.status}`);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const tVisit = performance.now();
+for (const nis of munis) await visit(nis);
+const perVisit = (performance.now() - tVisit) / munis.length;
+const rssAfter = process.memoryUsage().rss;
+const tAgain = performance.now();
+await visit(munis[0]!);
+const again = performance.now() - tAgain;
 await browser.close();
 await preview.close();
 await fx.close();
@@ -106,6 +130,13 @@ console.log(
   `  ${"cold build HTML".padEnd(16)} ${String(Math.round(m.coldHtml!)).padStart(6)} ms  (fresh process, nl + en)`,
 );
 console.log(`  ${"cold build full".padEnd(16)} ${String(Math.round(m.coldFull!)).padStart(6)} ms  (HTML + PDF)`);
+console.log(
+  `  ${"150 editions".padEnd(16)} RSS ${Math.round(rssAfter / 1e6)} MB after (peak ${Math.round(peakRss / 1e6)} MB), memory budget 256 MB (default); ${Math.round(perVisit)} ms an edition`,
+);
+console.log(
+  `  ${"dropped, again".padEnd(16)} ${String(Math.round(again)).padStart(6)} ms  = ${(again / m.coldHtml!).toFixed(2)} × cold HTML build`,
+);
+console.log(`goal: under 600 MB after 150 editions: ${rssAfter < 600e6 ? "met" : "not met"}`);
 console.log(
   `goal: a template edit on screen in under a tenth of a cold build: ${m.template! < m.coldFull! / 10 ? "met" : "not met"}`,
 );
