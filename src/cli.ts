@@ -3,7 +3,7 @@
  * lists them; the work itself is in the pipeline files each action loads.
  */
 import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configJsonSchema } from "./config/json-schema.ts";
 import type { Lang } from "./core/domain.ts";
@@ -105,6 +105,28 @@ async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effec
       `warning: audit ${dir}: not safe to publish: ${report.findings.length} counts of 1–${minCount - 1} published or worked out across ${report.editions === 1 ? "its edition" : `its ${report.editions} editions`}${first ? ` (first: ${first.key.split("|").join(" ")})` : ""}; see \`npx bulletin audit ${dir}\`\n`,
     );
   }
+}
+
+/**
+ * One build at a time writes into an output folder (one batch per shard: the shards of a Job write side by side); the
+ * lock is held until the process ends.
+ */
+async function lockOutput(
+  o: { config: string; out?: string; shard?: string; shards?: number; wait?: boolean },
+  batch: boolean,
+  fx: Effects,
+) {
+  const out = o.out ?? (await (await import("./config/read-config.ts")).loadConfig(o.config, fx)).output.dir;
+  const { shardFrom } = await import("./pipeline-batch.ts");
+  const shard = batch ? shardFrom(o.shard, process.env, o.shards) : undefined;
+  const name = shard ? `.build-shard-${shard.index}of${shard.count}.lock` : ".build.lock";
+  await fx.lock({
+    path: join(out, name),
+    wait: Boolean(o.wait),
+    holder: shard ? `another build of shard ${shard.index}/${shard.count} into ${out}` : `another build into ${out}`,
+    hint: "let it finish, or add --wait to wait for it",
+    onWait: (m) => fx.log(m),
+  });
 }
 
 /** `build --area municipalities`: the batch, with a progress bar on a terminal and plain lines elsewhere. */
@@ -212,6 +234,7 @@ export function makeProgram(): Command {
       "--area municipalities: build the i-th of n shares (else from JOB_COMPLETION_INDEX, CI_NODE_INDEX)",
     )
     .option("--shards <n>", "the number of shares of a Kubernetes Indexed Job (its completions)", Number)
+    .option("--wait", "when another build writes into the same output folder (or shard): wait for it")
     .action(
       (o: {
         config: string;
@@ -224,11 +247,13 @@ export function makeProgram(): Command {
         resume?: boolean;
         shard?: string;
         shards?: number;
+        wait?: boolean;
       }) =>
         withEffects(async (fx) => {
           // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile
           if (o.format.includes("pdf")) fx.printer().catch(() => {}); // reported by build, which awaits it
           const all = o.area?.find((a) => a.startsWith("municipalities"));
+          await lockOutput(o, Boolean(all), fx);
           if (all) return municipalBatch({ ...o, all }, fx);
           const { build } = await pipeline();
           const epoch = process.env.SOURCE_DATE_EPOCH;
@@ -284,6 +309,7 @@ export function makeProgram(): Command {
     .option("-l, --lang <list>", "only these languages, e.g. nl", parseLangs)
     .option("--dry-run", "write the messages as .eml files under OUT/<year>/outbox/ instead of sending")
     .option("--to <address>", "test send to one address (one message per language; not recorded in the ledger)")
+    .option("--wait", "when another send of the round is running: wait for it, then mail whoever it did not")
     .action(
       (o: {
         config: string;
@@ -293,6 +319,7 @@ export function makeProgram(): Command {
         lang?: Lang[];
         dryRun?: boolean;
         to?: string;
+        wait?: boolean;
       }) =>
         withEffects(async (fx) => {
           const { send } = await sendPipeline();
@@ -305,6 +332,7 @@ export function makeProgram(): Command {
               langs: o.lang,
               dryRun: o.dryRun,
               to: o.to,
+              wait: o.wait,
             },
             fx,
           );

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type Mail from "nodemailer/lib/mailer/index.js";
+import { type LockRequest, memoryLocks } from "./core/lock.ts";
 
 /**
  * Everything the pipeline does to the outside world comes through one object: files, clock, log, the browser that
@@ -19,6 +20,8 @@ export interface Effects {
   /** a new empty folder named `prefix` + a unique suffix, with the mode the umask gives (it is published as is) */
   mkdtemp(prefix: string): Promise<string>;
   rename(from: string, to: string): Promise<void>;
+  /** an exclusive lock on a file, held until the returned function is called or the process ends (publish/lock.ts) */
+  lock(r: LockRequest): Promise<() => void>;
   rm(path: string): Promise<void>;
   now(): Date;
   log(message: string): void;
@@ -123,6 +126,7 @@ export function fileEffects(
       }
     },
     rename: (a, b) => rename(a, b),
+    lock: (r) => import("./core/lock.ts").then((m) => m.takeLock(r)),
     rm: (p) => rm(p, { recursive: true, force: true }),
     now: () => new Date(),
     log: (m) => {
@@ -162,6 +166,7 @@ export function memoryEffects(
     writeFile: async (p, d) => void files.set(p, enc(d)),
     list: async (p) => [...new Set(under(p).map((k) => k.slice(p.length + 1).split("/")[0]!))],
     mkdtemp: async (prefix) => `${prefix}${++n}`,
+    lock: memoryLocks(),
     rename: async (a, b) => {
       if (!files.has(a) && under(a).length === 0) throw Object.assign(new Error(`ENOENT: ${a}`), { code: "ENOENT" });
       for (const k of [a, ...under(a)]) {

@@ -24,6 +24,8 @@ export interface SendRequest {
   areas?: string[];
   /** a test send to this address: one message per language, not recorded in the ledger */
   to?: string;
+  /** when another send of the round holds its ledger: wait for it (else stop at once) */
+  wait?: boolean;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -74,15 +76,31 @@ export async function send(
   fx.log(`sending ${messages.length} message(s) through ${smtp.describe}`);
   // a test send (--to) is not part of the mailing: it is not recorded, and it does not block the real send
   const ledgerPath = join(dir, "send-ledger.jsonl");
-  const ledger = req.to ? memoryLedger() : await fx.ledger(ledgerPath);
-  const mail = config.mail!;
-  const result = await sendEditions(messages, smtp.transport, ledger, {
-    concurrency: mail.concurrency,
-    retries: mail.retries,
-    retryDelayMs: mail.retryDelayMs,
-    now: () => fx.now(),
-    log: (m) => fx.log(m),
-    sleep: req.sleep,
-  }); // 5
+  // one sender of a round at a time: the ledger is locked before it is read (a second send waits or stops), so two
+  // sends started together (a timer and a person, two pods) never mail anyone twice
+  const release = req.to
+    ? undefined
+    : await fx.lock({
+        path: ledgerPath,
+        wait: Boolean(req.wait),
+        holder: `another \`bulletin send\` of ${year}`,
+        hint: "it mails every subscriber the ledger does not hold; add --wait to wait for it and then mail whoever it missed",
+        onWait: (m) => fx.log(m),
+      });
+  let result: SendResult;
+  try {
+    const ledger = req.to ? memoryLedger() : await fx.ledger(ledgerPath);
+    const mail = config.mail!;
+    result = await sendEditions(messages, smtp.transport, ledger, {
+      concurrency: mail.concurrency,
+      retries: mail.retries,
+      retryDelayMs: mail.retryDelayMs,
+      now: () => fx.now(),
+      log: (m) => fx.log(m),
+      sleep: req.sleep,
+    }); // 5
+  } finally {
+    release?.();
+  }
   return { ...result, dryRunFiles: [], ...(req.to ? {} : { ledger: ledgerPath }) };
 }

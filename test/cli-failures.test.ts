@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -213,4 +213,32 @@ describe("every command × every failure: documented exit code, a message, no st
     expect(r.err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack frame
     expect(r.err).not.toContain("internal error");
   });
+});
+
+describe("one build at a time into an output folder", () => {
+  it("a build while another holds the folder stops at once (exit 1, nothing written); with --wait it waits for it", async () => {
+    const out = mkdtempSync(join(tmpdir(), "bulletin-locked-"));
+    const { takeLock } = await import("../src/core/lock.ts");
+    const lock = join(out, ".build.lock");
+    const release = await takeLock({ path: lock, wait: false, holder: "this test", hint: "" });
+    const args = ["build", "--area", "38000", "--format", "html", "--out", out];
+    try {
+      const r = await cli(args, root);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain(`another build into ${out} is running (it holds the lock on ${lock})`);
+      expect(r.err).toContain("add --wait");
+      expect(r.err).not.toContain("internal error");
+      expect(readdirSync(out)).toEqual([".build.lock"]);
+      // the holder lets go a moment after a second build started waiting for it
+      const waiting = cli([...args, "--wait"], root);
+      await new Promise((r) => setTimeout(r, 1500));
+      release();
+      const w = await waiting;
+      expect(w.code, w.err).toBe(0);
+      expect(w.err).toContain("waiting for another build into");
+      expect(readdirSync(join(out, "2024", "areas"))).toEqual(["38000"]);
+    } finally {
+      release();
+    }
+  }, 120_000);
 });

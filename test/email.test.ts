@@ -191,6 +191,48 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     expect(ledger).toHaveLength(5);
   });
 
+  it("two sends started together: one holds the ledger, the other waits (--wait) or stops at once; each subscriber once", async () => {
+    server = await new TestServer().start();
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-twice-"));
+    const { cpSync, writeFileSync } = await import("node:fs");
+    cpSync(join(built, "2024"), join(dir, "out", "2024"), { recursive: true });
+    writeFileSync(join(dir, "config.yml"), cfg);
+    cpSync(join(root, "data"), join(dir, "data"), { recursive: true });
+    const run = (extra: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [join(root, "src/bin.js"), "send", "--out", join(dir, "out"), ...extra], {
+          cwd: dir,
+          env: { ...process.env, SMTP_URL: server.url },
+          stdio: "pipe",
+        });
+        let stderr = "";
+        p.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        p.on("exit", (code) => resolve({ code, stderr }));
+      });
+    // a timer and a person at the same moment, both willing to wait
+    const both = await Promise.all([run(["--wait"]), run(["--wait"])]);
+    for (const r of both) expect(r.code, r.stderr).toBe(0);
+    const lines = both.map((r) => /sent (\d+), skipped (\d+)/.exec(r.stderr)!.slice(1).map(Number));
+    expect(lines.map(([sent]) => sent).sort()).toEqual([0, 5]);
+    for (const a of SUBSCRIBERS) expect(server.count(a), a).toBe(1);
+    // a send while another holds the round's ledger, without --wait: stops at once, mails nobody
+    const { takeLock } = await import("../src/core/lock.ts");
+    const ledger = join(dir, "out", "2024", "send-ledger.jsonl");
+    const release = await takeLock({ path: ledger, wait: false, holder: "this test", hint: "" });
+    try {
+      const r = await run([]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`another \`bulletin send\` of 2024 is running (it holds the lock on ${ledger})`);
+      expect(r.stderr).toContain("add --wait");
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      release();
+    }
+    expect(server.received).toHaveLength(5);
+  }, 120_000);
+
   it("addresses are checked before anything is sent, with the line", async () => {
     server = await new TestServer().start();
     const bad = cfg.replace("jan.janssens@example.net", "jan.janssens@example");
