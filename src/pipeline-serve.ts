@@ -9,8 +9,6 @@
  * A failed rebuild leaves the last good pages in place and shows its problems over them (the text `check` prints).
  */
 import { resolve } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { watch } from "chokidar";
 import type { ChartCache } from "./charts/render-charts.ts";
 import { loadConfig } from "./config/read-config.ts";
@@ -23,7 +21,8 @@ import { templatesDirFor } from "./narrative/read-templates.ts";
 import { render } from "./pipeline.ts";
 import type { RenderCache } from "./pipeline-prepare.ts";
 import type { BuiltArea } from "./pipeline-types.ts";
-import { livePage, overlayHtml } from "./serve/live.ts";
+import { indexPage, livePage, overlayHtml } from "./serve/live.ts";
+import { BASE_HEAP, fullGc, sizeOf } from "./serve/memory.ts";
 import { type PreviewServer, type Resource, startServer, typeOf } from "./serve/server.ts";
 
 /** How long the files must be quiet before a rebuild starts (one save often fires two or three events). */
@@ -65,34 +64,6 @@ interface Target {
   rules?: string[];
   /** what its editions hold, in bytes (sizeOf) */
   bytes: number;
-}
-
-/**
- * The memory an area's editions hold in the preview, in bytes: the text of their pages, figures (the SVG also in the
- * chart cache), data tables, specs and indicators, at two bytes a character (V8 stores text with a character
- * outside Latin-1, such as the minus sign of the tables, at two). Measured after a full collection with 10 and with 60
- * municipal editions in memory, an area holds 2.6 MB; this gives 4.0 MB, so the budget is an upper bound (README).
- */
-/** The heap of the preview with no edition in memory (the program, the tables of a year, the templates). */
-const BASE_HEAP = 80e6;
-
-/** V8's full garbage collection, made callable (as `node --expose-gc` would) for the preview's memory bound. */
-const fullGc: (() => void) | undefined = (() => {
-  try {
-    setFlagsFromString("--expose-gc");
-    return runInNewContext("gc") as () => void;
-  } catch {
-    return undefined;
-  }
-})();
-
-export function sizeOf(b: BuiltArea): number {
-  let chars = JSON.stringify(b.indicators).length;
-  for (const e of b.editions) {
-    chars += e.html.length + JSON.stringify(e.narrative).length;
-    for (const c of e.charts) chars += 2 * c.svg.length + c.csv.length + c.specJson.length + c.table.length;
-  }
-  return 2 * chars;
 }
 
 export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
@@ -261,15 +232,16 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
     type,
     body: async () => body(),
   });
+  const built = () => [...targets.values()].filter((t) => t.built);
   /** The preview's list of editions, answering 404 for a path that names none. */
   const notFound = (path: string): Resource => ({
-    ...page(typeOf(".html"), () => indexPage([...targets.values()], config.languages, path)),
+    ...page(typeOf(".html"), () => indexPage(built(), config.languages, path)),
     status: 404,
   });
   /** A year the preview can build: one with its own settings in config.yml or its flow table in data/. */
   const knownYear = async (y: number) => config.editions[String(y)] !== undefined || fx.exists(flowFile(config, y));
   const resolvePath = async (path: string): Promise<Resource | undefined> => {
-    if (path === "/") return page(typeOf(".html"), () => indexPage([...targets.values()], config.languages));
+    if (path === "/") return page(typeOf(".html"), () => indexPage(built(), config.languages));
     const m = /^\/(\d{4})\/(?:(?:areas|municipalities)\/(\d{5})\/)?(?:(nl|en)\/(.*)|(indicators\.json))$/.exec(path);
     const lang = m?.[3] as Lang | undefined;
     if (!m || (lang && !config.languages.includes(lang)) || !(await knownYear(Number(m[1])))) return notFound(path);
@@ -316,17 +288,4 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
       await server?.close();
     },
   };
-}
-
-function indexPage(targets: Target[], langs: Lang[], missing?: string): string {
-  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const lead = missing ? `<p>No edition at <code>${esc(missing)}</code>: no such year, area or language.</p>` : "";
-  const items = targets
-    .filter((t) => t.built)
-    .map((t) => `<li>${t.year}, ${t.area}: ${langs.map((l) => `<a href="${t.base}${l}/">${l}</a>`).join(" · ")}</li>`)
-    .join("");
-  return livePage(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title></head><body><h1>Preview</h1>${lead}<p>Editions in memory (any other: <code>/YEAR/LANG/</code>, <code>/YEAR/areas/NIS/LANG/</code>):</p><ul>${items}</ul></body></html>`,
-    undefined,
-  );
 }

@@ -47,3 +47,21 @@ export function livePage(html: string, problems: string | undefined): string {
   const extra = `${overlay}${SCRIPT}`;
   return html.includes("</body>") ? html.replace("</body>", `${extra}</body>`) : html + extra;
 }
+
+/** The preview's list of the editions it holds; `missing`: the path of a request that named none (a 404). */
+export function indexPage(
+  editions: { year: number; area: string; base: string }[],
+  langs: string[],
+  missing?: string,
+): string {
+  const lead = missing
+    ? `<p>No edition at <code>${escapeHtml(missing)}</code>: no such year, area or language.</p>`
+    : "";
+  const items = editions
+    .map((t) => `<li>${t.year}, ${t.area}: ${langs.map((l) => `<a href="${t.base}${l}/">${l}</a>`).join(" · ")}</li>`)
+    .join("");
+  return livePage(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title></head><body><h1>Preview</h1>${lead}<p>Editions in memory (any other: <code>/YEAR/LANG/</code>, <code>/YEAR/areas/NIS/LANG/</code>):</p><ul>${items}</ul></body></html>`,
+    undefined,
+  );
+}
