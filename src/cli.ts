@@ -9,6 +9,7 @@ import { configJsonSchema } from "./config/json-schema.ts";
 import type { Lang } from "./core/domain.ts";
 import type { Effects } from "./effects.ts";
 import { nodeEffects } from "./effects-node.ts";
+import { machineFault } from "./errors/machine.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem, UsageError } from "./errors/problem.ts";
 import type { Format } from "./pipeline.ts";
 
@@ -490,6 +491,12 @@ export async function main(argv: string[]): Promise<number> {
       printProblems(e.problems);
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
+    }
+    // a fault of the machine (a full disk, no permission): the user's to fix, with the path
+    const fault = machineFault(e);
+    if (fault) {
+      process.stderr.write(`error: ${fault}\n`);
+      return ExitCode.badInput;
     }
     // a failure of the program itself: one line, and the stack trace only when asked for
     const debug = argv.includes("--debug") || /(^|,)bulletin(,|$)/.test(process.env.DEBUG ?? "");

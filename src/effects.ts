@@ -107,8 +107,13 @@ export function fileEffects(
       }
     },
     writeFile: async (p, data) => {
-      await mkdir(dirname(p), { recursive: true });
-      await writeFile(p, data);
+      try {
+        await mkdir(dirname(p), { recursive: true });
+        await writeFile(p, data);
+      } catch (e) {
+        // a write that fails (a full disk: "ENOSPC …, write") does not say which file; the message must
+        throw Object.assign(e as Error, { path: (e as NodeJS.ErrnoException).path ?? p });
+      }
     },
     list: async (p) => readdir(p).catch(() => []),
     mkdtemp: async (prefix) => {

@@ -3,8 +3,10 @@
  * the boundaries once, then renders and publishes each area it is sent; its PDFs are printed by the browser of the
  * thread that started it, through a proxy printer.
  */
+
 import { parentPort, workerData } from "node:worker_threads";
 import { fileEffects, type Printer } from "./effects.ts";
+import { machineFault } from "./errors/machine.ts";
 import { BulletinError, RenderError } from "./errors/problem.ts";
 import { areaBuilder } from "./pipeline-batch-area.ts";
 import type { FromWorker, ToWorker, WorkerRequest } from "./pipeline-batch-thread.ts";
@@ -43,9 +45,10 @@ port.on("message", async (m: ToWorker) => {
     post({ type: "built", id: m.id, files });
   } catch (e) {
     const message =
-      e instanceof BulletinError && e.problems.length
+      machineFault(e) ??
+      (e instanceof BulletinError && e.problems.length
         ? e.problems.map((p) => p.message).join("; ")
-        : (e as Error).message;
+        : (e as Error).message);
     post({ type: "failed", id: m.id, message });
   }
 });

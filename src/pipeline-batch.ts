@@ -10,6 +10,7 @@
  *
  * One failed edition does not stop the others: it is tried once more, then listed in the manifest as failed.
  */
+
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import { planEditions } from "./config/editions.ts";
 import { loadConfig } from "./config/read-config.ts";
 import type { Lang } from "./core/domain.ts";
 import type { Effects } from "./effects.ts";
+import { machineFault } from "./errors/machine.ts";
 import { BulletinError, InputError, type Problem } from "./errors/problem.ts";
 import { areaBuilder, type PublishedFile, type Shared } from "./pipeline-batch-area.ts";
 import { type Prepared, prepareYear, type RenderCache, templatesFor } from "./pipeline-prepare.ts";
@@ -198,9 +200,10 @@ export async function buildBatch(
         manifest.editions.push(entryOf(u, await builder.build(u)));
       } catch (e) {
         const message =
-          e instanceof BulletinError && e.problems.length
+          machineFault(e) ??
+          (e instanceof BulletinError && e.problems.length
             ? e.problems.map((p) => p.message).join("; ")
-            : (e as Error).message;
+            : (e as Error).message);
         const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
         manifest.editions.push(entry);
         failed.push(entry);

@@ -176,7 +176,7 @@ const cases: Case[] = [
     ["build", "--lang", "en"],
     () => good,
     { CHROMIUM_PATH: "/nonexistent/chromium" },
-    3,
+    1,
     /Chromium not found at \/nonexistent\/chromium: install it/,
   ],
   [
@@ -239,6 +239,29 @@ describe("one build at a time into an output folder", () => {
       expect(readdirSync(join(out, "2024", "areas"))).toEqual(["38000"]);
     } finally {
       release();
+    }
+  }, 120_000);
+});
+
+describe("faults of the machine are the user's to fix, with the path", () => {
+  it("a build into a full disk (a 3 MB tmpfs): the path and the fix, exit 1, the earlier edition unchanged", async () => {
+    const out = mkdtempSync(join(tmpdir(), "bulletin-full-"));
+    // a small file system of its own (the tests run as root, as .ci/run does)
+    await run("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", out]);
+    try {
+      const first = await cli(["build", "--area", "38000", "--format", "html", "--out", out], root);
+      expect(first.code, first.err).toBe(0);
+      const before = readFileSync(join(out, "2024", "areas", "38000", "nl", "bulletin.html"));
+      const r = await cli(["build", "--area", "10000", "--format", "html,pdf", "--out", out], root);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain(`error: no space left on the device that holds ${join(out, "2024", "areas", "10000")}/`);
+      expect(r.err).toContain(`\`df -h ${join(out, "2024", "areas")}\``);
+      expect(r.err).toContain("nothing was published, earlier output is as it was");
+      expect(r.err).not.toContain("internal error");
+      expect(readdirSync(join(out, "2024", "areas"))).toEqual(["38000"]);
+      expect(readFileSync(join(out, "2024", "areas", "38000", "nl", "bulletin.html")).equals(before)).toBe(true);
+    } finally {
+      await run("umount", [out]);
     }
   }, 120_000);
 });

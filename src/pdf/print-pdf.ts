@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import type { Browser, Page } from "puppeteer-core";
 import { FONT_FAMILY } from "../core/fonts.ts";
 import type { Printer, PrintOptions } from "../effects.ts";
-import { RenderError } from "../errors/problem.ts";
+import { BulletinError, ExitCode, RenderError } from "../errors/problem.ts";
 import { startChromium } from "./chromium.ts";
 import { setPdfInfo } from "./pdf-info.ts";
 
@@ -79,8 +79,10 @@ export async function launchPrinter(
   const executablePath = o.executablePath ?? chromiumPath(o.env);
   const ms = o.timeoutMs ?? 30_000;
   if (!existsSync(executablePath))
-    throw new RenderError(
+    // the machine's to fix, not the program's: exit 1 (a bad input), like any other missing part
+    throw new BulletinError(
       `Chromium not found at ${executablePath}: install it (Debian: apt-get install --no-install-recommends chromium) or set CHROMIUM_PATH to its path`,
+      ExitCode.badInput,
     );
   // Chromium is spawned before puppeteer is even loaded, so its start-up overlaps everything else (see chromium.ts).
   // In its single-process mode it very rarely hangs before it announces its DevTools address (seen once in ~40
