@@ -147,7 +147,17 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
         const forPrint = printer ? await timed(timings, "html", () => htmlFor("print")) : undefined;
         const html = await timed(timings, "html", () => htmlFor("screen"));
         mark(tag("html", lang));
-        const summary = summarize(narrative, locale, config.title[lang], p.edition.published);
+        // the area as its heading names it ("Arrondissement of Leuven", "Herstappe")
+        const named = locale.t(`area_${p.area.level}`, { name: p.area.label[lang] });
+        const areaName = named.charAt(0).toLocaleUpperCase(locale.intl) + named.slice(1);
+        const other = p.area.nis !== config.geography.region;
+        const summary = summarize(
+          narrative,
+          locale,
+          config.title[lang],
+          p.edition.published,
+          other ? areaName : undefined,
+        );
         const e: BuiltEdition = {
           key: { year: p.year, area: p.area.nis, lang },
           narrative,
@@ -176,7 +186,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
           pdfStart ||= performance.now();
           const options = printOptionsFor({
             ...{ config, lang, year: p.year, locale },
-            areaName: locale.t(`area_${p.area.level}`, { name: p.area.label[lang] }),
+            areaName,
             headline: narrative.sections[p.sections[0]!]!.headlineText,
             otherArea: p.area.nis !== config.geography.region,
             ...{ published: p.edition.published, sourceDateEpoch: req.sourceDateEpoch },

@@ -259,7 +259,7 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     const r = await send({ configPath: "area.yml", outDir: out, areas: ["73028"] }, f);
     expect(r.sent).toEqual(["an.peeters@example.org"]);
     const herstappe = server.received[0]!;
-    expect(herstappe.subject).toContain("Herstappe");
+    expect(herstappe.subject).toMatch(/^Internationale migratie 2024 — Herstappe: /); // the area names the mailing
     // a municipal edition has no PNG copies by default: the message carries its PDF and no broken image
     expect(herstappe.attachments.map((a) => a.contentType)).toEqual(["application/pdf"]);
     expect(herstappe.html).not.toContain("cid:headline-chart");

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RenderError } from "../src/errors/problem.ts";
+import { BulletinError, RenderError } from "../src/errors/problem.ts";
 import { allowedCpus, chromiumArgs, chromiumCpus, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
 import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
@@ -148,10 +148,10 @@ describe("the print page is sealed and every failure is clear", () => {
     }
   });
 
-  it("a missing browser: a RenderError (exit code 3) that says how to install it", async () => {
+  it("a missing browser: the machine's to fix (exit code 1), with how to install it", async () => {
     const err = await launchPrinter({ executablePath: "/nonexistent/chromium" }).catch((e) => e);
-    expect(err).toBeInstanceOf(RenderError);
-    expect(err.exitCode).toBe(3);
+    expect(err).toBeInstanceOf(BulletinError);
+    expect(err.exitCode).toBe(1);
     expect(err.message).toContain("apt-get install --no-install-recommends chromium");
     expect(err.message).toContain("CHROMIUM_PATH");
   });

@@ -75,7 +75,7 @@ export function composeMessage(
     .slice(0, 32);
   const domain = mail.from.address.split("@")[1];
   const messageId = `<${id}.${a.year}-${a.lang}@${domain}>`;
-  const subject = `${s.title} ${a.year}: ${s.headline}`;
+  const subject = `${s.title} ${a.year}${s.area ? ` — ${s.area}` : ""}: ${s.headline}`;
   const figuresText = s.keyFigures.map((k) => `- ${k.label}: ${k.words}`).join("\n");
   const text = [
     s.headline,

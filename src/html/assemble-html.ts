@@ -80,6 +80,12 @@ export function assembleHtml(input: HtmlInput): string {
       locale.t(`area_${indicators.meta.areaLevel}`, { name: indicators.labels.area[lang] }),
       locale,
     ),
+    // an edition of another area than the bulletin's own names it in its first heading (and so in the PDF's first
+    // bookmark): a reader moving by headings must hear which municipality this is
+    areaHeading:
+      indicators.meta.area === config.geography.region
+        ? null
+        : capitalize(locale.t(`area_${indicators.meta.areaLevel}`, { name: indicators.labels.area[lang] }), locale),
     published: locale.date(edition.published),
     publishedIso: edition.published,
     nextUpdate: locale.month(edition.nextUpdate),

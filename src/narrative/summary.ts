@@ -7,16 +7,25 @@ import type { Narrative } from "./write-narrative.ts";
  */
 export interface EditionSummary {
   title: string;
+  /** an edition of another area than the bulletin's own: that area, as its heading names it */
+  area?: string;
   headline: string;
   published: string;
   keyFigures: { label: string; words: string; indicator: string }[];
 }
 
-export function summarize(n: Narrative, locale: Locale, title: string, published: string): EditionSummary {
+export function summarize(
+  n: Narrative,
+  locale: Locale,
+  title: string,
+  published: string,
+  area?: string,
+): EditionSummary {
   const words = (indicator: string) =>
     n.facts.find((f) => f.section === "headline" && f.indicator === indicator)?.words ?? "";
   return {
     title,
+    ...(area ? { area } : {}),
     headline: n.sections.headline!.headlineText,
     published: locale.date(published),
     keyFigures: [
