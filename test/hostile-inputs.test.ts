@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseTable } from "../src/data/csv.ts";
+import { FLOW_COLUMNS, parseFlows } from "../src/data/flows.ts";
+import { TABLES as TABLE_SPECS, type TableName } from "../src/data/read-datasets.ts";
 import type { Problem } from "../src/errors/problem.ts";
 import { build, check } from "../src/pipeline.ts";
 import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
@@ -176,3 +179,59 @@ function memoryPrinterEffectsWith(overrides: Record<string, string | Buffer>) {
   const fx = overlayEffects(overrides);
   return { ...fx, printer: memoryPrinterEffects().printer };
 }
+
+/** A name misspelt as a typing hand does: two letters in its middle swapped (`population` → `popualtion`). */
+const misspelt = (name: string) => {
+  const i = Math.floor(name.length / 2) - 1;
+  return name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2);
+};
+const SPEC_OF: Record<string, TableName | "flows"> = {
+  "data/codes/municipalities.csv": "municipalities",
+  "data/codes/areas.csv": "areas",
+  "data/codes/nationalities.csv": "nationalities",
+  "data/codes/components.csv": "components",
+  "data/codes/eu-geo.csv": "euGeo",
+  "data/long-series.csv": "longSeries",
+  "data/population.csv": "population",
+  "data/eu-comparison.csv": "euComparison",
+  "data/flows/flows-2024.csv.gz": "flows",
+};
+
+describe("a misspelt column of any table: named with its file, header line and a did-you-mean, before any stage", () => {
+  const cases = Object.entries(SPEC_OF).flatMap(([file, name]) => {
+    const header = text(file)
+      .split("\n")[0]!
+      .replace(/^\uFEFF/, "")
+      .replace(/\r$/, "")
+      .split(",");
+    const known = name === "flows" ? [...FLOW_COLUMNS] : TABLE_SPECS[name].map((c) => c.name);
+    // every column the shipped file has, required or optional
+    return header.filter((h) => known.includes(h)).map((column) => ({ file, name, column }));
+  });
+  it("covers every column of every table", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+  it.each(cases)("$file: `$column` misspelt", ({ file, name, column }) => {
+    const lines = text(file).split("\n");
+    const wrong = misspelt(column);
+    lines[0] = lines[0]!
+      .split(",")
+      .map((h) => (h === column ? wrong : h))
+      .join(",");
+    const problems: Problem[] = [];
+    const body = lines.join("\n");
+    if (name === "flows") parseFlows(file, Buffer.from(body), problems);
+    else parseTable(file, body, TABLE_SPECS[name], problems);
+    const p = problems[0]!;
+    expect([p.file, p.line, p.severity], JSON.stringify(problems)).toEqual([file, 1, "error"]);
+    expect(p.message).toContain(`\`${wrong}\``);
+    expect(`${p.message} ${p.hint}`).toContain(`did you mean \`${column}\``);
+  });
+  it("check reports eu-comparison.csv's `populaton` as the data's problem, not a template's", async () => {
+    const t = text("data/eu-comparison.csv").replace(/^(.*?)population/, "$1populaton");
+    const r = await check({ configPath }, overlayEffects({ "data/eu-comparison.csv": t }));
+    const errors = r.problems.filter((p) => p.severity === "error");
+    expect(errors.map((p) => [p.file, p.line, p.rule])).toEqual([["data/eu-comparison.csv", 1, "unknown-column"]]);
+    expect(errors[0]!.hint).toContain("did you mean `population`?");
+  });
+});

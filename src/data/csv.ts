@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { CONTROL } from "../core/text.ts";
 import { problem, type RuleId } from "../errors/messages.ts";
-import type { Problem } from "../errors/problem.ts";
+import { didYouMean, type Problem } from "../errors/problem.ts";
 import { COUNT_LIMIT } from "./limits.ts";
 
 export type ColumnType = "string" | "count" | "year" | "nis" | "flag" | "number";
@@ -74,6 +74,21 @@ export function parseTable(file: string, text: string, columns: ColumnSpec[], pr
         { missing: missing.map((c) => c.name), unexpected: unknown, expected: columns.map((c) => c.name) },
       ),
     );
+    return { file, rows: [] };
+  }
+  // a column the table does not have: a misspelt one (an optional column misspelt would otherwise be read as
+  // absent, and a later stage be the first to miss it), or one of another table
+  if (unknown.length) {
+    for (const n of unknown) {
+      const absent = columns.filter((c) => !index.has(c.name)).map((c) => c.name);
+      problems.push(
+        problem(
+          "unknown-column",
+          { file, line: header.line, column: names.indexOf(n) + 1 },
+          { column: n, guess: didYouMean(n, absent), expected: columns.map((c) => c.name) },
+        ),
+      );
+    }
     return { file, rows: [] };
   }
   const rows: Row[] = [];

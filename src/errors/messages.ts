@@ -1,4 +1,4 @@
-import type { Problem } from "./problem.ts";
+import { didYouMean, type Problem } from "./problem.ts";
 
 /**
  * The catalogue of user-facing problems: each rule id with its wording and its hint, in one place, so a message is
@@ -175,7 +175,22 @@ export const MESSAGES = {
           ? [`unexpected ${p.unexpected.map((c) => `\`${c}\``).join(", ")}`]
           : []),
       ].join("; "),
-    hint: (p) => `the header must name these columns (any order): ${list(p.expected).replaceAll(", ", ",")}`,
+    hint: (p) => {
+      // a misspelt column: the unexpected name next to the missing one it is closest to
+      const guesses = (Array.isArray(p.unexpected) ? (p.unexpected as string[]) : []).flatMap((u) => {
+        const g = didYouMean(u, Array.isArray(p.missing) ? (p.missing as string[]) : []);
+        return g ? [`\`${g}\` for \`${u}\``] : [];
+      });
+      const all = `the header must name these columns (any order): ${list(p.expected).replaceAll(", ", ",")}`;
+      return guesses.length ? `did you mean ${guesses.join(", ")}? ${all}` : all;
+    },
+  },
+  "unknown-column": {
+    message: (p) => `unknown column \`${p.column}\`${p.guess ? ` (is it \`${p.guess}\` misspelt?)` : ""}`,
+    hint: (p) =>
+      p.guess
+        ? `did you mean \`${p.guess}\`? rename it in the header; the columns are: ${list(p.expected).replaceAll(", ", ",")}`
+        : `remove it or rename it; the columns are: ${list(p.expected).replaceAll(", ", ",")}`,
   },
   "column-count": {
     message: (p) => `${p.found} values, the header has ${p.expected}`,
