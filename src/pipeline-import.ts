@@ -18,6 +18,7 @@ import { readStatbelPopulation } from "./data/import/statbel.ts";
 import type { ProvenanceEntry } from "./data/provenance.ts";
 import { readOneTable } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
+import { problem } from "./errors/messages.ts";
 import { InputError, type Problem } from "./errors/problem.ts";
 import { writeAtomic } from "./publish/publish.ts";
 
@@ -99,6 +100,51 @@ export async function importStatbelPopulation(
     ...munis.rows.filter((m) => validIn(m, s.year)).map((m) => m.nis as string),
     ...areas.rows.filter((a) => a.level !== "country").map((a) => a.nis as string),
   ]);
+  // the file's hierarchy must be the code list's: each municipality of the code list in the same arrondissement,
+  // province and region (a municipality the code list does not hold is counted in its region only)
+  const problems: Problem[] = [];
+  const valid = munis.rows.filter((m) => validIn(m, s.year));
+  for (const m of valid) {
+    const f = s.parents.get(m.nis as string);
+    if (!f) continue;
+    const want = {
+      arrondissement: m.arrondissement as string,
+      province: m.province as string,
+      region: m.region as string,
+    };
+    for (const level of ["arrondissement", "province", "region"] as const)
+      if (f[level] !== (want[level] ?? ""))
+        problems.push(
+          problem(
+            "import/statbel",
+            { file: req.file, line: f.line },
+            {
+              why: `municipality ${m.nis} (${m.name_nl}) lies in ${level} ${f[level] || "(none)"} in the file, in ${want[level] || "(none)"} in ${munis.file} (line ${m.line})`,
+              hint: `import the file of the code list's year, or correct ${munis.file}`,
+            },
+          ),
+        );
+  }
+  // each area of the code lists the file has: its total is the sum of its municipalities (nothing counted twice)
+  for (const a of areas.rows) {
+    const col = { region: "region", province: "province", arrondissement: "arrondissement" }[a.level as string];
+    const total = s.totals.get(a.nis as string);
+    if (!col || total === undefined) continue;
+    const inside = [...s.parents].filter(([, up]) => up[col as "region"] === a.nis);
+    const sum = inside.reduce((n, [m]) => n + (s.totals.get(m) ?? 0), 0);
+    if (sum !== total)
+      problems.push(
+        problem(
+          "import/statbel",
+          { file: req.file },
+          {
+            why: `${a.nis} (${a.name_en}) totals ${total.toLocaleString("en-GB")} but its ${inside.length} municipalities add up to ${sum.toLocaleString("en-GB")}`,
+            hint: "a line counted twice or a municipality under two areas: check the export",
+          },
+        ),
+      );
+  }
+  if (problems.length) throw new InputError(`${req.file} cannot be imported: its areas do not add up`, problems);
   const rows = [...s.totals].filter(([nis]) => known.has(nis)).sort((a, b) => a[0].localeCompare(b[0]));
   const outside = [...s.levels.municipalities].filter((m) => !known.has(m)).length;
   const keptOld = pop.rows.filter((r) => r.year !== s.year || (r.geography !== undefined && r.geography !== s.year));
@@ -123,6 +169,7 @@ export async function importStatbelPopulation(
     },
   ]); // 5
   return [
+    ...s.warnings.map((w) => `warning: ${w}`),
     `wrote ${pop.file}: population on 1 January ${s.year}, ${rows.length} areas (${rows.filter(([n]) => s.levels.municipalities.has(n)).length} municipalities of the code list and their arrondissements, provinces and regions)`,
     `  read ${s.linesRead.toLocaleString("en-GB")} lines (${s.format}) in ${Math.round(ms)} ms; ${outside} municipalities outside the code list (other regions) counted in their region only`,
   ].join("\n");

@@ -230,6 +230,33 @@ describe("Statbel's population file", () => {
     check();
   });
 
+  it("Brussels' province given as its region's code (04000|04000): the same totals as with it empty, and a warning", async () => {
+    const report = await importStatbelPopulation(
+      {
+        configPath,
+        file: file("TF_SOC_POP_STRUCT_2030.txt", statbelText().replace("|21000|Arr|Arr||", "|21000|Arr|Arr|04000|")),
+      },
+      fx,
+    );
+    check(); // 04000 is 190,000, not twice that
+    expect(report).toMatch(
+      /warning: .*TF_SOC_POP_STRUCT_2030\.txt:5: the province code equals the region code on 1 line\(s\)/,
+    );
+  });
+  it("a municipality in another arrondissement than the code list's: refused with the line, nothing written", async () => {
+    const before = data("population.csv");
+    const wrong = statbelText().replace("73028|Gemeente|Commune|73000", "73028|Gemeente|Commune|71000");
+    const err = await importStatbelPopulation(
+      { configPath, file: file("TF_SOC_POP_STRUCT_2030.txt", wrong) },
+      fx,
+    ).catch((e) => e);
+    expect(err.problems[0].line).toBe(4);
+    expect(err.problems[0].message).toContain(
+      "municipality 73028 (Herstappe) lies in arrondissement 71000 in the file, in 73000",
+    );
+    expect(data("population.csv")).toBe(before);
+  });
+
   const bad: [string, () => Promise<string>, RegExp][] = [
     [
       "a comma-delimited file",

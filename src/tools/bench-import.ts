@@ -28,7 +28,7 @@ const munis = readFileSync(join(root, "data/codes/municipalities.csv"), "utf8")
   .filter((r) => r[6] === "" || r[6] === undefined)
   .map((r) => ({ nis: r[0]!, dstr: r[2]!, prov: r[3]!, rgn: "02000" }));
 for (let i = 0; munis.length < 581; i++)
-  munis.push({ nis: String(50000 + i), dstr: "51000", prov: "50000", rgn: "03000" });
+  munis.push({ nis: String(55001 + i), dstr: "51000", prov: "50000", rgn: "03000" }); // no code of an area
 const header =
   "CD_REFNIS|TX_DESCR_NL|TX_DESCR_FR|CD_DSTR_REFNIS|TX_ADM_DSTR_DESCR_NL|TX_ADM_DSTR_DESCR_FR|CD_PROV_REFNIS|TX_PROV_DESCR_NL|TX_PROV_DESCR_FR|CD_RGN_REFNIS|TX_RGN_DESCR_NL|TX_RGN_DESCR_FR|CD_SEX|CD_NATLTY|TX_NATLTY_NL|TX_NATLTY_FR|CD_CIV_STS|TX_CIV_STS_NL|TX_CIV_STS_FR|CD_AGE|MS_POPULATION";
 const zipPath = join(dir, "TF_SOC_POP_STRUCT_2030.zip");
@@ -53,8 +53,12 @@ for (let i = 0; i < runs; i++) {
   const child = spawn(
     process.execPath,
     [join(root, "src/bin.js"), "data", "import", "statbel-population", zipPath, "--config", config],
-    { stdio: "ignore" },
+    { stdio: ["ignore", "ignore", "pipe"] },
   );
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
   let peak = 0;
   const poll = setInterval(() => {
     try {
@@ -64,7 +68,7 @@ for (let i = 0; i < runs; i++) {
   }, 5);
   const code = await new Promise<number | null>((r) => child.on("exit", r));
   clearInterval(poll);
-  if (code !== 0) throw new Error(`the import exited with ${code}`);
+  if (code !== 0) throw new Error(`the import exited with ${code}:\n${stderr}`);
   results.push({ ms: performance.now() - t0, rssMB: peak / 1024 });
   process.stderr.write(
     `run ${i + 1}: ${Math.round(performance.now() - t0)} ms, peak RSS ${Math.round(peak / 1024)} MB\n`,

@@ -25,6 +25,10 @@ export interface StatbelPopulation {
   /** population per NIS code: municipalities, arrondissements, provinces, regions */
   totals: Map<string, number>;
   levels: { municipalities: Set<string>; others: Set<string> };
+  /** each municipality's arrondissement, province ("" for none) and region as the file gives them, and the line */
+  parents: Map<string, { arrondissement: string; province: string; region: string; line: number }>;
+  /** what the import should tell (a province code read as "no province") */
+  warnings: string[];
   linesRead: number;
 }
 
@@ -125,6 +129,8 @@ export async function readStatbelPopulation(file: string, year?: number): Promis
   const totals = new Map<string, number>();
   const municipalities = new Set<string>();
   const others = new Set<string>();
+  const parents: StatbelPopulation["parents"] = new Map();
+  const provinceIsRegion: { count: number; first?: number } = { count: 0 };
   let index: number[] | undefined;
   let line = 0;
   const pad = (s: string) => s.trim().padStart(5, "0");
@@ -165,14 +171,41 @@ export async function readStatbelPopulation(file: string, year?: number): Promis
       if (!/^\d{1,5}$/.test(code!.trim()) && !(what === "CD_PROV_REFNIS" && code!.trim() === ""))
         fail(file, line, `${what} \`${code}\` is not a NIS code`, "NIS codes have up to 5 digits");
     const m = pad(refnis!);
+    // the Brussels-Capital Region has no province: exports leave it empty, or repeat the region's code (04000|04000),
+    // which would count its population twice in the region
+    let province = prov!.trim() ? pad(prov!) : "";
+    const region = pad(rgn!);
+    if (province === region) {
+      provinceIsRegion.count++;
+      provinceIsRegion.first ??= line;
+      province = "";
+    }
+    const arrondissement = pad(dstr!);
+    const seen = parents.get(m);
+    if (!seen) parents.set(m, { arrondissement, province, region, line });
+    else if (seen.arrondissement !== arrondissement || seen.province !== province || seen.region !== region)
+      fail(
+        file,
+        line,
+        `municipality ${m} lies in ${arrondissement}/${province || "-"}/${region} here but in ${seen.arrondissement}/${seen.province || "-"}/${seen.region} on line ${seen.line}`,
+        "a municipality belongs to one arrondissement, province and region: the file is not one consistent export",
+      );
     municipalities.add(m);
     add(m, n);
-    for (const c of [dstr!, prov!, rgn!]) {
-      if (!c.trim()) continue; // the Brussels-Capital Region has no province
-      others.add(pad(c));
-      add(pad(c), n);
+    add(arrondissement, n);
+    if (province) add(province, n);
+    if (region !== arrondissement) add(region, n);
+    if (!seen) {
+      others.add(arrondissement);
+      if (province) others.add(province);
+      others.add(region);
     }
   }
+  const warnings = provinceIsRegion.first
+    ? [
+        `${file}:${provinceIsRegion.first}: the province code equals the region code on ${provinceIsRegion.count.toLocaleString("en-GB")} line(s) (first here): read as "no province" (the Brussels-Capital Region has none), counted once in the region`,
+      ]
+    : [];
   if (!index || line < 2) fail(file, line || undefined, "no lines of data", "the file holds a header only");
-  return { file, format, year: y!, totals, levels: { municipalities, others }, linesRead: line - 1 };
+  return { file, format, year: y!, totals, levels: { municipalities, others }, parents, warnings, linesRead: line - 1 };
 }
