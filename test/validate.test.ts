@@ -189,6 +189,21 @@ const cases: Case[] = [
 ];
 
 describe("validation: each rule has a fixture that triggers it", () => {
+  it("the hierarchy adds up: a municipality whose arrondissement lies in another province elsewhere, or a code of the wrong level", async () => {
+    const lines = municipalities.split("\n");
+    const i = lines.findIndex((l) => l.startsWith("73028,"));
+    lines[i] = lines[i]!.replace(",73000,70000,", ",73000,10000,");
+    const found = await problems({ "data/codes/municipalities.csv": lines.join("\n") });
+    const h = found.find((p) => p.rule === "bad-hierarchy")!;
+    expect([h.file, h.line]).toEqual(["data/codes/municipalities.csv", i + 1]);
+    expect(h.message).toMatch(
+      /^Herstappe lies in 73000 and province 10000, but 73000 lies in province 70000 on line \d+$/,
+    );
+    const wrongLevel = municipalities.replace(/^73028,Herstappe,73000,/m, "73028,Herstappe,70000,");
+    const l = (await problems({ "data/codes/municipalities.csv": wrongLevel })).find((p) => p.rule === "bad-level")!;
+    expect(l.message).toContain("arrondissement `70000` of Herstappe is a province in data/codes/areas.csv");
+  });
+
   it("the shipped data has no errors", async () => {
     expect(await problems({})).toEqual([]);
   });

@@ -242,6 +242,16 @@ export const MESSAGES = {
     message: (p) => `${p.column} \`${p.value}\` of ${p.name} is not in ${p.areas}`,
     hint: (p) => `add it to ${p.areas} or correct the code`,
   },
+  "bad-hierarchy": {
+    message: (p) =>
+      `${p.name} lies in ${p.child} and ${p.parentColumn} ${p.value}, but ${p.child} lies in ${p.parentColumn} ${p.other} on line ${p.first}`,
+    hint: (p) =>
+      `an ${p.childColumn} lies in one ${p.parentColumn}: correct the ${p.parentColumn} of one of the two lines`,
+  },
+  "bad-level": {
+    message: (p) => `${p.column} \`${p.value}\` of ${p.name} is a ${p.level} in ${p.areas}, not a ${p.column}`,
+    hint: (p) => `correct the code, or its level in ${p.areas}`,
+  },
   "unknown-code/municipality": {
     message: (p) => `municipality \`${p.nis}\` is not in ${p.municipalities}`,
     hint: (p) =>

@@ -69,6 +69,41 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
           name: r.name_nl,
           areas: ds.areas.file,
         });
+  // the hierarchy adds up: an arrondissement lies in one province, a province in one region, each code of its level
+  const levelOf = new Map(ds.areas.rows.map((r) => [r.nis as string, r.level as string]));
+  const upOf = new Map<string, { value: string; line: number }>();
+  for (const r of ds.municipalities.rows) {
+    for (const col of ["arrondissement", "province", "region"]) {
+      const level = levelOf.get(r[col] as string);
+      // Brussels' municipalities lie in no province: their province column holds the region's code
+      if (level && level !== col && !(col === "province" && level === "region"))
+        err(ds.municipalities, r, "bad-level", {
+          column: col,
+          value: r[col],
+          name: r.name_nl,
+          level,
+          areas: ds.areas.file,
+        });
+    }
+    for (const [child, parent] of [
+      ["arrondissement", "province"],
+      ["province", "region"],
+    ] as const) {
+      const key = `${child}|${r[child]}`;
+      const seenUp = upOf.get(key);
+      if (!seenUp) upOf.set(key, { value: r[parent] as string, line: r.line });
+      else if (seenUp.value !== r[parent])
+        err(ds.municipalities, r, "bad-hierarchy", {
+          name: r.name_nl,
+          child: r[child],
+          childColumn: child,
+          parentColumn: parent,
+          value: r[parent],
+          other: seenUp.value,
+          first: seenUp.line,
+        });
+    }
+  }
   for (const r of ds.nationalities.rows)
     if (!(GROUPS as readonly string[]).includes(r.group as string))
       err(ds.nationalities, r, "bad-group", { group: r.group, code: r.code, known: GROUPS });
