@@ -97,7 +97,11 @@ export function fileEffects(
   opts: { quiet?: boolean } = {},
 ): Effects {
   return {
-    readFile: (p) => readFile(p),
+    readFile: (p) =>
+      // a read that fails on an open file (a folder: "EISDIR …, read") does not say which; the message must
+      readFile(p).catch((e: NodeJS.ErrnoException) => {
+        throw Object.assign(e, { path: e.path ?? p });
+      }),
     exists: async (p) => {
       try {
         await stat(p);

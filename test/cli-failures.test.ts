@@ -196,6 +196,34 @@ const cases: Case[] = [
     /failed 5[\s\S]*ECONNREFUSED|failed 5/,
   ],
   [
+    "data import eurostat: a folder given as the file",
+    ["data", "import", "eurostat", "data"],
+    () => good,
+    {},
+    1,
+    /error: data is a folder: give the path of a file in it/,
+  ],
+  [
+    "data import eurostat: no such file",
+    ["data", "import", "eurostat", "nowhere.csv"],
+    () => good,
+    {},
+    1,
+    /error: no such file or folder: nowhere\.csv: check the path/,
+  ],
+  [
+    "data import statbel-population: UTF-16",
+    ["data", "import", "statbel-population", "utf16/TF_SOC_POP_STRUCT_2030.txt"],
+    () => {
+      mkdirSync(join(good, "utf16"), { recursive: true });
+      writeFileSync(join(good, "utf16", "TF_SOC_POP_STRUCT_2030.txt"), Buffer.from("\uFEFFCD_REFNIS|x\n", "utf16le"));
+      return good;
+    },
+    {},
+    1,
+    /TF_SOC_POP_STRUCT_2030\.txt:1: error: cannot import: the file is UTF-16[\s\S]*re-save it as UTF-8/,
+  ],
+  [
     "send: not built",
     ["send", "--year", "2023", "--dry-run"],
     () => good,
@@ -229,13 +257,23 @@ describe("one build at a time into an output folder", () => {
       expect(r.err).toContain("add --wait");
       expect(r.err).not.toContain("internal error");
       expect(readdirSync(out)).toEqual([".build.lock"]);
-      // the holder lets go a moment after a second build started waiting for it
-      const waiting = cli([...args, "--wait"], root);
-      await new Promise((r) => setTimeout(r, 1500));
+      // a second build with --wait says it waits; the holder then lets go, and it builds
+      const { spawn } = await import("node:child_process");
+      const waiting = spawn(process.execPath, [bin, ...args, "--wait"], {
+        cwd: root,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let err = "";
+      const told = new Promise<void>((resolve) =>
+        waiting.stderr.on("data", (d) => {
+          err += d;
+          if (err.includes("waiting for another build into")) resolve();
+        }),
+      );
+      await told;
       release();
-      const w = await waiting;
-      expect(w.code, w.err).toBe(0);
-      expect(w.err).toContain("waiting for another build into");
+      const code = await new Promise<number | null>((resolve) => waiting.on("exit", resolve));
+      expect(code, err).toBe(0);
       expect(readdirSync(join(out, "2024", "areas"))).toEqual(["38000"]);
     } finally {
       release();

@@ -1,8 +1,8 @@
 import { dirname } from "node:path";
 
 /*
- * Faults of the machine, not of the program: a full disk, a folder the user may not write, a read-only file system,
- * too many open files. They are the user's to fix, so they are told as such (exit 1, the path, what to do), never as
+ * Faults of the machine or of a path, not of the program: a full disk, a folder the user may not write, a read-only
+ * file system, too many open files, a file that is not there or is a folder. They are the user's to fix, so they are told as such (exit 1, the path, what to do), never as
  * "internal error". Every command publishes atomically, so the message can say that earlier output is untouched.
  */
 
@@ -16,6 +16,9 @@ const FIXES: Record<string, (path: string, dir: string) => string> = {
   EPERM: (p, d) =>
     `operation not permitted on ${p}: make ${d} writable for this user (\`ls -ld ${d}\`) or write elsewhere (--out DIR)`,
   EROFS: (p) => `${p} is on a read-only file system: write to a writable folder (--out DIR)`,
+  ENOENT: (p) => `no such file or folder: ${p}: check the path (relative paths start from the current folder)`,
+  EISDIR: (p) => `${p} is a folder: give the path of a file in it`,
+  ENOTDIR: (p) => `a part of ${p} is a file, not a folder: check the path`,
   EMFILE: (p) => `too many open files (at ${p}): raise the limit (\`ulimit -n 4096\`) or build fewer areas at a time`,
 };
 
@@ -25,7 +28,7 @@ export function machineFault(e: unknown): string | undefined {
   const fix = err?.code ? FIXES[err.code] : undefined;
   if (!fix) return undefined;
   const raw = err!.path ?? (err as { dest?: string }).dest;
-  if (!raw) return `${fix("a file of the output", ".")}; nothing was published, earlier output is as it was`;
+  if (!raw) return `${fix("a file it reads or writes", ".")}; nothing was published, earlier output is as it was`;
   // a file of a staging folder is named as the file it was going to be; the folder that exists is the staging one's
   const staged = /^(.*)\/\.staging-(.+?)-[0-9a-f]{6,}(\/.*)?$/.exec(raw);
   const path = staged ? `${staged[1]}/${staged[2]}${staged[3] ?? ""}` : raw;

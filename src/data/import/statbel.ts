@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { open as openFile } from "node:fs/promises";
+import { open as openFile, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import ExcelJS from "exceljs";
@@ -104,11 +104,15 @@ async function zipEntry(file: string): Promise<Readable> {
 }
 
 export async function formatOf(file: string): Promise<StatbelPopulation["format"]> {
+  if ((await stat(file)).isDirectory()) fail(file, undefined, "this is a folder", "give the path of Statbel's file");
   const h = await openFile(file, "r");
   try {
     const head = Buffer.alloc(4);
     await h.read(head, 0, 4, 0);
     if (head[0] === 0x50 && head[1] === 0x4b) return /\.xlsx$/i.test(file) ? "xlsx" : "zip";
+    // a spreadsheet program's "Unicode text": UTF-16 with its byte-order mark
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+      fail(file, 1, "the file is UTF-16 (its first bytes are a UTF-16 byte-order mark)", "re-save it as UTF-8");
     return "text";
   } finally {
     await h.close();
