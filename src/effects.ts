@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type Mail from "nodemailer/lib/mailer/index.js";
 import { type LockRequest, memoryLocks } from "./core/lock.ts";
+import { realMkdirError } from "./errors/machine.ts";
 
 /**
  * Everything the pipeline does to the outside world comes through one object: files, clock, log, the browser that
@@ -112,7 +114,9 @@ export function fileEffects(
     },
     writeFile: async (p, data) => {
       try {
-        await mkdir(dirname(p), { recursive: true });
+        await mkdir(dirname(p), { recursive: true }).catch((e) => {
+          throw realMkdirError(e, dirname(p), (d) => mkdirSync(d), existsSync);
+        });
         await writeFile(p, data);
       } catch (e) {
         // a write that fails (a full disk: "ENOSPC …, write") does not say which file; the message must
@@ -121,7 +125,9 @@ export function fileEffects(
     },
     list: async (p) => readdir(p).catch(() => []),
     mkdtemp: async (prefix) => {
-      await mkdir(dirname(prefix), { recursive: true });
+      await mkdir(dirname(prefix), { recursive: true }).catch((e) => {
+        throw realMkdirError(e, dirname(prefix), (d) => mkdirSync(d), existsSync);
+      });
       // not fs.mkdtemp: it makes the folder 0700 whatever the umask, and a staging folder is renamed into place as the
       // published one, which a web server running as another user must be able to read
       for (;;) {

@@ -302,4 +302,18 @@ describe("faults of the machine are the user's to fix, with the path", () => {
       await run("umount", [out]);
     }
   }, 120_000);
+
+  it("a build into a read-only file system: named as such, exit 1", async () => {
+    const ro = mkdtempSync(join(tmpdir(), "bulletin-ro-"));
+    await run("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro]);
+    try {
+      const r = await cli(["build", "--area", "38000", "--format", "html", "--out", join(ro, "out")], root);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain(
+        `error: ${join(ro, "out")} is on a read-only file system: write to a writable folder (--out DIR)`,
+      );
+    } finally {
+      await run("umount", [ro]);
+    }
+  }, 60_000);
 });

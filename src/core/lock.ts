@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { realMkdirError } from "../errors/machine.ts";
 import { BulletinError, ExitCode } from "../errors/problem.ts";
 
 /*
@@ -35,7 +36,11 @@ export interface LockRequest {
 
 /** Takes the lock; resolves with its release. */
 export async function takeLock(r: LockRequest): Promise<() => void> {
-  mkdirSync(dirname(r.path), { recursive: true });
+  try {
+    mkdirSync(dirname(r.path), { recursive: true });
+  } catch (e) {
+    throw realMkdirError(e, dirname(r.path), (d) => mkdirSync(d), existsSync);
+  }
   const fd = openSync(r.path, "a");
   const tryLock = () => {
     try {

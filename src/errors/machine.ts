@@ -35,3 +35,20 @@ export function machineFault(e: unknown): string | undefined {
   const d = staged ? staged[1]! : dirname(raw);
   return `${fix(path, d)}; nothing was published, earlier output is as it was`;
 }
+
+/**
+ * Node's recursive mkdir reports ENOENT where a folder cannot be made for another reason (a read-only file system:
+ * EROFS, no permission: EACCES). This makes the first missing folder alone to get the real reason, and throws that.
+ */
+export function realMkdirError(e: unknown, dir: string, mkdirOne: (d: string) => void, exists: (d: string) => boolean) {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code !== "ENOENT") return err;
+  let d = dir;
+  while (!exists(dirname(d)) && dirname(d) !== d) d = dirname(d);
+  try {
+    mkdirOne(d);
+  } catch (inner) {
+    return inner as Error;
+  }
+  return err;
+}
