@@ -100,7 +100,7 @@ describe("a list of editions for two areas and two languages", () => {
     const pdfText = execFileSync("pdftotext", [pdf, "-"]).toString("utf8");
     expect(pdfText).toContain("arrondissement of Tongeren");
     // the running header names the area of an edition other than the bulletin's own
-    expect(pdfText).toContain("Statistics Flanders · International migration 2024 · arrondissement of Tongeren");
+    expect(pdfText).toContain("Statistics Flanders · International migration 2024 · Arrondissement of Tongeren"); // as its heading names it
     // and the definitions define only what the edition uses (no EU comparison here)
     expect(pdfText).not.toContain("Usually resident population");
     expect(pdfText).not.toContain("Flemish Region");
