@@ -12,10 +12,11 @@ import { configLine } from "./config/read-config.ts";
 import type { Config, Edition } from "./config/schema.ts";
 import type { Lang, SectionId } from "./core/domain.ts";
 import { type Timings, timed, timedSync } from "./core/timing.ts";
+import type { Table } from "./data/csv.ts";
 import { type Harmonised, harmonise } from "./data/harmonise.ts";
 import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
 import type { Effects } from "./effects.ts";
-import type { Problem } from "./errors/problem.ts";
+import { type Problem, UsageError } from "./errors/problem.ts";
 import { boundaryFileFor } from "./geo/read-boundaries.ts";
 import { type Area, isProblem, municipalitiesOf, resolveArea, sectionsFor } from "./indicators/area.ts";
 import { computeIndicators } from "./indicators/compute-indicators.ts";
@@ -64,6 +65,8 @@ export interface YearData {
   geography: number;
   /** the region's municipal rows (a municipality's edition compares with them) */
   regionRows?: MunicipalityValue[];
+  /** every municipality of the code list, of any year, and the crosswalk (to name a merged one's successor) */
+  codes?: { municipalities: Table; crosswalk: Table };
 }
 
 export interface Prepared {
@@ -100,7 +103,7 @@ export async function prepareYear(
       unread ? read.problems : [...read.problems, ...validateDatasets(ds, { year, region, periodYears, geography })],
     ); // 3
     const h = found.some((p) => p.severity === "error") ? undefined : harmonise(ds, geography); // 3: on its municipalities
-    y = { found, h, geography };
+    y = { found, h, geography, codes: { municipalities: ds.municipalities, crosswalk: ds.crosswalk } };
     cache?.years?.set(year, y);
   }
   out.problems.push(...y.found);
@@ -116,7 +119,7 @@ export async function prepareYear(
         : [[nis, langs] as const],
     ),
   );
-  const resolved = [...wanted].map(([nis, langs]) => ({ area: resolveArea(h.datasets, nis), langs }));
+  const resolved = [...wanted].map(([nis, langs]) => ({ nis, area: resolveArea(h.datasets, nis), langs }));
   // a municipality is compared with its arrondissement, province and region: the region's municipal rows, once
   if (resolved.some((r) => !isProblem(r.area) && r.area.level === "municipality") && !y.regionRows) {
     const ra = resolveArea(h.datasets, region);
@@ -124,6 +127,8 @@ export async function prepareYear(
     if (!isProblem(ra)) y.regionRows = computeIndicators(h.datasets, { ...p, area: ra }).municipalities.rows;
   }
   const unknown = resolved.flatMap((r) => (isProblem(r.area) ? [r.area] : []));
+  // a municipality that no longer exists in the edition's geography: the argument is wrong, not the data
+  for (const r of resolved) if (isProblem(r.area)) mergedAway(r.nis, year, geography, y.codes);
   out.problems.push(...unknown);
   if (unknown.some((p) => p.severity === "error")) return [];
   const today = fx.now().toISOString().slice(0, 10);
@@ -153,6 +158,28 @@ export async function prepareYear(
       const boundaries = boundaryFileFor(config.data.boundaries, geography);
       return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators, boundaries };
     }),
+  );
+}
+
+/** A UsageError naming the successor when `nis` is a municipality of the code list merged before `geography`. */
+function mergedAway(nis: string | undefined, year: number, geography: number, codes: YearData["codes"]) {
+  const row = nis && codes?.municipalities.rows.find((m) => m.nis === nis);
+  if (!row) return;
+  const next = codes!.crosswalk.rows.find((c) => c.nis_old === nis && Number(c.since) <= geography);
+  const successor = next && codes!.municipalities.rows.find((m) => m.nis === next.nis_new);
+  const until = Number(row.valid_to);
+  const from = Number(row.valid_from);
+  const before = codes!.crosswalk.rows
+    .filter((c) => c.nis_new === nis)
+    .map((c) => codes!.municipalities.rows.find((m) => m.nis === c.nis_old))
+    .filter((m) => m !== undefined)
+    .map((m) => `${m.nis} (${m.name_nl})`);
+  throw new UsageError(
+    successor
+      ? `${nis} (${row.name_nl}) merged into ${successor.nis} (${successor.name_nl}) on 1 January ${next!.since}: the ${year} edition is on the municipalities of ${geography}; use --area ${successor.nis}${until ? `, or --year ${until} for ${row.name_nl}'s own edition` : ""}`
+      : from > geography
+        ? `${nis} (${row.name_nl}) exists from 1 January ${from}: use --year ${from}${before.length ? `; in ${geography} it was ${before.join(", ")}` : ""}`
+        : `${nis} (${row.name_nl}) is not a municipality in ${geography}${until ? `: it existed until ${until} (use --year ${until})` : ""}`,
   );
 }
 

@@ -224,6 +224,22 @@ const cases: Case[] = [
     /TF_SOC_POP_STRUCT_2030\.txt:1: error: cannot import: the file is UTF-16[\s\S]*re-save it as UTF-8/,
   ],
   [
+    "build: a municipality merged before the edition's geography",
+    ["build", "--year", "2025", "--area", "73040", "--format", "html"],
+    () => good,
+    {},
+    2,
+    /error: 73040 \(Kortessem\) merged into 71072 \(Hasselt\) on 1 January 2025: .*use --area 71072, or --year 2024 for Kortessem's own edition/,
+  ],
+  [
+    "build: a municipality that exists only from a later year",
+    ["build", "--year", "2024", "--area", "71072", "--format", "html"],
+    () => good,
+    {},
+    2,
+    /error: 71072 \(Hasselt\) exists from 1 January 2025: use --year 2025; in 2024 it was 71022 \(Hasselt\), 73040 \(Kortessem\)/,
+  ],
+  [
     "send: not built",
     ["send", "--year", "2023", "--dry-run"],
     () => good,
