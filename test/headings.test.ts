@@ -65,3 +65,16 @@ describe("the area in the first heading of every edition below the region", () =
     },
   );
 });
+
+describe("what a municipal edition credits and titles (issue #30)", () => {
+  it.each(["nl", "en"] as const)(
+    "Leuven (%s): the map's title says it shows the location; no Eurostat credit",
+    (lang) => {
+      const html = readFileSync(join(out, "2024", "municipalities", "24062", lang, "bulletin.html"), "utf8");
+      expect(html).toContain(
+        lang === "nl" ? "Ligging van Leuven in het Vlaams Gewest" : "Location of Leuven in the Flemish Region",
+      );
+      expect(html).not.toContain("Eurostat");
+    },
+  );
+});

@@ -73,7 +73,10 @@ export function assembleHtml(input: HtmlInput): string {
     otherLang: others[0] ?? null,
     title: config.title[lang],
     publisher: config.publisher[lang],
-    source: config.source[lang],
+    // the sources of what the edition shows: an edition without the EU comparison credits no Eurostat
+    source: input.sectionIds.includes("eu-comparison")
+      ? config.source[lang]
+      : [...new Set(input.sectionIds.map((id) => figureSource(id, locale)))].join("; "),
     year: indicators.meta.year,
     // the area as the text names it ("Flemish Region", "Province of Antwerp")
     regionName: capitalize(
