@@ -56,7 +56,7 @@ describe("a municipality's edition", () => {
     );
     const leuven = editions.find((x) => x.area === "24062" && x.e.key.lang === "en")!.e;
     expect(leuven.narrative.sections.municipalities!.body).toMatch(
-      /Among the 30 municipalities of its arrondissement, it ranks 1st\./,
+      /Among the 30 municipalities of its arrondissement, it ranks 1st by its balance per 1,000 inhabitants \(highest first\)\./,
     );
     // the map: Leuven filled and outlined, its neighbours named
     const map = JSON.parse(leuven.charts.find((c) => c.id === "municipalities")!.specJson);
@@ -94,7 +94,9 @@ describe("a municipality's edition", () => {
         expect(figure).not.toContain('<div class="chart">');
         expect(figure).not.toContain('class="desc"'); // no description of a chart that is not there
         expect(figure).toContain(
-          lang === "en" ? "Not drawn: every value of this figure is hidden" : "Niet getekend: alle waarden",
+          lang === "en"
+            ? "Figure not shown: every value of this figure is hidden"
+            : "Figuur niet weergegeven: alle waarden",
         );
       }
       // Leuven's figures are all drawn

@@ -88,7 +88,7 @@ describe("the 2024 edition states the seed's facts in both languages", () => {
       "With the exception of Ukrainian nationals, more men than women immigrated",
       "people with Belgian nationality emigrated most often, followed by people with Romanian and Dutch nationalities",
       "Across all nationalities, more men than women emigrated",
-      "Of the top 10 nationalities, only Ukrainian nationals included more women than men.",
+      "Of the top 10 nationalities, only among Ukrainian nationals did more women than men emigrate.",
       "Only in Bertem, Hoeilaart and Zemst was the balance negative",
       "In Herstappe, Kraainem and Sint-Genesius-Rode, the balance was zero",
       "Leuven and Bekkevoort had the highest balances (more than 20 per 1,000 inhabitants per year)",
@@ -101,7 +101,7 @@ describe("the 2024 edition states the seed's facts in both languages", () => {
     nl: [
       "bijna 94.400 immigraties vanuit het buitenland en bijna 61.400 emigraties naar het buitenland",
       "internationaal migratiesaldo van ongeveer 33.000 eenheden",
-      "Zowel het aantal immigraties als het migratiesaldo lagen in 2024 lager dan in 2022 en 2023",
+      "Zowel het aantal immigraties als het migratiesaldo waren in 2024 lager dan in 2022 en 2023",
       "In de jaren 1990 was het saldo nog vrij beperkt: gemiddeld ongeveer +5.000 per jaar.",
       "In 2010 werd de telmethode aangepast (breuk in de reeks); het saldo bedroeg dat jaar bijna +34.400",
       "(80%). Daarna volgden overschrijvingen vanuit het wachtregister (11%) en herinschrijvingen (9%)",
