@@ -54,7 +54,9 @@ describe("the 2024 edition states the seed's facts in both languages", () => {
       "People with Romanian nationality constitute the largest group in international immigration",
       "A positive international migration balance in almost all municipalities of the Flemish Region",
       "Positive international migration balance in the three regions",
-      "International immigration below European average",
+      // the seed's "International immigration below European average" holds on Eurostat's basis only (the
+      // edition's own register figure is above the EU27's): the heading names its basis (issue #30)
+      "International immigration below European average on Eurostat's figures",
     ],
     nl: [
       "Bijna 94.400 internationale immigraties in 2024",
@@ -63,7 +65,7 @@ describe("the 2024 edition states the seed's facts in both languages", () => {
       "Personen met de Roemeense nationaliteit vormen de grootste groep in de internationale immigratie",
       "Een positief internationaal migratiesaldo in bijna alle gemeenten van het Vlaams Gewest",
       "Positief internationaal migratiesaldo in de drie gewesten",
-      "Internationale immigratie onder het Europese gemiddelde",
+      "Internationale immigratie onder het Europese gemiddelde volgens Eurostat",
     ],
   };
   it.each(LANGS)("%s: the seven headlines", (lang) => {
