@@ -61,6 +61,8 @@ export function viewOf(ind: Indicators) {
       ind.regions.highlyVariable.length === 1 &&
       ind.regions.highlyVariable[0] === ind.regions.muchHigher &&
       !ind.regions.steadyRise.includes(ind.regions.muchHigher),
+    /** the year's balance is published (hidden by disclosure control, the sentence is written for it: #29) */
+    balanceShown: ind.headline.balance !== null,
     /** a municipality's rank is said only when its rate is published */
     localRateShown: ind.local?.rates[0]?.ratePer1000 !== null,
     localRanked: (ind.local?.rank.position ?? 0) > 0 && ind.local?.rates[0]?.ratePer1000 !== null,
