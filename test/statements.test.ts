@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Lang, SECTION_IDS } from "../src/core/domain.ts";
-import { muchHigher, type Point, riseOnset, shapeOf } from "../src/indicators/trends.ts";
+import { FALL_MIN, fallsOf, muchHigher, type Point, riseOnset, shapeOf } from "../src/indicators/trends.ts";
 import type { Indicators } from "../src/indicators/types.ts";
 import { checkNotes, evaluateClaim } from "../src/narrative/claims.ts";
 import { readTemplates, type TemplateSet } from "../src/narrative/read-templates.ts";
@@ -71,6 +71,37 @@ describe("the rules (trends.ts)", () => {
     expect(withBreak.steadyRise).toBe(true);
   });
 
+  it("a fall of more than FALL_MIN over consecutive years: risen, with falls named, never 'steadily'", () => {
+    // the demonstration's Flemish rate: 8.4 in 2022 to 4.8 in 2024, inside a rise since 1990
+    const flanders = shapeOf(pts([1, 2, 3, 4, 5, 6, 7, 8.4, 6.5, 4.8, 5.5, 6]));
+    expect(flanders.falls).toEqual(
+      [{ from: 1997, to: 1999, drop: 3.6 }].map((f) => ({ ...f, drop: expect.closeTo(f.drop, 9) })),
+    );
+    expect(flanders.steadyRise).toBe(false);
+    expect(flanders.risingWithFalls).toBe(true);
+    // a dip of no more than FALL_MIN does not count; a break year or a gap ends a run
+    expect(fallsOf(pts([1, 2, 3, 2.2, 3, 4]))).toEqual([]);
+    expect(fallsOf([...pts([5, 4.5]), { year: 1992, value: 3.5, break: true }, ...pts([3, 2.5], 1993)])).toEqual([]);
+    // property: whatever the series, a run of yearly decreases losing more than FALL_MIN forbids "steadily"
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let n = 0; n < 500; n++) {
+      const len = 4 + Math.floor(rnd() * 12);
+      const values = [rnd() * 5];
+      for (let i = 1; i < len; i++) values.push(values[i - 1]! + (rnd() - 0.35) * 2);
+      const shape = shapeOf(pts(values));
+      let hasFall = false;
+      for (let i = 0; i < values.length; i++)
+        for (let j = i + 1; j < values.length && values[j]! < values[j - 1]!; j++)
+          if (values[i]! - values[j]! > FALL_MIN) hasFall = true;
+      if (hasFall) expect(shape.steadyRise, values.join(" ")).toBe(false);
+      expect(shape.falls.length > 0).toBe(hasFall);
+    }
+  });
+
   it("much higher: above every other series every year and at least twice their mean", () => {
     const a = pts([10, 12, 11]);
     expect(muchHigher({ a, b: pts([2, 3, 4]), c: pts([1, 1, 2]) })).toBe("a");
@@ -80,19 +111,26 @@ describe("the rules (trends.ts)", () => {
 });
 
 describe("on the shipped data, both languages state what the data support", () => {
-  it("the rise since 2001, steady in Flanders and Wallonia, much higher and variable in Brussels", () => {
+  it("the rise since 2001; Flanders and Wallonia rose with falls (named), Brussels much higher and variable", () => {
     expect(shipped.seriesFacts.riseSince?.year).toBe(2001);
-    expect(shipped.regions.steadyRise).toEqual(["02000", "03000"]);
+    // the Flemish rate fell 2011–2013, 2019–2020 and 2022–2024 (8.4 to 4.8): not "steadily" (issue #30)
+    expect(shipped.regions.steadyRise).toEqual([]);
+    expect(shipped.regions.shapes["02000"]!.falls.map((f) => `${f.from}-${f.to}`)).toEqual([
+      "2011-2013",
+      "2019-2020",
+      "2022-2024",
+    ]);
     expect(shipped.regions.highlyVariable).toEqual(["04000"]);
     expect(shipped.regions.muchHigher).toBe("04000");
     expect(text(shipped, "en")).toContain("Since 2001, the balance has risen sharply.");
     expect(text(shipped, "nl")).toContain("Sinds 2001 is het saldo sterk gestegen.");
     expect(text(shipped, "en")).toContain(
-      "While the migration balance has risen steadily in the Flemish Region and the Walloon Region, it was much higher per 1,000 inhabitants in the Brussels-Capital Region and followed a highly variable pattern there.",
+      "The migration balance of the Flemish Region has risen since 1990, with falls in 2011–2013, 2019–2020 and 2022–2024. The migration balance of the Walloon Region has risen since 1990, with a fall in 2022–2023. The balance was much higher per 1,000 inhabitants in the Brussels-Capital Region and followed a highly variable pattern there.",
     );
     expect(text(shipped, "nl")).toContain(
-      "Terwijl het migratiesaldo in het Vlaams Gewest en het Waals Gewest gestaag steeg, lag het per 1.000 inwoners veel hoger in het Brussels Hoofdstedelijk Gewest en volgde het daar een zeer wisselend patroon.",
+      "Het migratiesaldo van het Vlaams Gewest steeg sinds 1990, met dalingen in 2011–2013, 2019–2020 en 2022–2024. Het migratiesaldo van het Waals Gewest steeg sinds 1990, met een daling in 2022–2023. In het Brussels Hoofdstedelijk Gewest lag het saldo per 1.000 inwoners veel hoger en volgde het een zeer wisselend patroon.",
     );
+    for (const lang of LANGS) expect(text(shipped, lang)).not.toMatch(/steadily|gestaag/);
   });
 
   it("figure 6 is per 1,000: the rate is the balance over the mean of two 1 January populations", () => {
@@ -121,17 +159,32 @@ describe("fixtures that flip each statement", () => {
     expect(text(i, "nl")).not.toContain("sterk gestegen");
   });
 
-  it("the Walloon balance jumping from year to year: Wallonia is no longer called steady", async () => {
+  it("the Walloon balance jumping from year to year: Wallonia is called variable, not risen with falls", async () => {
     const i = await withSeries((y, r, d, c) => (r === "03000" && d === "emigration" && y % 2 ? c + 15_000 : c));
-    expect(i.regions.steadyRise).toEqual(["02000"]);
     expect(i.regions.highlyVariable).toContain("03000");
     const en = text(i, "en");
-    expect(en).toContain("The migration balance has risen steadily in the Flemish Region.");
-    expect(en).not.toContain("While the migration balance");
+    expect(en).not.toContain("The migration balance of the Walloon Region has risen");
     expect(en).toContain(
       "It followed a highly variable pattern in the Walloon Region and the Brussels-Capital Region.",
     );
-    expect(text(i, "nl")).toContain("Het migratiesaldo steeg gestaag in het Vlaams Gewest.");
+    expect(text(i, "nl")).toContain(
+      "In het Waals Gewest en het Brussels Hoofdstedelijk Gewest volgde het een zeer wisselend patroon.",
+    );
+  });
+
+  it("the Flemish balance without its falls (each year at least the one before): 'steadily' again", async () => {
+    const flemish = shipped.regions.series.filter((s) => s.region === "02000");
+    const keep = new Map<number, number>();
+    let best = Number.NEGATIVE_INFINITY;
+    for (const s of flemish) {
+      best = Math.max(best, s.balance);
+      keep.set(s.year, best - s.balance); // how much more immigration makes the balance the running maximum
+    }
+    const i = await withSeries((y, r, d, c) => (r === "02000" && d === "immigration" ? c + (keep.get(y) ?? 0) : c));
+    expect(i.regions.shapes["02000"]!.falls).toEqual([]);
+    expect(i.regions.steadyRise).toContain("02000");
+    expect(text(i, "en")).toContain("risen steadily in the Flemish Region");
+    expect(text(i, "nl")).toMatch(/Vlaams Gewest gestaag steeg|steeg gestaag in het Vlaams Gewest/);
   });
 
   it("Brussels' balance cut to the Flemish level per 1,000: no 'much higher'", async () => {

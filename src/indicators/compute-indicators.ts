@@ -356,6 +356,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       first: Math.min(...regionSeries.map((r) => r.year)),
       shapes,
       steadyRise: regionCodes.filter((r) => shapes[r]!.steadyRise),
+      risingWithFalls: regionCodes.filter((r) => shapes[r]!.risingWithFalls),
       highlyVariable: regionCodes.filter((r) => shapes[r]!.highlyVariable),
       muchHigher: muchHigher(ratePoints),
       thresholds: { steadyMax: STEADY_MAX, variableMin: VARIABLE_MIN, muchHigherFactor: MUCH_HIGHER_FACTOR },

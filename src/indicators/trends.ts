@@ -20,8 +20,12 @@ export interface SeriesShape {
   /** standard deviation of the year-on-year changes of the rate (per 1,000 points), changes into or out of a
    * break year left out: the volatility measure */
   volatility: number;
-  /** slope > 0 and volatility ≤ STEADY_MAX */
+  /** the falls: runs of consecutive yearly decreases that lose more than FALL_MIN per-1,000 points together */
+  falls: { from: number; to: number; drop: number }[];
+  /** slope > 0, volatility ≤ STEADY_MAX and no fall: "rose steadily" */
   steadyRise: boolean;
+  /** slope > 0 with falls: "has risen since …, with falls in …" (a weaker word than steadily) */
+  risingWithFalls: boolean;
   /** volatility ≥ VARIABLE_MIN */
   highlyVariable: boolean;
 }
@@ -29,6 +33,8 @@ export interface SeriesShape {
 /** Thresholds of the volatility measure, in per-1,000 points (README § Computed statements). */
 export const STEADY_MAX = 1.5;
 export const VARIABLE_MIN = 3;
+/** A run of yearly decreases that loses more than this (per-1,000 points) is a fall: the series did not rise steadily. */
+export const FALL_MIN = 1;
 /** "Much higher": above every other series in every year and at least this many times their mean. */
 export const MUCH_HIGHER_FACTOR = 2;
 
@@ -47,6 +53,26 @@ export function slopeOf(points: Point[]): number {
   return den ? num / den : 0;
 }
 
+/** The runs of consecutive yearly decreases (a break year or a gap ends a run) that lose more than FALL_MIN. */
+export function fallsOf(points: Point[]): SeriesShape["falls"] {
+  const out: SeriesShape["falls"] = [];
+  let start: Point | undefined;
+  let prev: Point | undefined;
+  const close = () => {
+    if (start && prev && start.value - prev.value > FALL_MIN)
+      out.push({ from: start.year, to: prev.year, drop: start.value - prev.value });
+    start = undefined;
+  };
+  for (const p of points) {
+    const linked = prev && !prev.break && !p.break && p.year === prev.year + 1;
+    if (linked && p.value < prev!.value) start ??= prev;
+    else close();
+    prev = p;
+  }
+  close();
+  return out;
+}
+
 export function shapeOf(points: Point[]): SeriesShape {
   const changes: number[] = [];
   for (let i = 1; i < points.length; i++) {
@@ -58,11 +84,14 @@ export function shapeOf(points: Point[]): SeriesShape {
   const m = changes.length ? mean(changes) : 0;
   const volatility = changes.length > 1 ? Math.sqrt(mean(changes.map((c) => (c - m) ** 2))) : 0;
   const slope = points.length > 1 ? slopeOf(points) : 0;
+  const falls = fallsOf(points);
   return {
     mean: points.length ? mean(points.map((p) => p.value)) : 0,
     slope,
     volatility,
-    steadyRise: changes.length > 1 && slope > 0 && volatility <= STEADY_MAX,
+    falls,
+    steadyRise: changes.length > 1 && slope > 0 && volatility <= STEADY_MAX && falls.length === 0,
+    risingWithFalls: changes.length > 1 && slope > 0 && falls.length > 0,
     highlyVariable: changes.length > 1 && volatility >= VARIABLE_MIN,
   };
 }

@@ -172,6 +172,8 @@ export interface Indicators {
     shapes: Record<string, SeriesShape>;
     /** regions whose balance per 1,000 rose steadily */
     steadyRise: string[];
+    /** regions whose balance rose over the period with falls (regions.shapes[code].falls): not "steadily" */
+    risingWithFalls: string[];
     /** regions whose balance per 1,000 was highly variable */
     highlyVariable: string[];
     /** the region whose balance per 1,000 was much higher than the others', or null */

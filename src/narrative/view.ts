@@ -53,6 +53,20 @@ export function viewOf(ind: Indicators) {
     euYearLags: ind.eu.year !== null && ind.eu.year < ind.meta.year,
     regionsLatest: latestRegions.map((r) => `regions.series.${ind.regions.series.indexOf(r)}`),
     regionsSteady: ind.regions.steadyRise.length > 0,
+    /** the region much higher per 1,000 is the one highly variable region: one sentence says both */
+    muchHigherVariable:
+      ind.regions.muchHigher !== null &&
+      ind.regions.highlyVariable.length === 1 &&
+      ind.regions.highlyVariable[0] === ind.regions.muchHigher,
+    /** each region that rose with falls, with the paths of its falls (the sentence names them) */
+    // a highly variable region has its own word ("a highly variable pattern")
+    regionsRisingWithFalls: ind.regions.risingWithFalls
+      .map((r, i) => ({ r, path: `regions.risingWithFalls.${i}` }))
+      .filter((x) => !ind.regions.highlyVariable.includes(x.r))
+      .map((x) => ({
+        path: x.path,
+        falls: (ind.regions.shapes[x.r]?.falls ?? []).map((_, k) => `regions.shapes.${x.r}.falls.${k}`),
+      })),
     regionsVariable: ind.regions.highlyVariable.length > 0,
     /** one sentence contrasts the steady regions with the one much higher and variable (the seed's sentence) */
     regionsContrast:
