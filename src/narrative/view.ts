@@ -53,6 +53,14 @@ export function viewOf(ind: Indicators) {
     euYearLags: ind.eu.year !== null && ind.eu.year < ind.meta.year,
     regionsLatest: latestRegions.map((r) => `regions.series.${ind.regions.series.indexOf(r)}`),
     regionsSteady: ind.regions.steadyRise.length > 0,
+    /** the rows of the municipalities named for the highest balances (the sentence gives each its value) */
+    highestRows: (ind.municipalities.topClass.members.length
+      ? ind.municipalities.topClass.members
+      : ind.municipalities.highest
+    )
+      .map((nis) => ind.municipalities.rows.findIndex((r) => r.nis === nis))
+      .filter((k) => k >= 0)
+      .map((k) => `municipalities.rows.${k}`),
     /** the region much higher per 1,000 is the one highly variable region: one sentence says both */
     muchHigherVariable:
       ind.regions.muchHigher !== null &&
