@@ -625,7 +625,9 @@ for (const year of DETAIL_YEARS) generateFlows(year);
     return { year: FIRST_YEAR + k, value: i - e, break: FIRST_YEAR + k === 2010 };
   });
   if (riseOnset(flemish)?.year !== 2001) fail(`the Flemish rise starts in ${riseOnset(flemish)?.year}, not 2001`);
-  for (const reg of ["02000", "03000"]) if (!shapeOf(pts[reg]!).steadyRise) fail(`${reg} does not rise steadily`);
+  // Flanders and Wallonia rise over the period; the published figures fall after 2022, so the text says "with falls"
+  // rather than "steadily" (issue #30): the data are not bent to a word
+  for (const reg of ["02000", "03000"]) if (!(shapeOf(pts[reg]!).slope > 0)) fail(`${reg} does not rise`);
   if (!shapeOf(pts["04000"]!).highlyVariable) fail("Brussels is not highly variable");
   if (muchHigher(pts) !== "04000") fail("Brussels is not much higher per 1,000");
 }
