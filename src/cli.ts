@@ -118,8 +118,8 @@ async function lockOutput(
   fx: Effects,
 ) {
   const out = o.out ?? (await (await import("./config/read-config.ts")).loadConfig(o.config, fx)).output.dir;
-  const { shardFrom } = await import("./pipeline-batch.ts");
-  const shard = batch ? shardFrom(o.shard, process.env, o.shards) : undefined;
+  // the batch's module only for a batch: a single build does not load it
+  const shard = batch ? (await import("./pipeline-batch.ts")).shardFrom(o.shard, process.env, o.shards) : undefined;
   const name = shard ? `.build-shard-${shard.index}of${shard.count}.lock` : ".build.lock";
   await fx.lock({
     path: join(out, name),

@@ -2,8 +2,9 @@ import { dirname } from "node:path";
 
 /*
  * Faults of the machine or of a path, not of the program: a full disk, a folder the user may not write, a read-only
- * file system, too many open files, a file that is not there or is a folder. They are the user's to fix, so they are told as such (exit 1, the path, what to do), never as
- * "internal error". Every command publishes atomically, so the message can say that earlier output is untouched.
+ * file system, too many open files, a file that is not there or is a folder. They are the user's to fix, so they are
+ * told as such (exit 1, the path, what to do), never as "internal error". Every command publishes atomically, so the
+ * message can say that earlier output is untouched.
  */
 
 const FIXES: Record<string, (path: string, dir: string) => string> = {
@@ -38,7 +39,7 @@ export function machineFault(e: unknown): string | undefined {
 
 /**
  * Node's recursive mkdir reports ENOENT where a folder cannot be made for another reason (a read-only file system:
- * EROFS, no permission: EACCES). This makes the first missing folder alone to get the real reason, and throws that.
+ * EROFS, no permission: EACCES). This makes the first missing folder on its own to learn the real reason.
  */
 export function realMkdirError(e: unknown, dir: string, mkdirOne: (d: string) => void, exists: (d: string) => boolean) {
   const err = e as NodeJS.ErrnoException;
