@@ -116,8 +116,8 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
       targets.delete(key);
       total -= t.bytes;
     }
-    // V8 collects lazily and lets the heap grow far past what is live (RSS 990 MB after 150 municipal editions, 530 MB with it);
-    // a full collection once the heap passes the budget (and the program's own) keeps the process near what it holds
+    // V8 collects lazily and lets the heap grow far past what is live (RSS 990 MB after 150 municipal editions,
+    // 530 MB with this): a full collection once the heap passes the budget and the program's own keeps it near that
     if (process.memoryUsage().heapUsed > budget + BASE_HEAP) fullGc?.();
   };
 
