@@ -123,7 +123,12 @@ export async function prepareYear(
   // a municipality is compared with its arrondissement, province and region: the region's municipal rows, once
   if (resolved.some((r) => !isProblem(r.area) && r.area.level === "municipality") && !y.regionRows) {
     const ra = resolveArea(h.datasets, region);
-    const p = { year, periodYears: config.municipalPeriod.years, synthetic: config.synthetic };
+    const p = {
+      year,
+      periodYears: config.municipalPeriod.years,
+      synthetic: config.synthetic,
+      disclosure: config.disclosure,
+    };
     if (!isProblem(ra)) y.regionRows = computeIndicators(h.datasets, { ...p, area: ra }).municipalities.rows;
   }
   const unknown = resolved.flatMap((r) => (isProblem(r.area) ? [r.area] : []));
@@ -142,7 +147,10 @@ export async function prepareYear(
         dated.edition.previous ?? join(editionFolder(folder, year - 1, a.nis, a.level), "indicators.json");
       const previous = await readPrevious(previousFile, fx); // the edition before, for the revisions
       const p4 = { year, area: a, periodYears: config.municipalPeriod.years, synthetic: config.synthetic };
-      const local = a.level === "municipality" ? { regionRows: y.regionRows, disclosure: config.disclosure } : {};
+      const local = {
+        disclosure: config.disclosure, // the rule of the reliable rates too, in every edition
+        ...(a.level === "municipality" ? { regionRows: y.regionRows } : {}),
+      };
       const indicators = timedSync(out.timings, "indicators", () =>
         computeIndicators(h.datasets, {
           ...p4,

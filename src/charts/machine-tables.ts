@@ -92,6 +92,8 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
           "balance",
           "average_population",
           "balance_per_1000_per_year",
+          // 0: the rate is not reliable (fewer inhabitants or movements than the disclosure rule's minimum)
+          "rate_reliable",
         ],
         rows: ind.municipalities.rows.map((m) => [
           ind.municipalities.from,
@@ -103,6 +105,7 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
           m.balance,
           r3(m.averagePopulation),
           r3(m.ratePer1000),
+          m.reliable === null ? "" : m.reliable === false ? 0 : 1, // hidden with the counts it tells about
         ]),
       };
     case "regions":

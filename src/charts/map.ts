@@ -3,6 +3,9 @@ import type { GeometryCollection, MultiPolygon, Objects, Polygon, Topology } fro
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { MAP_COLOURS } from "./theme.ts";
 
+/** The fill of a municipality whose rate is not reliable: a light grey, apart from the classes' colours. */
+const NOT_RELIABLE_COLOUR = "#d9d9d9";
+
 /**
  * Figure 5, the municipal map: the boundaries projected once to the plane (planarBoundaries), the municipalities of
  * the area coloured by class, the others grey as context, the area's outline, the named extremes labelled; without
@@ -42,18 +45,32 @@ export function municipalities(input: ChartInput): ChartSpec {
     name: r.name,
     rate: Number(r.ratePer1000.toFixed(1)),
     balance: r.balance,
-    cls: classOf(r.ratePer1000, r.balance, m.classBreaks, fmt).label,
+    // a rate that is not reliable (few inhabitants or movements) gets no class of its own
+    cls: r.reliable === false ? t("map_not_reliable") : classOf(r.ratePer1000, r.balance, m.classBreaks, fmt).label,
   }));
+  const unreliable = rowsData.some((r) => r.cls === t("map_not_reliable"));
   const columns = [t("municipality"), "NIS", t("immigration"), t("emigration"), t("balance"), t("rate_per_1000")];
+  // the data table marks a rate that is not reliable after its value
   const rows = m.rows.map(
     (r) =>
-      [r.name, r.nis, r.immigration, r.emigration, r.balance, Number(r.ratePer1000.toFixed(1))] as (string | number)[],
+      [
+        r.name,
+        r.nis,
+        r.immigration,
+        r.emigration,
+        r.balance,
+        r.reliable === false
+          ? `${locale.numbers.decimal(r.ratePer1000)} (${t("not_reliable")})`
+          : Number(r.ratePer1000.toFixed(1)),
+      ] as (string | number)[],
   );
   const color = {
     field: "cls",
     type: "ordinal",
     title: t("rate_per_1000"),
-    scale: { domain: labels, range: MAP_COLOURS },
+    scale: unreliable
+      ? { domain: [...labels, t("map_not_reliable")], range: [...MAP_COLOURS, NOT_RELIABLE_COLOUR] }
+      : { domain: labels, range: MAP_COLOURS },
     legend: { orient: "top", direction: "horizontal", symbolType: "square", titleLimit: 400 },
   };
   if (input.boundaries) {

@@ -107,7 +107,7 @@ export function applyPattern(ind: Indicators, pattern: Pattern, g: RoundGeograph
     next.forEach((x, k) => {
       if (x.k !== k) moved.set(`municipalities.rows.${x.k}.`, `municipalities.rows.${k}.`);
     });
-    const pub = mu.rows.filter((r) => r.balance !== null);
+    const pub = mu.rows.filter((r) => r.balance !== null && r.reliable !== false);
     mu.negative = pub.filter((r) => r.balance < 0).map((r) => r.nis);
     mu.zero = pub.filter((r) => r.balance === 0).map((r) => r.nis);
     mu.positive = pub.filter((r) => r.balance > 0).length;

@@ -208,6 +208,14 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
     });
   });
   for (let k = 0; k < mu.rows.length; k++) tells.push({ path: `municipalities.rows.${k}.rank`, deps: rateKeys });
+  // whether a rate is reliable tells about the counts it is made of (fewer than rateMinEvents movements)
+  mu.rows.forEach((r, k) => {
+    const pk = g.periodKey(r.nis, mu.from, mu.to);
+    tells.push({
+      path: `municipalities.rows.${k}.reliable`,
+      deps: DIRS.map((d) => cellKey(pk, `${mu.from}-${mu.to}`, d, "T")),
+    });
+  });
   for (const p of ["negative", "zero", "positive", "topClass.members", "highest"])
     tells.push({ path: `municipalities.${p}`, deps: rateKeys });
   // a municipality's edition: its rate beside the areas it lies in, and its rank in its arrondissement

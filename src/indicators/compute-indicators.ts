@@ -3,7 +3,7 @@ import type { Row } from "../data/csv.ts";
 import type { FlowTable } from "../data/flows.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Area } from "./area.ts";
-import { DEFAULT_RULE, type DisclosureRule } from "./disclosure.ts";
+import { DEFAULT_RULE, type DisclosureRule, rateReliable } from "./disclosure.ts";
 import { discloseIndicators, localComparison } from "./municipal.ts";
 import { compareEditions } from "./revisions.ts";
 import { MUCH_HIGHER_FACTOR, muchHigher, type Point, riseOnset, STEADY_MAX, shapeOf, VARIABLE_MIN } from "./trends.ts";
@@ -179,6 +179,8 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
         balance,
         averagePopulation,
         ratePer1000: averagePopulation ? (balance / p.periodYears / averagePopulation) * 1000 : 0,
+        // the rule every edition states: a rate of few inhabitants or few movements is not reliable
+        reliable: rateReliable(p.disclosure ?? DEFAULT_RULE, averagePopulation, a.immigration + a.emigration),
         rank: 0,
       };
     })
@@ -187,7 +189,8 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     m.rank = i + 1;
   });
   const threshold = CLASS_BREAKS.at(-1)!;
-  const topClass = muniRows.filter((m) => m.ratePer1000 > threshold).map((m) => m.nis);
+  // the lists that name municipalities by their rate name only those whose rate is reliable
+  const topClass = muniRows.filter((m) => m.reliable && m.ratePer1000 > threshold).map((m) => m.nis);
   // 6. three regions: the balance per 1,000 inhabitants (mean of the populations on 1 January of the year and the
   // next), and the statements about the shapes of the rates (trends.ts)
   const regionCodes = [...new Set(ds.longSeries.rows.map((r) => r.region as string))].sort();
@@ -343,12 +346,16 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
       count: muniRows.length,
       populationYears: { from: popYears[0]!, to: popYears.at(-1)! },
       populationDates: popYears,
-      negative: muniRows.filter((m) => m.balance < 0).map((m) => m.nis),
-      zero: muniRows.filter((m) => m.balance === 0).map((m) => m.nis),
+      negative: muniRows.filter((m) => m.reliable && m.balance < 0).map((m) => m.nis),
+      zero: muniRows.filter((m) => m.reliable && m.balance === 0).map((m) => m.nis),
       positive: muniRows.filter((m) => m.balance > 0).length,
       classBreaks: CLASS_BREAKS,
       topClass: { threshold, members: topClass },
-      highest: muniRows.slice(0, Math.max(2, topClass.length)).map((m) => m.nis),
+      highest: muniRows
+        .filter((m) => m.reliable)
+        .slice(0, Math.max(2, topClass.length))
+        .map((m) => m.nis),
+      unreliable: muniRows.filter((m) => !m.reliable).map((m) => m.nis),
     },
     regions: {
       series: regionSeries,

@@ -181,6 +181,8 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
     derived.push(
       "municipalities.rows.0.balance",
       "municipalities.rows.0.ratePer1000",
+      // whether its rate is reliable tells about its counts too (fewer than rateMinEvents movements)
+      "municipalities.rows.0.reliable",
       "local.rates.0.balance",
       "local.rates.0.ratePer1000",
       // the rank and the sign of a hidden balance tell about it too

@@ -36,6 +36,8 @@ export interface MunicipalityValue {
   averagePopulation: number;
   /** average yearly balance per 1,000 inhabitants over the period */
   ratePer1000: number;
+  /** the rate meets the rule (disclosure.rateMinPopulation inhabitants, rateMinEvents movements) */
+  reliable: boolean;
   rank: number;
 }
 export interface EuValue {
@@ -151,6 +153,9 @@ export interface Indicators {
     classBreaks: number[];
     topClass: { threshold: number; members: string[] };
     highest: string[];
+    /** municipalities whose rate is not reliable (few inhabitants or movements): in no list above, marked in the
+     * map and the tables */
+    unreliable: string[];
     /** rows whose balance disclosure control hides (listed last, unranked; not in the lists above) */
     hidden?: number;
   };
