@@ -101,7 +101,7 @@ describe("chart specs", () => {
         .sort(),
     ).toEqual(["Kraainem", "Sint-Genesius-Rode"]);
     // a rate that is not reliable has a class of its own, in grey, not "0"
-    expect(rows.filter((r) => r.cls === "not reliable (few inhabitants or movements)").map((r) => r.name)).toEqual([
+    expect(rows.filter((r) => r.cls === "not reliable").map((r) => r.name)).toEqual([
       "Herstappe",
     ]);
     expect(rows.filter((r) => r.cls === "> 20").map((r) => r.name)).toEqual(["Leuven", "Bekkevoort"]);

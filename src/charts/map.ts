@@ -3,8 +3,8 @@ import type { GeometryCollection, MultiPolygon, Objects, Polygon, Topology } fro
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { MAP_COLOURS } from "./theme.ts";
 
-/** The fill of a municipality whose rate is not reliable: a light grey, apart from the classes' colours. */
-const NOT_RELIABLE_COLOUR = "#d9d9d9";
+/** The fill of a municipality whose rate is not reliable: a light sand, apart from the classes and the greys. */
+const NOT_RELIABLE_COLOUR = "#e8dcc0";
 
 /**
  * Figure 5, the municipal map: the boundaries projected once to the plane (planarBoundaries), the municipalities of
