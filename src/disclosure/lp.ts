@@ -106,7 +106,7 @@ export function presolve(sys: System): Relation[] {
     else if (hi === INF) next = { ...r, terms: rest, rhs: r.rhs - lo, op: "<=" };
     else continue; // bounded on both sides: keep it
     u.clear();
-    if (!next || !next.terms.length) {
+    if (!next?.terms.length) {
       alive[i] = false;
       for (const [q] of rest) {
         uses.get(q)!.delete(i);
