@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +89,14 @@ function edition(): string {
   return dir;
 }
 let overlay: Record<string, Buffer | string> = {};
+/** A project folder of its own for a `send` run as a process: config.yml, data/ and the built edition in out/. */
+function sendProject(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(built, "2024"), join(dir, "out", "2024"), { recursive: true });
+  writeFileSync(join(dir, "config.yml"), cfg);
+  cpSync(join(root, "data"), join(dir, "data"), { recursive: true });
+  return dir;
+}
 const fx = (env: NodeJS.ProcessEnv = {}) => overlayEffects({ ...overlay, "mail.yml": cfg }, { env });
 let server: TestServer;
 afterEach(async () => {
@@ -152,11 +160,7 @@ describe("bulletin send against a real SMTP server on loopback", () => {
 
   it("a run killed halfway and run again: every subscriber exactly once", async () => {
     server = await new TestServer().start();
-    const dir = mkdtempSync(join(tmpdir(), "bulletin-crash-"));
-    const { cpSync, writeFileSync } = await import("node:fs");
-    cpSync(join(built, "2024"), join(dir, "out", "2024"), { recursive: true });
-    writeFileSync(join(dir, "config.yml"), cfg);
-    cpSync(join(root, "data"), join(dir, "data"), { recursive: true });
+    const dir = sendProject("bulletin-crash-");
     const run = () =>
       spawn(process.execPath, [join(root, "src/bin.js"), "send", "--out", join(dir, "out")], {
         cwd: dir,
@@ -193,11 +197,7 @@ describe("bulletin send against a real SMTP server on loopback", () => {
 
   it("two sends started together: one holds the ledger, the other waits (--wait) or stops at once; each subscriber once", async () => {
     server = await new TestServer().start();
-    const dir = mkdtempSync(join(tmpdir(), "bulletin-twice-"));
-    const { cpSync, writeFileSync } = await import("node:fs");
-    cpSync(join(built, "2024"), join(dir, "out", "2024"), { recursive: true });
-    writeFileSync(join(dir, "config.yml"), cfg);
-    cpSync(join(root, "data"), join(dir, "data"), { recursive: true });
+    const dir = sendProject("bulletin-twice-");
     const run = (extra: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const p = spawn(process.execPath, [join(root, "src/bin.js"), "send", "--out", join(dir, "out"), ...extra], {
