@@ -157,39 +157,41 @@ const MAKERS = {
     };
   },
   "top-nationalities": (input: ChartInput): ChartSpec => {
+    // a municipality's most frequent nationalities by name and rank, without their numbers (see
+    // indicators/compute-indicators.ts): a table drawn as text, immigration and emigration side by side
     const { indicators: ind, locale } = input;
     const t = locale.t.bind(locale);
     const name = (c: string) => ind.labels.nationalities[c]?.[locale.lang] ?? c;
-    const rows = (["immigration", "emigration"] as const).flatMap((d) =>
-      ind.topNationalities[d].map((n, k) => [
-        t(d),
-        n.rank ?? "", // an entry that follows unranked (a hidden total) has no rank to show
-        name(n.code),
-        shown(ind, `topNationalities.${d}.${k}.men`),
-        shown(ind, `topNationalities.${d}.${k}.women`),
-        shown(ind, `topNationalities.${d}.${k}.total`),
-      ]),
+    const dirs = ["immigration", "emigration"] as const;
+    const rows = dirs.flatMap((d) => ind.topNationalities[d].map((n) => [t(d), n.rank ?? "", name(n.code)] as Cell[]));
+    const values = dirs.flatMap((d) =>
+      ind.topNationalities[d].map((n) => ({ direction: t(d), rank: n.rank, nationality: name(n.code) })),
     );
-    const values = ind.topNationalities.immigration
-      .map((n, k) => ({ nationality: name(n.code), total: num(shown(ind, `topNationalities.immigration.${k}.total`)) }))
-      .filter((v) => v.total !== null);
     return {
       id: "top-nationalities",
-      columns: [t("direction"), t("rank"), t("nationality"), t("men"), t("women"), t("total")],
+      columns: [t("direction"), t("rank"), t("nationality")],
       rows,
-      data: neutral(
-        ["year", "area", "direction_label", "rank", "nationality_label", "men", "women", "total"],
-        rows,
-        (r) => [ind.meta.year, ind.meta.area, ...r],
-      ),
+      data: neutral(["year", "area", "direction_label", "rank", "nationality_label"], rows, (r) => [
+        ind.meta.year,
+        ind.meta.area,
+        ...r,
+      ]),
       spec: base(input, "top-nationalities", {
         width: WIDTH,
-        height: { step: 16 },
+        height: { step: 20 },
         data: { values },
-        mark: { type: "bar", color: PALETTE.blue },
+        mark: { type: "text", align: "center", fontSize: 12 },
         encoding: {
-          y: { field: "nationality", type: "nominal", title: null, sort: null },
-          x: { field: "total", type: "quantitative", title: t("immigration"), axis: { format: ",d" } },
+          x: {
+            field: "direction",
+            type: "nominal",
+            title: null,
+            sort: dirs.map((d) => t(d)),
+            scale: { domain: dirs.map((d) => t(d)) },
+            axis: { orient: "top", labelAngle: 0, ticks: false, domain: false, labelFontWeight: "bold" },
+          },
+          y: { field: "rank", type: "ordinal", title: t("rank"), axis: { ticks: false, domain: false } },
+          text: { field: "nationality" },
         },
       }),
     };

@@ -80,7 +80,8 @@ export function applyPattern(ind: Indicators, pattern: Pattern, g: RoundGeograph
   // the top nationalities: ranked down to the first hidden total
   for (const d of ["immigration", "emigration"] as const) {
     const list = out.topNationalities[d];
-    const cut = list.findIndex((n) => n.total === null);
+    // a list of names without numbers is in rank order throughout (no number of it is published)
+    const cut = out.topNationalities.counts === false ? -1 : list.findIndex((n) => n.total === null);
     out.topNationalities.ranked = {
       ...(out.topNationalities.ranked ?? { immigration: 0, emigration: 0 }),
       [d]: cut < 0 ? list.length : cut,

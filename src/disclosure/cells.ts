@@ -43,6 +43,8 @@ export interface TopList {
   minTotal: number;
   /** it gives the men and women of each listed nationality */
   bySex: boolean;
+  /** it names the nationalities without their numbers */
+  named?: boolean;
   /** the totals of the group and of the sexes the list belongs to */
   listed: { code: string; group: string }[];
 }
@@ -170,6 +172,22 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
     add(yk(ty, d, "s:F"), t.women, `topNationalities.totalsBySex.${d}.women`);
     const list = ind.topNationalities[d];
     const bySex = ind.meta.areaLevel !== "municipality";
+    const named = ind.topNationalities.counts === false;
+    if (named) {
+      // names without numbers: each named nationality has at least minTotal movements, and in a list shorter than
+      // `size` every other one has fewer
+      lists.push({
+        geo: g.geoKey(A, ty),
+        year: ty,
+        dir: d,
+        size: ind.topNationalities.size,
+        minTotal: ind.topNationalities.minTotal ?? 1,
+        bySex: false,
+        named: true,
+        listed: list.map((n) => ({ code: n.code, group: n.group })),
+      });
+      continue;
+    }
     list.forEach((n, k) => {
       const base = `topNationalities.${d}.${k}`;
       add(yk(ty, d, `n:${n.code}`), n.total, `${base}.total`);

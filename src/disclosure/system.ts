@@ -7,12 +7,11 @@ import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
  * years; a total the sum of its components, of its nationality groups, of its men and women; a nationality the sum
  * of its men and women; a balance is immigration minus emigration), every figure made from counts (shares, rates per
  * 1,000 with their population, means), and what a top-10 list says of the nationalities it leaves out (each has no
- * more movements than any listed one; a list shorter than 10 leaves out only zeros).
- *
- * Cells are variables: a published value fixes one; a hidden cell lies in what its marker says ("<5": 1 to
- * minCount − 1; "x": 1 or more, since a zero is never hidden); a cell nobody
- * publishes (a nationality outside a list, an area's figure of a year it shows no figures of) is free within what the
- * reader knows of it. The pattern (pattern.ts) and the audit (audit.ts) both work on this system.
+ * more movements than any listed one; a short list leaves out only those below its threshold; a list of names only
+ * says each named one has at least its threshold). Cells are variables: a published value fixes one; a hidden cell
+ * lies in what its marker says ("<5": 1 to minCount − 1; "x": 1 or more, since a zero is never hidden); a cell nobody
+ * publishes is free within what the reader knows of it. The pattern (pattern.ts) and the audit (audit.ts) both work
+ * on this system.
  */
 
 export type Kind = "published" | "primary" | "secondary" | "free";
@@ -155,6 +154,13 @@ export function buildSystem(rounds: Round[], cats: Categories, marking: Marking,
       const at = (cat: string) => cellKey(l.geo, l.year, l.dir, cat);
       const full = l.listed.length >= l.size;
       const listed = new Set(l.listed.map((n) => n.code));
+      if (l.named) {
+        // names without numbers: each named one has at least minTotal; in a short list every other one fewer
+        for (const n of l.listed) variable(at(`n:${n.code}`)).lo = Math.max(variable(at(`n:${n.code}`)).lo, l.minTotal);
+        for (const x of full ? [] : (natVars.get(`${l.geo}|${l.year}|${l.dir}`) ?? []))
+          if (!listed.has(x)) Object.assign(variable(at(`n:${x}`)), { hi: l.minTotal - 1, cap: l.minTotal - 1 });
+        continue;
+      }
       const rest = (x: string) => at(`rest:${x}`);
       const cap = l.minTotal - 1; // a nationality left out of a short list has fewer movements than the list shows
       const capped = (v: Var) => {
@@ -275,19 +281,12 @@ export function buildSystem(rounds: Round[], cats: Categories, marking: Marking,
     if (cat === "T") {
       const at = (c: string) => cellKey(geo, period, dir, c);
       const has = (prefix: string) => present.has(`${geo}|${period}|${dir}|${prefix}`);
-      if (has("c:"))
-        sum(
-          key,
-          (cats.components[dir] ?? []).map((c) => at(`c:${c}`)),
-          `${code}: the total of its components`,
-        );
-      if (has("g:"))
-        sum(
-          key,
-          cats.groups.map((grp) => at(`g:${grp}`)),
-          `${code}: the total of its nationality groups`,
-        );
-      if (has("s:")) sum(key, [at("s:M"), at("s:F")], `${code}: its men and women`);
+      const totals: [string, string[], string][] = [
+        ["c:", (cats.components[dir] ?? []).map((c) => at(`c:${c}`)), "the total of its components"],
+        ["g:", cats.groups.map((grp) => at(`g:${grp}`)), "the total of its nationality groups"],
+        ["s:", [at("s:M"), at("s:F")], "its men and women"],
+      ];
+      for (const [prefix, parts, what] of totals) if (has(prefix)) sum(key, parts, `${code}: ${what}`);
     }
     if (/^n:[^:]+$/.test(cat) && present.has(`${geo}|${period}|${dir}|n:sex`))
       sum(key, [`${key}:M`, `${key}:F`], `${code}: the men and women of a nationality`);

@@ -47,6 +47,10 @@ export const CLASS_BREAKS = [0, 5, 10, 20];
 
 export const sumBy = <T>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
 
+/** A number the edition does not publish (a municipality's counts by nationality): null in indicators.json. */
+const hiddenNumber = null as unknown as number;
+const hiddenMajority = null as unknown as NationalityValue["majority"];
+
 /** Pure: validated tables in, indicators out. Throws only on a programming error (validation ran before). */
 export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators {
   const { year, area } = p;
@@ -114,7 +118,10 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     });
   };
   const byYear: Indicators["components"]["byYear"] = [];
+  // a municipality publishes the components of its edition's year only (each earlier year's would be one more table of
+  // small counts linked to its arrondissement's)
   for (const y of [...ds.flows.keys()].sort()) {
+    if (area.level === "municipality" && y !== year) continue;
     const a = aggOf(y);
     for (const dir of DIRECTIONS)
       for (const c of componentValues(a, dir)) byYear.push({ year: y, direction: dir, ...c });
@@ -150,8 +157,17 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
         women: v.women,
         majority: v.men > v.women ? "men" : v.women > v.men ? "women" : "equal",
       }));
-  const topImm = top("immigration");
-  const topEm = top("emigration");
+  // a municipality's list names its most frequent nationalities of at least minCount persons, without their numbers:
+  // counts by nationality are too small to publish in most municipalities, and each one would tie the municipality
+  // to the nationality tables of every area above it (README § Confidentiality across a round)
+  const municipal = area.level === "municipality";
+  const minCount = (p.disclosure ?? DEFAULT_RULE).minCount;
+  const namesOnly = (list: NationalityValue[]): NationalityValue[] =>
+    list
+      .filter((n) => n.total >= minCount)
+      .map((n) => ({ ...n, total: hiddenNumber, men: hiddenNumber, women: hiddenNumber, majority: hiddenMajority }));
+  const topImm = municipal ? namesOnly(top("immigration")) : top("immigration");
+  const topEm = municipal ? namesOnly(top("emigration")) : top("emigration");
   const totalsBySex = cur.bySex;
 
   // 5. municipalities over the period: average yearly balance per 1,000 of the mean 1 January population
@@ -327,6 +343,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     topNationalities: {
       year,
       size: topSize,
+      ...(municipal ? { minTotal: minCount, counts: false } : {}),
       immigration: topImm,
       emigration: topEm,
       womenMajority: {

@@ -119,13 +119,15 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
     const m = q(`sex|${d}|men`, `topNationalities.totalsBySex.${d}.men`)!;
     const w = q(`sex|${d}|women`, `topNationalities.totalsBySex.${d}.women`)!;
     lines.push({ parts: [m, w], total: yearTotal(ind.meta.year, d) });
-    ind.topNationalities[d].forEach((n, k) => {
-      const base = `topNationalities.${d}.${k}`;
-      lines.push({
-        parts: [q(`nat|${d}|${n.code}|men`, `${base}.men`)!, q(`nat|${d}|${n.code}|women`, `${base}.women`)!],
-        total: q(`nat|${d}|${n.code}`, `${base}.total`)!,
+    // a list of names without numbers (indicators/compute-indicators.ts) has no counts to protect
+    if (ind.topNationalities.counts !== false)
+      ind.topNationalities[d].forEach((n, k) => {
+        const base = `topNationalities.${d}.${k}`;
+        lines.push({
+          parts: [q(`nat|${d}|${n.code}|men`, `${base}.men`)!, q(`nat|${d}|${n.code}|women`, `${base}.women`)!],
+          total: q(`nat|${d}|${n.code}`, `${base}.total`)!,
+        });
       });
-    });
     // the period's sum of the yearly totals
     const row = "municipalities.rows.0";
     const period = q(`period|${d}`, `${row}.${d}`);
@@ -219,7 +221,8 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
   const moved = new Map<string, string>();
   for (const d of dirs) {
     const list = out.topNationalities[d];
-    const cut = list.findIndex((n) => n.total === null);
+    // a list of names without numbers is in rank order throughout (no number of it is published)
+    const cut = out.topNationalities.counts === false ? -1 : list.findIndex((n) => n.total === null);
     out.topNationalities.ranked = { ...out.topNationalities.ranked!, [d]: cut < 0 ? list.length : cut };
     if (cut < 0) continue;
     const order = list.map((n, k) => ({ n, k }));

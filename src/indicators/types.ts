@@ -123,8 +123,10 @@ export interface Indicators {
   topNationalities: {
     year: number;
     size: number;
-    /** the smallest total a list shows (a municipality's: minCount; it then shows no men and women per nationality) */
+    /** the smallest total a list shows (a municipality's: minCount) */
     minTotal?: number;
+    /** false: the list names the nationalities in rank order without their numbers (a municipality's) */
+    counts?: boolean;
     immigration: NationalityValue[];
     emigration: NationalityValue[];
     womenMajority: Record<Direction, string[]>;
