@@ -173,38 +173,28 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
     const list = ind.topNationalities[d];
     const bySex = ind.meta.areaLevel !== "municipality";
     const named = ind.topNationalities.counts === false;
-    if (named) {
-      // names without numbers: each named nationality has at least minTotal movements, and in a list shorter than
-      // `size` every other one has fewer
-      lists.push({
-        geo: g.geoKey(A, ty),
-        year: ty,
-        dir: d,
-        size: ind.topNationalities.size,
-        minTotal: ind.topNationalities.minTotal ?? 1,
-        bySex: false,
-        named: true,
-        listed: list.map((n) => ({ code: n.code, group: n.group })),
+    // names without numbers: each named nationality has at least minTotal movements, and in a list shorter than
+    // `size` every other one has fewer
+    if (!named) {
+      list.forEach((n, k) => {
+        const base = `topNationalities.${d}.${k}`;
+        add(yk(ty, d, `n:${n.code}`), n.total, `${base}.total`);
+        if (bySex) {
+          const mk = add(yk(ty, d, `n:${n.code}:M`), n.men, `${base}.men`);
+          const wk = add(yk(ty, d, `n:${n.code}:F`), n.women, `${base}.women`);
+          tells.push({ path: `${base}.majority`, deps: [mk, wk] });
+        }
+        tells.push({ path: `${base}.rank`, deps: list.map((x) => yk(ty, d, `n:${x.code}`)) });
       });
-      continue;
     }
-    list.forEach((n, k) => {
-      const base = `topNationalities.${d}.${k}`;
-      add(yk(ty, d, `n:${n.code}`), n.total, `${base}.total`);
-      if (bySex) {
-        const mk = add(yk(ty, d, `n:${n.code}:M`), n.men, `${base}.men`);
-        const wk = add(yk(ty, d, `n:${n.code}:F`), n.women, `${base}.women`);
-        tells.push({ path: `${base}.majority`, deps: [mk, wk] });
-      }
-      tells.push({ path: `${base}.rank`, deps: list.map((x) => yk(ty, d, `n:${x.code}`)) });
-    });
     lists.push({
       geo: g.geoKey(A, ty),
       year: ty,
       dir: d,
       size: ind.topNationalities.size,
       minTotal: ind.topNationalities.minTotal ?? 1,
-      bySex,
+      bySex: bySex && !named,
+      named,
       listed: list.map((n) => ({ code: n.code, group: n.group })),
     });
   }
