@@ -29,7 +29,7 @@ function set(o: unknown, path: Path, value: unknown) {
 /** Whether `key` is hidden under the pattern: a count hidden itself, a balance whose immigration or emigration is. */
 export function hiddenKind(p: Pattern, key: string): "primary" | "secondary" | undefined {
   const h = p.hidden.get(key);
-  if (h) return h.kind;
+  if (h) return h.shown ?? h.kind; // as a reader sees it: a small count that is the total of hidden parts is "x"
   const k = parseKey(key);
   if (k.dir !== "balance") return undefined;
   const im = p.hidden.has(cellKey(k.geo, k.period, "immigration", k.cat));

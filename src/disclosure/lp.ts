@@ -163,7 +163,7 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(15));
 
 /** The part as an LP in CPLEX LP format, with `objective` left to fill in. */
-function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System) {
+function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System, cap = Number.POSITIVE_INFINITY) {
   const name = new Map(part.vars.map((v, i) => [v.key, `x${i}`]));
   const rows: string[] = [];
   part.relations.forEach((r, i) => {
@@ -179,7 +179,8 @@ function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System) {
   const bounds = part.vars.map((v) => {
     const x = name.get(v.key);
     const lo = v.lo === -Number.POSITIVE_INFINITY ? "-inf" : num(v.lo);
-    const hi = v.hi === Number.POSITIVE_INFINITY ? "+inf" : num(v.hi);
+    const top = v.kind === "primary" || v.kind === "secondary" ? Math.min(v.hi, cap) : v.hi;
+    const hi = top === Number.POSITIVE_INFINITY ? "+inf" : num(top);
     return ` ${lo} <= ${x} <= ${hi}`;
   });
   const body = `Subject To\n${rows.join("\n") || " r0: 0 x0 = 0"}\nBounds\n${bounds.join("\n")}\nEnd\n`;
@@ -190,9 +191,14 @@ function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System) {
  * The hidden cells of `sys` that a reader can narrow below what their marker says: a "<5" cell whose smallest or
  * largest possible value is not 1 or minCount − 1, an "x" cell with less than one whole unit of room.
  */
-export async function lpAudit(sys: System, minCount: number): Promise<{ findings: Finding[]; stats: LpStats }> {
+export async function lpAudit(
+  sys: System,
+  minCount: number,
+  skip?: ReadonlySet<string>,
+): Promise<{ findings: Finding[]; proven: string[]; stats: LpStats }> {
   const h = await highs();
   const findings: Finding[] = [];
+  const proven: string[] = [];
   const stats: LpStats = { parts: 0, largest: 0, solves: 0, hidden: 0 };
   for (const part of parts(sys)) {
     const hidden = part.vars.filter((v) => (v.kind === "primary" || v.kind === "secondary") && isCount(v.key));
@@ -220,6 +226,21 @@ export async function lpAudit(sys: System, minCount: number): Promise<{ findings
         seenHi.get(v.key) ?? Number.NEGATIVE_INFINITY,
         minCount,
       );
+    // batches first: one solution that pushes every open cell down at once (and one that pushes them up, capped so
+    // that it is bounded; a capped solution is still a solution) shows most cells at both ends in a few solves
+    const { body: capped } = lpText(part, sys, 1e7);
+    for (let pass = 0; pass < 4; pass++) {
+      const open = hidden.filter((v) => !done(v) && !skip?.has(`${v.key}#${v.kind}`));
+      if (open.length < 2) break;
+      const before = open.length;
+      const sum = open.map((v) => `+ ${name.get(v.key)}`).join(" ");
+      for (const sense of ["Minimize", "Maximize"] as const) {
+        stats.solves++;
+        const res = h.solve(`${sense}\n obj: ${sum}\n${sense === "Maximize" ? capped : body}`);
+        if (res.Status === "Optimal") note(res);
+      }
+      if (hidden.filter((v) => !done(v) && !skip?.has(`${v.key}#${v.kind}`)).length > before / 2) break;
+    }
     const solve = (sense: "Minimize" | "Maximize", v: Var): number => {
       stats.solves++;
       const res = h.solve(`${sense}\n obj: ${name.get(v.key)}\n${body}`);
@@ -229,22 +250,31 @@ export async function lpAudit(sys: System, minCount: number): Promise<{ findings
       return res.ObjectiveValue;
     };
     for (const v of hidden) {
-      if (done(v)) continue;
+      if (skip?.has(`${v.key}#${v.kind}`)) continue;
+      if (done(v)) {
+        proven.push(`${v.key}#${v.kind}`);
+        continue;
+      }
       const lo = solve("Minimize", v);
-      if (done(v)) continue;
+      if (done(v)) {
+        proven.push(`${v.key}#${v.kind}`);
+        continue;
+      }
       const hi = solve("Maximize", v);
-      if (done(v)) continue;
-      if (!protectedBounds(v.kind, lo, hi, minCount))
-        findings.push({
-          key: v.key,
-          kind: v.kind as "primary" | "secondary",
-          lo: round(lo),
-          hi: round(hi),
-          why: [...new Set(part.relations.filter((r) => r.terms.some(([k]) => k === v.key)).map((r) => r.why))],
-        });
+      if (done(v) || protectedBounds(v.kind, lo, hi, minCount)) {
+        proven.push(`${v.key}#${v.kind}`);
+        continue;
+      }
+      findings.push({
+        key: v.key,
+        kind: v.kind as "primary" | "secondary",
+        lo: round(lo),
+        hi: round(hi),
+        why: [...new Set(part.relations.filter((r) => r.terms.some(([k]) => k === v.key)).map((r) => r.why))],
+      });
     }
   }
-  return { findings, stats };
+  return { findings, proven, stats };
 }
 
 const round = (x: number) => (Number.isFinite(x) ? Math.round(x / EPS) * EPS : x);

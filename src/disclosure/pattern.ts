@@ -31,6 +31,15 @@ export interface Pattern {
 /** The values every cell of the round really has (from the computed, unpublished indicators). */
 export type Truth = Map<string, number>;
 
+/** the row of a table a count is a part of: its area, period and direction, and the kind of category (components,
+ * nationality groups, sexes); undefined for a total, a nationality or a balance */
+const rowOf = (key: string) => {
+  const p = parseKey(key);
+  const kind = p.cat.split(":")[0];
+  if (p.dir === "balance" || !(kind === "c" || kind === "g" || kind === "s")) return undefined;
+  return `${p.geo}|${p.period}|${p.dir}|${kind}`;
+};
+
 const isCount = (key: string) => {
   const d = parseKey(key).dir;
   return d === "immigration" || d === "emigration";
@@ -166,7 +175,56 @@ export async function roundPattern(
     }
     return added;
   };
-  for (let guard = 0; guard < 200; guard++) {
+  // 1. whole tables first, as the hypercube method does: a row of a table (an area's components, nationality groups
+  //    or sexes of one year and direction) with a count of 1–4 is hidden but for its total, and so is the row of the
+  //    sibling area with the fewest movements when no other row of the parent's table is hidden (each column then
+  //    has two hidden cells). The loop below then only mends what this leaves.
+  const geo = current.geo;
+  const rows = new Map<string, string[]>();
+  for (const k of truth.keys()) {
+    const row = rowOf(k);
+    if (row) rows.set(row, [...(rows.get(row) ?? []), k]);
+  }
+  const hideRow = (row: string, protects: string) => {
+    let n = 0;
+    for (const c of rows.get(row) ?? [])
+      if (canHide(c)) {
+        hidden.set(c, { kind: "secondary", protects });
+        n++;
+      }
+    return n;
+  };
+  const hiddenRows = new Set<string>();
+  for (const [k, h] of [...hidden])
+    if (h.kind === "primary") {
+      const row = rowOf(k);
+      if (row && !hiddenRows.has(row)) {
+        hideRow(row, k);
+        hiddenRows.add(row);
+      }
+    }
+  for (const row of [...hiddenRows]) {
+    const [g, period, dir, prefix] = row.split("|") as [string, string, string, string];
+    const y = Number(period);
+    const parent = geo.parentOf(g.split("#")[0]!);
+    if (!parent || !Number.isInteger(y)) continue;
+    const siblings = geo
+      .childrenOf(parent, y)
+      .map((c) => `${geo.geoKey(c, y)}|${period}|${dir}|${prefix}`)
+      .filter((r) => rows.has(r));
+    if (siblings.length < 2 || siblings.filter((r) => hiddenRows.has(r)).length > 1) continue;
+    const total = (r: string) => truth.get(`${r.split("|").slice(0, 3).join("|")}|T`) ?? Number.POSITIVE_INFINITY;
+    const partner = siblings
+      .filter((r) => !hiddenRows.has(r) && (rows.get(r) ?? []).some(canHide))
+      .sort((a, b) => total(a) - total(b) || (a < b ? -1 : 1))[0];
+    if (partner) {
+      hideRow(partner, row);
+      hiddenRows.add(partner);
+    }
+  }
+  // 2. then, relation by relation, the cheapest cell that breaks what still gives a hidden count away
+  const proven = new Set<string>();
+  for (let guard = 0; guard < 400; guard++) {
     stats.rounds++;
     reset();
     propagate(sys, index);
@@ -174,12 +232,16 @@ export async function roundPattern(
       .filter((v) => (v.kind === "primary" || v.kind === "secondary") && isCount(v.key))
       .filter((v) => !protectedBounds(v.kind, v.lo, v.hi, minCount))
       .map((v) => v.key);
+    if (process.env.DBG) console.error("round", guard, "prop leaks", leaks.length, Math.round(performance.now()), guard > 150 ? leaks.slice(0, 3).map((k) => `${k} ${sys.vars.get(k)!.lo}-${sys.vars.get(k)!.hi} -> ${pick(k)}`).join("; ") : "");
     if (leaks.length) {
       if (hideFor(leaks)) continue;
       break; // nothing left to hide near them: the audit will say so
     }
-    const lp = await lpAudit(sys, minCount);
+    // hiding more cells only widens what a reader can prove: a cell the LP found protected stays protected
+    const lp = await lpAudit(sys, minCount, proven);
+    for (const k of lp.proven) proven.add(k);
     stats.lpSolves += lp.stats.solves;
+    if (process.env.DBG) console.error("round", guard, "lp", lp.findings.length, lp.stats.solves, Math.round(performance.now()));
     stats.lpParts = lp.stats.parts;
     stats.largestPart = Math.max(stats.largestPart, lp.stats.largest);
     if (!lp.findings.length || !hideFor(lp.findings.map((f) => f.key))) break;

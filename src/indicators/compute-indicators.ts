@@ -36,6 +36,9 @@ export interface IndicatorParams {
   regionRows?: MunicipalityValue[];
   /** a municipality's edition: the rule of its disclosure control */
   disclosure?: DisclosureRule;
+  /** false: the figures as computed, for the round's pattern (pipeline-disclosure.ts) to hide what it hides; else a
+   * municipality's edition is protected alone (its own sums only) */
+  disclose?: boolean;
   /** the previous edition's indicators (its indicators.json), for the revisions */
   previous?: Indicators;
   /** the municipalities the tables are on (data/harmonise.ts): the year, and the years recomputed for them */
@@ -410,7 +413,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   ind.revisions = p.previous ? compareEditions(p.previous, ind) : null;
   if (area.level === "municipality" && p.regionRows) {
     ind.local = localComparison(area, ds, p.regionRows, p.periodYears, p.disclosure ?? DEFAULT_RULE);
-    return discloseIndicators(ind, p.disclosure ?? DEFAULT_RULE);
+    return p.disclose === false ? ind : discloseIndicators(ind, p.disclosure ?? DEFAULT_RULE);
   }
   return ind;
 }

@@ -8,9 +8,9 @@
  * (secondary suppression, shown as "x"), the smallest published non-zero part, or else its total.
  *
  * "Worked out" is tested, not guessed: a reader knows the rule, so a primary cell lies in [1, minCount − 1] and a
- * secondary one in [minCount, ∞); every line is a sum. Bounds are propagated through all lines until nothing
- * changes; a suppressed cell left with one possible value is a leak, and the loop suppresses more until there is
- * none. The property test (test/disclosure.test.ts) checks the result by brute force on random small tables.
+ * secondary one ("x", which may also be a small total of hidden parts) in [1, ∞); every line is a sum. Bounds are
+ * propagated through all lines until nothing changes; a "<5" cell that loses any value from 1 to minCount − 1, or
+ * an "x" cell left with one, is a leak, and the loop suppresses more until there is none. The property test (test/disclosure.test.ts) checks the result by brute force on random small tables.
  */
 
 export interface DisclosureRule {
@@ -44,7 +44,8 @@ export function readerBounds(values: Map<string, number>, lines: Line[], s: Supp
   const b: Bounds = new Map();
   for (const [id, v] of values) {
     if (s.primary.has(id)) b.set(id, [1, minCount - 1]);
-    else if (s.secondary.has(id)) b.set(id, [minCount, Number.POSITIVE_INFINITY]);
+    else if (s.secondary.has(id))
+      b.set(id, [1, Number.POSITIVE_INFINITY]); // "x": any count
     else b.set(id, [v, v]);
   }
   for (let round = 0, changed = true; changed && round < 100; round++) {
@@ -88,14 +89,33 @@ export function suppress(
   };
   const hidden = (id: string) => s.primary.has(id) || s.secondary.has(id);
   for (let guard = 0; guard < values.size + 1; guard++) {
+    // a small total of two or more hidden parts is shown "x": "<5" on it and on its parts would tell the parts
+    // apart (three "<5" years of a "<5" period are 1 or 2 each)
+    for (const l of lines)
+      if (s.primary.has(l.total) && l.parts.filter(hidden).length >= 2) {
+        s.primary.delete(l.total);
+        s.secondary.add(l.total);
+      }
     const b = readerBounds(values, lines, s, m);
-    const leak = [...values.keys()].find((id) => hidden(id) && b.get(id)![0] === b.get(id)![1]);
+    // the promise: a "<5" cell keeps every value from 1 to minCount − 1, an "x" cell more than one value
+    const leak = [...values.keys()].find((id) => {
+      const [lo, hi] = b.get(id)!;
+      return s.primary.has(id) ? lo > 1 || hi < m - 1 : s.secondary.has(id) && lo === hi;
+    });
     if (!leak) return s;
     // the nearest lines first (those holding the pinned cell, then those linked to them through hidden cells): hide
     // their smallest published non-zero part, or else their total
     const pick = nearestCandidate(leak, values, lines, hidden);
-    if (!pick) return s; // everything linked to it is hidden already
-    s.secondary.add(pick);
+    if (pick) {
+      s.secondary.add(pick);
+      continue;
+    }
+    // everything linked to it is hidden already: a small total linked to it is shown "x", so that it no longer
+    // bounds its parts by minCount − 1 (a "<5" period whose one hidden year is itself a sum of two "<5" parts)
+    const total = nearestSmallTotal(leak, lines, s);
+    if (!total) return s;
+    s.primary.delete(total);
+    s.secondary.add(total);
   }
   return s;
 }
@@ -121,6 +141,25 @@ function nearestCandidate(
       done.add(l);
       for (const q of [...l.parts, l.total]) if (hidden(q)) frontier.add(q);
     }
+  }
+  return undefined;
+}
+
+/** The "<5" total nearest to `leak` through lines of hidden cells (undefined: none). */
+function nearestSmallTotal(leak: string, lines: Line[], s: Suppression): string | undefined {
+  const seen = new Set([leak]);
+  let frontier = [leak];
+  while (frontier.length) {
+    const layer = lines.filter((l) => frontier.some((f) => l.total === f || l.parts.includes(f)));
+    const small = layer.map((l) => l.total).filter((t) => s.primary.has(t) && t !== leak);
+    if (small.length) return small.sort()[0];
+    frontier = [];
+    for (const l of layer)
+      for (const q of [...l.parts, l.total])
+        if (!seen.has(q) && (s.primary.has(q) || s.secondary.has(q))) {
+          seen.add(q);
+          frontier.push(q);
+        }
   }
   return undefined;
 }
