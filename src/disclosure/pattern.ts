@@ -232,7 +232,6 @@ export async function roundPattern(
       .filter((v) => (v.kind === "primary" || v.kind === "secondary") && isCount(v.key))
       .filter((v) => !protectedBounds(v.kind, v.lo, v.hi, minCount))
       .map((v) => v.key);
-    if (process.env.DBG) console.error("round", guard, "prop leaks", leaks.length, Math.round(performance.now()), guard > 150 ? leaks.slice(0, 3).map((k) => `${k} ${sys.vars.get(k)!.lo}-${sys.vars.get(k)!.hi} -> ${pick(k)}`).join("; ") : "");
     if (leaks.length) {
       if (hideFor(leaks)) continue;
       break; // nothing left to hide near them: the audit will say so
@@ -241,7 +240,6 @@ export async function roundPattern(
     const lp = await lpAudit(sys, minCount, proven);
     for (const k of lp.proven) proven.add(k);
     stats.lpSolves += lp.stats.solves;
-    if (process.env.DBG) console.error("round", guard, "lp", lp.findings.length, lp.stats.solves, Math.round(performance.now()));
     stats.lpParts = lp.stats.parts;
     stats.largestPart = Math.max(stats.largestPart, lp.stats.largest);
     if (!lp.findings.length || !hideFor(lp.findings.map((f) => f.key))) break;

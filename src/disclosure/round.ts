@@ -50,7 +50,13 @@ export function roundAreas(ds: Datasets, region: string): Area[] {
 /** The cells of every edition of the round, computed from its (harmonised) tables. Pure. */
 export function roundData(ds: Datasets, p: RoundParams): RoundData {
   const geo = roundGeography(ds, p);
-  const base = { year: p.year, periodYears: p.periodYears, synthetic: p.synthetic, disclosure: p.rule, disclose: false };
+  const base = {
+    year: p.year,
+    periodYears: p.periodYears,
+    synthetic: p.synthetic,
+    disclosure: p.rule,
+    disclose: false,
+  };
   const raw = new Map<string, Indicators>();
   const areas = roundAreas(ds, p.region);
   const regionArea = areas.find((a) => a.nis === p.region)!;
