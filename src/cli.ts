@@ -5,21 +5,21 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import type { Format } from "./chain/types.ts";
 import { configJsonSchema } from "./config/json-schema.ts";
 import type { Lang } from "./core/domain.ts";
 import type { Effects } from "./effects.ts";
 import { nodeEffects } from "./effects-node.ts";
 import { machineFault } from "./errors/machine.ts";
 import { BulletinError, ExitCode, formatProblem, type Problem, UsageError } from "./errors/problem.ts";
-import type { Format } from "./pipeline.ts";
 
 // The pipeline (vega, puppeteer, …) is imported by the commands that need it, so a build can start Chromium first
 // and let it boot while the rest loads.
-const pipeline = () => import("./pipeline.ts");
-const sendPipeline = () => import("./pipeline-send.ts");
-const geoPipeline = () => import("./pipeline-geo.ts");
-const servePipeline = () => import("./pipeline-serve.ts");
-const importPipeline = () => import("./pipeline-import.ts");
+const pipeline = () => import("./commands/build.ts");
+const sendPipeline = () => import("./commands/send.ts");
+const geoPipeline = () => import("./commands/geo.ts");
+const servePipeline = () => import("./commands/serve.ts");
+const importPipeline = () => import("./commands/import.ts");
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -86,7 +86,7 @@ function printProblems(problems: Problem[]) {
  * (README § Confidentiality across a round, issue #22), and the demonstration round does not pass.
  */
 async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effects) {
-  const { auditDirs } = await import("./pipeline-audit.ts");
+  const { auditDirs } = await import("./commands/audit.ts");
   for (const dir of [...new Set(yearDirs)]) {
     const audited = await auditDirs({ dirs: [dir], configPath }, fx).catch((e: Error) => e);
     if (audited instanceof Error) {
@@ -119,7 +119,9 @@ async function lockOutput(
 ) {
   const out = o.out ?? (await (await import("./config/read-config.ts")).loadConfig(o.config, fx)).output.dir;
   // the batch's module only for a batch: a single build does not load it
-  const shard = batch ? (await import("./pipeline-batch.ts")).shardFrom(o.shard, process.env, o.shards) : undefined;
+  const shard = batch
+    ? (await import("./commands/batch/batch.ts")).shardFrom(o.shard, process.env, o.shards)
+    : undefined;
   const name = shard ? `.build-shard-${shard.index}of${shard.count}.lock` : ".build.lock";
   await fx.lock({
     path: join(out, name),
@@ -145,8 +147,8 @@ async function municipalBatch(
   },
   fx: Effects,
 ) {
-  const { buildBatch, shardFrom } = await import("./pipeline-batch.ts");
-  const { threadedAreaBuilder } = await import("./pipeline-batch-thread.ts");
+  const { buildBatch, shardFrom } = await import("./commands/batch/batch.ts");
+  const { threadedAreaBuilder } = await import("./commands/batch/thread.ts");
   const shard = shardFrom(o.shard, process.env, o.shards);
   const tty = process.stderr.isTTY === true;
   const { default: progress } = await import("cli-progress");
@@ -393,7 +395,7 @@ export function makeProgram(): Command {
     .option("-c, --config <path>", "config file", "config.yml")
     .action((dirs: string[], o: { config: string }) =>
       withEffects(async (fx) => {
-        const { auditDirs } = await import("./pipeline-audit.ts");
+        const { auditDirs } = await import("./commands/audit.ts");
         const { formatAudit } = await import("./disclosure/audit.ts");
         const { report, minCount } = await auditDirs({ dirs, configPath: o.config }, fx);
         process.stderr.write(`${formatAudit(report, minCount)}\n`);
@@ -408,7 +410,7 @@ export function makeProgram(): Command {
     .option("-c, --config <path>", "config file", "config.yml")
     .action((dirs: string[], o: { config: string }) =>
       withEffects(async (fx) => {
-        const { mergeManifests } = await import("./pipeline-batch.ts");
+        const { mergeManifests } = await import("./commands/batch/batch.ts");
         const config = await (await import("./config/read-config.ts")).loadConfig(o.config, fx);
         const r = await mergeManifests(dirs, fx, config.title);
         process.stderr.write(`wrote ${r.path}: ${r.manifest.editions.length} editions\n`);

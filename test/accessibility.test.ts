@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/commands/build.ts";
 import { chromiumArgs } from "../src/pdf/chromium.ts";
 import { chromiumPath } from "../src/pdf/print-pdf.ts";
-import { build } from "../src/pipeline.ts";
 import { configPath, memoryPrinterEffects } from "./helpers.ts";
 
 /**

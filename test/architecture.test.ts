@@ -30,7 +30,7 @@ function copyWith(plant: Record<string, string>): string {
   return dir;
 }
 
-describe("imports point one way: cli → pipeline → stages (in pipeline order) → core", () => {
+describe("imports point one way: cli → commands → chain → stages (in pipeline order) → core", () => {
   it("the sources have no cycle and no upward import", async () => {
     const r = await cruise(root);
     expect(r.out).toContain("no dependency violations found");
@@ -43,17 +43,23 @@ describe("imports point one way: cli → pipeline → stages (in pipeline order)
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/error no-cycle: src\/data\/(csv|flows)\.ts/);
   });
-  it("a planted upward import fails: a stage importing a later stage, the pipeline, or core importing a stage", async () => {
+  it("a planted upward import fails: a stage importing a later stage, the chain or a command, the chain a command, a command the CLI, or core a stage", async () => {
     const r = await cruise(
       copyWith({
         "src/data/csv.ts": 'import "../email/compose.ts";',
-        "src/charts/theme.ts": 'import "../pipeline.ts";',
+        "src/charts/theme.ts": 'import "../chain/pipeline.ts";',
+        "src/html/assemble-html.ts": 'import "../commands/send.ts";',
+        "src/chain/prepare.ts": 'import "../commands/batch/batch.ts";',
+        "src/commands/geo.ts": 'import "../cli.ts";',
         "src/i18n/locale.ts": 'import "../narrative/summary.ts";',
       }),
     );
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("error no-upward-import-from-data: src/data/csv.ts → src/email/compose.ts");
-    expect(r.out).toContain("error stages-do-not-chain: src/charts/theme.ts → src/pipeline.ts");
+    expect(r.out).toContain("error stages-do-not-chain: src/charts/theme.ts → src/chain/pipeline.ts");
+    expect(r.out).toContain("error stages-do-not-chain: src/html/assemble-html.ts → src/commands/send.ts");
+    expect(r.out).toContain("error chain-below-commands: src/chain/prepare.ts → src/commands/batch/batch.ts");
+    expect(r.out).toContain("error commands-below-cli: src/commands/geo.ts → src/cli.ts");
     expect(r.out).toContain("error core-stays-core: src/i18n/locale.ts → src/narrative/summary.ts");
   });
 });
@@ -71,13 +77,16 @@ describe("the code reads as its diagram", () => {
       .filter(({ text }) => !/^[\s\S]{0,3000}?Why (it is )?one file:/m.test(text.slice(0, 3000)));
     expect(long.map((l) => l.f)).toEqual([]);
   });
-  it("pipeline.ts numbers its steps as its diagram does, and every step appears in the chain (pipeline.ts, pipeline-prepare.ts)", () => {
-    const text = readFileSync(join(root, "src/pipeline.ts"), "utf8");
+  it("chain/pipeline.ts numbers its steps as its diagram does, and every step appears in the chain (chain/, and step 9 in commands/build.ts)", () => {
+    const text = readFileSync(join(root, "src/chain/pipeline.ts"), "utf8");
     const doc = text.slice(0, text.indexOf("*/"));
     const steps = [...doc.matchAll(/^ \*\s+(\d+) /gm)].map((m) => Number(m[1]));
     expect(steps.length).toBeGreaterThanOrEqual(9);
-    // the chain's body: pipeline.ts and the steps 2–5 of one year it calls in pipeline-prepare.ts
-    const body = text.slice(doc.length) + readFileSync(join(root, "src/pipeline-prepare.ts"), "utf8");
+    // the chain's body: pipeline.ts, the steps 2–5 of one year it calls in prepare.ts, and the build command's step 9
+    const body = [join(root, "src/chain/prepare.ts"), join(root, "src/commands/build.ts")].reduce(
+      (b, f) => b + readFileSync(f, "utf8"),
+      text.slice(doc.length),
+    );
     for (const n of new Set(steps)) expect(body).toMatch(new RegExp(`// ${n}(?!\\d)`));
   });
 });

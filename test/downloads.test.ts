@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../src/pipeline.ts";
+import { build } from "../src/commands/build.ts";
 import { configPath, memoryPrinterEffects } from "./helpers.ts";
 
 /** The figures' data as Excel workbooks: typed numbers, one format per column, title, source and notes. */

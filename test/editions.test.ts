@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type Built, build } from "../src/commands/build.ts";
 import type { Printer } from "../src/effects.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
-import { type Built, build } from "../src/pipeline.ts";
 import { configPath, overlayEffects } from "./helpers.ts";
 
 /**

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { build } from "../src/pipeline.ts";
-import { send } from "../src/pipeline-send.ts";
+import { build } from "../src/commands/build.ts";
+import { send } from "../src/commands/send.ts";
 import { configPath, overlayEffects, root } from "./helpers.ts";
 
 /** A real SMTP server on loopback, with switches to fail transiently, reject an address, or stop a sender. */

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { render } from "../src/chain/pipeline.ts";
 import { harmonise } from "../src/data/harmonise.ts";
 import type { Datasets } from "../src/data/read-datasets.ts";
-import { render } from "../src/pipeline.ts";
 import { configPath, dataText, memoryPrinterEffects, overlayEffects, prepare, shared } from "./helpers.ts";
 
 /*

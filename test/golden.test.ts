@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "html-to-text";
 import { beforeAll, describe, expect, it } from "vitest";
+import { render } from "../src/chain/pipeline.ts";
 import type { Lang } from "../src/core/domain.ts";
 import type { Narrative } from "../src/narrative/write-narrative.ts";
-import { render } from "../src/pipeline.ts";
 import { configPath, memoryPrinterEffects, root } from "./helpers.ts";
 
 /**

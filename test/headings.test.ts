@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../src/pipeline.ts";
+import { build } from "../src/commands/build.ts";
 import { configPath, overlayEffects } from "./helpers.ts";
 
 /*

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { build, check } from "../src/commands/build.ts";
 import { parseTable } from "../src/data/csv.ts";
 import { FLOW_COLUMNS, parseFlows } from "../src/data/flows.ts";
 import { TABLES as TABLE_SPECS, type TableName } from "../src/data/read-datasets.ts";
 import type { Problem } from "../src/errors/problem.ts";
-import { build, check } from "../src/pipeline.ts";
 import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
 
 /**

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/commands/build.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
-import { build } from "../src/pipeline.ts";
 import { configPath, overlayEffects } from "./helpers.ts";
 
 let out: string;

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
 import yazl from "yazl";
+import { render } from "../src/chain/pipeline.ts";
+import { importEurostat, importStatbelPopulation } from "../src/commands/import.ts";
 import { nodeEffects } from "../src/effects-node.ts";
-import { render } from "../src/pipeline.ts";
-import { importEurostat, importStatbelPopulation } from "../src/pipeline-import.ts";
 import { memoryPrinterEffects, root, shared } from "./helpers.ts";
 
 /*

@@ -5,13 +5,13 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { BuiltEdition } from "../src/chain/pipeline.ts";
+import { render } from "../src/chain/pipeline.ts";
+import { prepareYear } from "../src/chain/prepare.ts";
+import { buildBatch } from "../src/commands/batch/batch.ts";
 import { planEditions } from "../src/config/editions.ts";
 import { loadConfig } from "../src/config/read-config.ts";
 import { readDatasets } from "../src/data/read-datasets.ts";
-import type { BuiltEdition } from "../src/pipeline.ts";
-import { render } from "../src/pipeline.ts";
-import { buildBatch } from "../src/pipeline-batch.ts";
-import { prepareYear } from "../src/pipeline-prepare.ts";
 import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
 
 /*

@@ -5,11 +5,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../src/commands/build.ts";
 import { BulletinError, RenderError } from "../src/errors/problem.ts";
 import { allowedCpus, chromiumArgs, chromiumCpus, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
 import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
-import { build } from "../src/pipeline.ts";
 import { configPath, overlayEffects, root } from "./helpers.ts";
 
 let out: string;

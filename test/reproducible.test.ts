@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Built, build } from "../src/commands/build.ts";
 import type { Effects } from "../src/effects.ts";
-import { type Built, build } from "../src/pipeline.ts";
 import { configPath, overlayEffects } from "./helpers.ts";
 
 /** The same inputs and program give the same bytes, PDFs included; a rebuild that changes nothing says so. */

@@ -4,10 +4,10 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Preview, serve } from "../src/commands/serve.ts";
 import { nodeEffects } from "../src/effects-node.ts";
 import { chromiumArgs } from "../src/pdf/chromium.ts";
 import { chromiumPath } from "../src/pdf/print-pdf.ts";
-import { type Preview, serve } from "../src/pipeline-serve.ts";
 import { root } from "./helpers.ts";
 
 /*

@@ -36,7 +36,7 @@ export interface IndicatorParams {
   regionRows?: MunicipalityValue[];
   /** a municipality's edition: the rule of its disclosure control */
   disclosure?: DisclosureRule;
-  /** false: the figures as computed, for the round's pattern (pipeline-disclosure.ts) to hide what it hides; else a
+  /** false: the figures as computed, for the round's pattern (disclosure/round.ts) to hide what it hides; else a
    * municipality's edition is protected alone (its own sums only) */
   disclose?: boolean;
   /** the previous edition's indicators (its indicators.json), for the revisions */

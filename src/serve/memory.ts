@@ -1,5 +1,5 @@
 /*
- * What the preview's editions hold in memory, and the collection that keeps the process near it (pipeline-serve.ts
+ * What the preview's editions hold in memory, and the collection that keeps the process near it (commands/serve.ts
  * drops the least recently viewed editions past its budget).
  */
 import { setFlagsFromString } from "node:v8";
@@ -24,7 +24,7 @@ export const fullGc: (() => void) | undefined = (() => {
   }
 })();
 
-/** What of an area's editions the preview holds (pipeline-types.ts's BuiltArea has it). */
+/** What of an area's editions the preview holds (chain/types.ts's BuiltArea has it). */
 export interface Held {
   indicators: unknown;
   editions: {

@@ -9,10 +9,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import puppeteer from "puppeteer-core";
+import { serve } from "../commands/serve.ts";
 import { nodeEffects } from "../effects-node.ts";
 import { chromiumArgs } from "../pdf/chromium.ts";
 import { chromiumPath } from "../pdf/print-pdf.ts";
-import { serve } from "../pipeline-serve.ts";
 import { median } from "./median.ts";
 
 const root = resolve(import.meta.dirname, "../..");

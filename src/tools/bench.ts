@@ -130,7 +130,7 @@ const printedHtml: Record<string, string> = {};
 // Warm: the same build again in one process with one browser, as a series of editions (the municipal editions, a
 // preview server) runs: what each further edition costs once Chromium and the modules are loaded.
 {
-  const { build } = await import("../pipeline.ts");
+  const { build } = await import("../commands/build.ts");
   const { launchPrinter } = await import("../pdf/print-pdf.ts");
   const { nodeEffects } = await import("../effects-node.ts");
   const chromium = await launchPrinter();

@@ -13,11 +13,11 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
   // the CLI, and its worker threads: the one that writes the Excel workbooks (src/charts/xlsx.ts starts
-  // dist/xlsx-worker.js) and the municipal batch's render thread (src/pipeline-batch-thread.ts)
+  // dist/xlsx-worker.js) and the municipal batch's render thread (src/commands/batch/thread.ts)
   entryPoints: {
     cli: join(root, "src/cli.ts"),
     "xlsx-worker": join(root, "src/charts/xlsx-worker.ts"),
-    "pipeline-batch-worker": join(root, "src/pipeline-batch-worker.ts"),
+    "batch-worker": join(root, "src/commands/batch/worker.ts"),
   },
   outdir: out,
   bundle: true,

@@ -1,15 +1,15 @@
 /** What `build` is asked for and what it returns: the editions rendered in memory, then published. */
-import type { ChartSpec } from "./charts/build-chart-specs.ts";
-import type { RenderedChart } from "./charts/render-charts.ts";
-import type { EditionRequest } from "./config/editions.ts";
-import type { Config } from "./config/schema.ts";
-import type { EditionKey, SectionId } from "./core/domain.ts";
-import type { Marks, Timings } from "./core/timing.ts";
-import type { Problem } from "./errors/problem.ts";
-import type { Indicators } from "./indicators/types.ts";
-import type { EditionSummary } from "./narrative/summary.ts";
-import type { Narrative } from "./narrative/write-narrative.ts";
-import type { RenderCache } from "./pipeline-prepare.ts";
+import type { ChartSpec } from "../charts/build-chart-specs.ts";
+import type { RenderedChart } from "../charts/render-charts.ts";
+import type { EditionRequest } from "../config/editions.ts";
+import type { Config } from "../config/schema.ts";
+import type { EditionKey, SectionId } from "../core/domain.ts";
+import type { Marks, Timings } from "../core/timing.ts";
+import type { Problem } from "../errors/problem.ts";
+import type { Indicators } from "../indicators/types.ts";
+import type { EditionSummary } from "../narrative/summary.ts";
+import type { Narrative } from "../narrative/write-narrative.ts";
+import type { RenderCache } from "./prepare.ts";
 
 export type Format = "html" | "pdf";
 export interface BuildRequest extends EditionRequest {

@@ -1,20 +1,20 @@
 /**
- * Steps 5–9 of the municipal batch for one area at a time (pipeline-batch.ts streams the areas through it): its
+ * Steps 5–9 of the municipal batch for one area at a time (batch.ts streams the areas through it): its
  * editions rendered by `render`, their PDFs printed, its folder published atomically. The CLI runs it on a worker
- * thread (pipeline-batch-thread.ts); tests and other callers may run it on their own thread.
+ * thread (thread.ts); tests and other callers may run it on their own thread.
  */
 import { createHash } from "node:crypto";
-import { workbookWriter } from "./charts/xlsx.ts";
-import { planEditions } from "./config/editions.ts";
-import { loadConfig } from "./config/read-config.ts";
-import type { Config } from "./config/schema.ts";
-import type { Effects } from "./effects.ts";
-import { boundaryReader } from "./geo/read-boundaries.ts";
-import type { TemplateSet } from "./narrative/read-templates.ts";
-import { filesOf, render } from "./pipeline.ts";
-import { type Prepared, planKeyOf, type RenderCache, templatesFor } from "./pipeline-prepare.ts";
-import type { BuildRequest } from "./pipeline-types.ts";
-import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "./publish/publish.ts";
+import { filesOf, render } from "../../chain/pipeline.ts";
+import { type Prepared, planKeyOf, type RenderCache, templatesFor } from "../../chain/prepare.ts";
+import type { BuildRequest } from "../../chain/types.ts";
+import { workbookWriter } from "../../charts/xlsx.ts";
+import { planEditions } from "../../config/editions.ts";
+import { loadConfig } from "../../config/read-config.ts";
+import type { Config } from "../../config/schema.ts";
+import type { Effects } from "../../effects.ts";
+import { boundaryReader } from "../../geo/read-boundaries.ts";
+import type { TemplateSet } from "../../narrative/read-templates.ts";
+import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "../../publish/publish.ts";
 
 const sha = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
@@ -39,7 +39,7 @@ export interface AreaBuilder {
 
 /**
  * The area builder of this thread. `shared` is what the batch has read already (config.yml, the templates, the
- * year's tables); a worker thread (pipeline-batch-worker.ts) reads them for itself.
+ * year's tables); a worker thread (worker.ts) reads them for itself.
  */
 export async function areaBuilder(req: BuildRequest, fx: Effects, given?: Promise<Shared>): Promise<AreaBuilder> {
   const shared = await given;

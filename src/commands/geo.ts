@@ -3,14 +3,14 @@
  * list ─ 4 matched against the region's municipalities ─ 5 written atomically (the file config.yml names for the geography, e.g. data/geo/municipalities-2025.topo.json).
  */
 import { join } from "node:path";
-import { loadConfig } from "./config/read-config.ts";
-import { validIn } from "./data/harmonise.ts";
-import { readOneTable } from "./data/read-datasets.ts";
-import type { Effects } from "./effects.ts";
-import { InputError } from "./errors/problem.ts";
-import { type BoundaryMatch, matchBoundaries } from "./geo/match.ts";
-import { boundaryFileFor } from "./geo/read-boundaries.ts";
-import { writeAtomic } from "./publish/publish.ts";
+import { loadConfig } from "../config/read-config.ts";
+import { validIn } from "../data/harmonise.ts";
+import { readOneTable } from "../data/read-datasets.ts";
+import type { Effects } from "../effects.ts";
+import { InputError } from "../errors/problem.ts";
+import { type BoundaryMatch, matchBoundaries } from "../geo/match.ts";
+import { boundaryFileFor } from "../geo/read-boundaries.ts";
+import { writeAtomic } from "../publish/publish.ts";
 
 export async function importGeo(
   req: {
@@ -27,7 +27,7 @@ export async function importGeo(
   fx: Effects,
 ): Promise<BoundaryMatch> {
   const config = await loadConfig(req.configPath, fx); // 1
-  const { importBoundaries } = await import("./geo/import-boundaries.ts");
+  const { importBoundaries } = await import("../geo/import-boundaries.ts");
   const read = async (p: string) => ((await fx.exists(p)) ? fx.readFile(p) : undefined);
   const r = await importBoundaries(req.file, read, req); // 2
   const { table, problems } = await readOneTable(config, "municipalities", fx); // 3

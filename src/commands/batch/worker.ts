@@ -1,15 +1,15 @@
 /**
- * The render thread of the municipal batch (see pipeline-batch-thread.ts): it reads config.yml, the templates and
+ * The render thread of the municipal batch (see thread.ts): it reads config.yml, the templates and
  * the boundaries once, then renders and publishes each area it is sent; its PDFs are printed by the browser of the
  * thread that started it, through a proxy printer.
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import { fileEffects, type Printer } from "./effects.ts";
-import { machineFault } from "./errors/machine.ts";
-import { BulletinError, RenderError } from "./errors/problem.ts";
-import { areaBuilder } from "./pipeline-batch-area.ts";
-import type { FromWorker, ToWorker, WorkerRequest } from "./pipeline-batch-thread.ts";
+import { fileEffects, type Printer } from "../../effects.ts";
+import { machineFault } from "../../errors/machine.ts";
+import { BulletinError, RenderError } from "../../errors/problem.ts";
+import { areaBuilder } from "./area.ts";
+import type { FromWorker, ToWorker, WorkerRequest } from "./thread.ts";
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);

@@ -4,14 +4,14 @@
  * (disclosure/audit.ts) ─ 4 the report. It reads only what was written: a reader has nothing else.
  */
 import { join } from "node:path";
-import { loadConfig } from "./config/read-config.ts";
-import { readOneTable } from "./data/read-datasets.ts";
-import { type AuditEdition, type AuditReport, auditEditions } from "./disclosure/audit.ts";
-import { roundGeography } from "./disclosure/keys.ts";
-import { categoriesOf } from "./disclosure/round.ts";
-import type { Effects } from "./effects.ts";
-import { InputError, type Problem } from "./errors/problem.ts";
-import type { Indicators } from "./indicators/types.ts";
+import { loadConfig } from "../config/read-config.ts";
+import { readOneTable } from "../data/read-datasets.ts";
+import { type AuditEdition, type AuditReport, auditEditions } from "../disclosure/audit.ts";
+import { roundGeography } from "../disclosure/keys.ts";
+import { categoriesOf } from "../disclosure/round.ts";
+import type { Effects } from "../effects.ts";
+import { InputError, type Problem } from "../errors/problem.ts";
+import type { Indicators } from "../indicators/types.ts";
 
 /** Every indicators.json under `dir` (sorted). */
 async function findEditions(dir: string, fx: Effects): Promise<string[]> {

@@ -4,29 +4,29 @@
  * pipeline.ts chains these with the steps after them; the numbers are the diagram's there.
  */
 import { join } from "node:path";
-import type { ChartCache } from "./charts/render-charts.ts";
-import type { WorkbookWriter } from "./charts/xlsx.ts";
-import { editionOf } from "./config/edition.ts";
-import { type EditionPlan, languagesOf } from "./config/editions.ts";
-import { configLine } from "./config/read-config.ts";
-import type { Config, Edition } from "./config/schema.ts";
-import type { Lang, SectionId } from "./core/domain.ts";
-import { type Timings, timed, timedSync } from "./core/timing.ts";
-import type { Table } from "./data/csv.ts";
-import { type Harmonised, harmonise } from "./data/harmonise.ts";
-import { flowYearsFor, readDatasets } from "./data/read-datasets.ts";
-import type { Effects } from "./effects.ts";
-import { type Problem, UsageError } from "./errors/problem.ts";
-import { boundaryFileFor } from "./geo/read-boundaries.ts";
-import { type Area, isProblem, municipalitiesOf, resolveArea, sectionsFor } from "./indicators/area.ts";
-import { computeIndicators } from "./indicators/compute-indicators.ts";
-import { readPrevious } from "./indicators/revisions.ts";
-import type { Indicators, MunicipalityValue } from "./indicators/types.ts";
-import { checkNotes } from "./narrative/claims.ts";
-import { narrateEditions } from "./narrative/narrate.ts";
-import { readTemplates, type TemplateSet, templatesDirFor } from "./narrative/read-templates.ts";
-import { editionFolder } from "./publish/publish.ts";
-import { validateDatasets } from "./validate/validate-datasets.ts";
+import type { ChartCache } from "../charts/render-charts.ts";
+import type { WorkbookWriter } from "../charts/xlsx.ts";
+import { editionOf } from "../config/edition.ts";
+import { type EditionPlan, languagesOf } from "../config/editions.ts";
+import { configLine } from "../config/read-config.ts";
+import type { Config, Edition } from "../config/schema.ts";
+import type { Lang, SectionId } from "../core/domain.ts";
+import { type Timings, timed, timedSync } from "../core/timing.ts";
+import type { Table } from "../data/csv.ts";
+import { type Harmonised, harmonise } from "../data/harmonise.ts";
+import { flowYearsFor, readDatasets } from "../data/read-datasets.ts";
+import type { Effects } from "../effects.ts";
+import { type Problem, UsageError } from "../errors/problem.ts";
+import { boundaryFileFor } from "../geo/read-boundaries.ts";
+import { type Area, isProblem, municipalitiesOf, resolveArea, sectionsFor } from "../indicators/area.ts";
+import { computeIndicators } from "../indicators/compute-indicators.ts";
+import { readPrevious } from "../indicators/revisions.ts";
+import type { Indicators, MunicipalityValue } from "../indicators/types.ts";
+import { checkNotes } from "../narrative/claims.ts";
+import { narrateEditions } from "../narrative/narrate.ts";
+import { readTemplates, type TemplateSet, templatesDirFor } from "../narrative/read-templates.ts";
+import { editionFolder } from "../publish/publish.ts";
+import { validateDatasets } from "../validate/validate-datasets.ts";
 
 /** What steps 2–5 need of the request. */
 export interface PrepareRequest {

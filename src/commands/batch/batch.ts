@@ -4,7 +4,7 @@
  *   1 config ─ 2–4 the year's tables read once, every municipality's indicators ─ shard (`--shard i/n`, or the
  *   scheduler's environment) ─ resume (skip an edition whose input hash is in the manifest) ─ a stream of areas, a few
  *   ahead of the printer, each rendered by `render` (steps 5–8; on a worker thread in the CLI, see
- *   pipeline-batch-thread.ts, so this thread only talks to the browser) and its folder published atomically as soon
+ *   thread.ts, so this thread only talks to the browser) and its folder published atomically as soon
  *   as its PDFs are in (step 9) ─ the manifest written after every area, so a run stopped half-way resumes where it
  *   stopped ─ index pages per language.
  *
@@ -14,16 +14,16 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { planEditions } from "./config/editions.ts";
-import { loadConfig } from "./config/read-config.ts";
-import type { Lang } from "./core/domain.ts";
-import type { Effects } from "./effects.ts";
-import { machineFault } from "./errors/machine.ts";
-import { BulletinError, InputError, type Problem } from "./errors/problem.ts";
-import { areaBuilder, type PublishedFile, type Shared } from "./pipeline-batch-area.ts";
-import { type Prepared, prepareYear, type RenderCache, templatesFor } from "./pipeline-prepare.ts";
-import type { BuildRequest } from "./pipeline-types.ts";
-import { writeAtomic } from "./publish/publish.ts";
+import { type Prepared, prepareYear, type RenderCache, templatesFor } from "../../chain/prepare.ts";
+import type { BuildRequest } from "../../chain/types.ts";
+import { planEditions } from "../../config/editions.ts";
+import { loadConfig } from "../../config/read-config.ts";
+import type { Lang } from "../../core/domain.ts";
+import type { Effects } from "../../effects.ts";
+import { machineFault } from "../../errors/machine.ts";
+import { BulletinError, InputError, type Problem } from "../../errors/problem.ts";
+import { writeAtomic } from "../../publish/publish.ts";
+import { areaBuilder, type PublishedFile, type Shared } from "./area.ts";
 
 export interface Shard {
   /** 1-based */

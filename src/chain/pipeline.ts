@@ -17,52 +17,30 @@
  *  9 editionFiles ─ publishFolder (atomic, one folder per (year, area)) ─► output/<year>/…
  *
  * `render` runs steps 1–8 and returns what it made (indicators, narratives, specs, HTML, PDF bytes) before anything
- * is written; `build` adds step 9; `check` runs 1–5. The mailing and the boundary import are chained in
- * pipeline-send.ts and pipeline-geo.ts. Files, clock, log, browser, SMTP and ledger come in through `Effects`.
+ * is written; the commands add what they do with it: `build` step 9 and `check` only 1–5 (commands/build.ts), the batch, the
+ * preview, the mailing and the boundary import (commands/). Files, clock, log, browser, SMTP and ledger come in through `Effects`.
  */
-import { buildChartSpecs } from "./charts/build-chart-specs.ts";
-import { renderCharts } from "./charts/render-charts.ts";
-import { workbooks, workbookWriter } from "./charts/xlsx.ts";
-import { syntheticNoticeKey } from "./config/edition.ts";
-import { planEditions } from "./config/editions.ts";
-import { loadConfig } from "./config/read-config.ts";
-import type { Config } from "./config/schema.ts";
-import type { Lang, SectionId } from "./core/domain.ts";
-import { type Marks, marker, type Timings, timed } from "./core/timing.ts";
-import type { Effects } from "./effects.ts";
-import { InputError, type Problem } from "./errors/problem.ts";
-import { boundaryReader } from "./geo/read-boundaries.ts";
-import { assembleHtml, figureSource } from "./html/assemble-html.ts";
-import { summarize } from "./narrative/summary.ts";
-import { printOptionsFor } from "./pdf/print-options.ts";
-import { narrate, type Prepared, planKeyOf, prepareYear, templatesFor } from "./pipeline-prepare.ts";
-import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./pipeline-types.ts";
-import { editionFiles } from "./publish/edition-files.ts";
-import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "./publish/publish.ts";
+import { buildChartSpecs } from "../charts/build-chart-specs.ts";
+import { renderCharts } from "../charts/render-charts.ts";
+import { workbooks, workbookWriter } from "../charts/xlsx.ts";
+import { syntheticNoticeKey } from "../config/edition.ts";
+import { planEditions } from "../config/editions.ts";
+import { loadConfig } from "../config/read-config.ts";
+import type { Config } from "../config/schema.ts";
+import type { Lang, SectionId } from "../core/domain.ts";
+import { type Marks, marker, type Timings, timed } from "../core/timing.ts";
+import type { Effects } from "../effects.ts";
+import { InputError, type Problem } from "../errors/problem.ts";
+import { boundaryReader } from "../geo/read-boundaries.ts";
+import { assembleHtml, figureSource } from "../html/assemble-html.ts";
+import { summarize } from "../narrative/summary.ts";
+import { printOptionsFor } from "../pdf/print-options.ts";
+import { editionFiles } from "../publish/edition-files.ts";
+import { editionFolder } from "../publish/publish.ts";
+import { narrate, type Prepared, planKeyOf, prepareYear, templatesFor } from "./prepare.ts";
+import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./types.ts";
 
-export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./pipeline-types.ts";
-
-/**
- * `bulletin check`: the config, the data of every year asked for, then, when they pass, the templates, labels and
- * editorial notes (the narrative of every language is written and compared), without rendering or writing anything.
- */
-export async function check(req: BuildRequest, fx: Effects): Promise<{ problems: Problem[]; years: number[] }> {
-  const config = await loadConfig(req.configPath, fx); // 1
-  const plan = planEditions(config, req);
-  const out = { problems: [] as Problem[], timings: {} };
-  for (const [year, areas] of plan) {
-    const prepared = await prepareYear(config, req, year, areas, fx, out); // 2–4
-    try {
-      const templates = prepared.length ? await templatesFor(req, plan, fx) : undefined;
-      const boundariesOf = boundaryReader(config.data.dir, fx);
-      for (const p of prepared) narrate(p, templates!, req.configPath, Boolean(await boundariesOf(p))); // 5
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      out.problems.push(...e.problems);
-    }
-  }
-  return { problems: out.problems, years: [...plan.keys()] };
-}
+export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./types.ts";
 
 /**
  * Steps 1–8: every edition of the request, rendered in memory. Bad input throws an InputError listing every
@@ -246,19 +224,3 @@ const nothingToDraw = (spec: object) => {
   const data = (spec as { data?: { values?: unknown[] } }).data;
   return !("layer" in spec) && Array.isArray(data?.values) && data.values.length === 0;
 };
-
-/** The whole build: render every edition (steps 1–8), then publish each area's folder atomically (step 9). */
-export async function build(req: BuildRequest, fx: Effects): Promise<Built> {
-  const t0 = performance.now();
-  const built = await render(req, fx);
-  const html = (req.formats ?? ["html", "pdf"]).includes("html");
-  await timed(built.timings, "write", async () => {
-    for (const b of built.areas) {
-      const files = filesOf(b, html);
-      b.unchanged = (await publishFolder(fx, b.target, files, KEEP_ON_REBUILD)) === "unchanged"; // 9
-    }
-  });
-  built.marks.published = Math.round(performance.now());
-  built.timings.total = performance.now() - t0;
-  return built;
-}

@@ -3,14 +3,14 @@
  * 4 one message per subscriber ─ 5 the outbox (dry run) or SMTP through fx.mailer, exactly once through the ledger.
  */
 import { join } from "node:path";
-import { loadConfig } from "./config/read-config.ts";
-import type { Lang } from "./core/domain.ts";
-import type { Effects } from "./effects.ts";
-import { loadEditionAssets } from "./email/assets.ts";
-import { composeMessage } from "./email/compose.ts";
-import { memoryLedger } from "./email/ledger.ts";
-import { type SendResult, sendEditions } from "./email/send-editions.ts";
-import { readSubscribers } from "./email/subscribers.ts";
+import { loadConfig } from "../config/read-config.ts";
+import type { Lang } from "../core/domain.ts";
+import type { Effects } from "../effects.ts";
+import { loadEditionAssets } from "../email/assets.ts";
+import { composeMessage } from "../email/compose.ts";
+import { memoryLedger } from "../email/ledger.ts";
+import { type SendResult, sendEditions } from "../email/send-editions.ts";
+import { readSubscribers } from "../email/subscribers.ts";
 
 // ── send ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -67,7 +67,7 @@ export async function send(
     composeMessage(config, assets.get(r.area ?? region)!.get(r.lang)!, r, { test: Boolean(req.to) }),
   ); // 4
   if (req.dryRun) {
-    const { writeOutbox } = await import("./email/outbox.ts"); // loads nodemailer
+    const { writeOutbox } = await import("../email/outbox.ts"); // loads nodemailer
     const files = await writeOutbox(messages, dir, fx); // 5
     fx.log(`dry run: ${files.length} message(s) written to ${join(dir, "outbox")}, nothing sent`);
     return { sent: [], skipped: [], failed: [], dryRunFiles: files };

@@ -10,20 +10,20 @@
  */
 import { resolve } from "node:path";
 import { watch } from "chokidar";
-import type { ChartCache } from "./charts/render-charts.ts";
-import { loadConfig } from "./config/read-config.ts";
-import type { Lang } from "./core/domain.ts";
-import { flowFile } from "./data/read-datasets.ts";
-import type { Effects } from "./effects.ts";
-import { BulletinError, formatProblem } from "./errors/problem.ts";
-import { boundaryReader } from "./geo/read-boundaries.ts";
-import { templatesDirFor } from "./narrative/read-templates.ts";
-import { render } from "./pipeline.ts";
-import type { RenderCache } from "./pipeline-prepare.ts";
-import type { BuiltArea } from "./pipeline-types.ts";
-import { indexPage, livePage, overlayHtml } from "./serve/live.ts";
-import { BASE_HEAP, fullGc, sizeOf } from "./serve/memory.ts";
-import { type PreviewServer, type Resource, startServer, typeOf } from "./serve/server.ts";
+import { render } from "../chain/pipeline.ts";
+import type { RenderCache } from "../chain/prepare.ts";
+import type { BuiltArea } from "../chain/types.ts";
+import type { ChartCache } from "../charts/render-charts.ts";
+import { loadConfig } from "../config/read-config.ts";
+import type { Lang } from "../core/domain.ts";
+import { flowFile } from "../data/read-datasets.ts";
+import type { Effects } from "../effects.ts";
+import { BulletinError, formatProblem } from "../errors/problem.ts";
+import { boundaryReader } from "../geo/read-boundaries.ts";
+import { templatesDirFor } from "../narrative/read-templates.ts";
+import { indexPage, livePage, overlayHtml } from "../serve/live.ts";
+import { BASE_HEAP, fullGc, sizeOf } from "../serve/memory.ts";
+import { type PreviewServer, type Resource, startServer, typeOf } from "../serve/server.ts";
 
 /** How long the files must be quiet before a rebuild starts (one save often fires two or three events). */
 const QUIET_MS = 15;

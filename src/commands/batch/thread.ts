@@ -1,5 +1,5 @@
 /**
- * The municipal batch's areas built on a worker thread (pipeline-batch-worker.ts), while this thread keeps the
+ * The municipal batch's areas built on a worker thread (worker.ts), while this thread keeps the
  * browser: it only answers the worker's print requests, so Chromium's DevTools messages are read the moment they
  * come and its pages never wait for a chart being drawn. Rendered on this thread instead, each DevTools round trip of
  * a print (a print takes several) could wait for a chart's synchronous steps (up to ~50 ms for the map: run, SVG,
@@ -14,11 +14,11 @@
  * A worker that dies (out of memory, a crash) fails the areas it had; the next area starts a fresh one.
  */
 import { Worker } from "node:worker_threads";
-import type { Effects, PrintOptions } from "./effects.ts";
-import { RenderError } from "./errors/problem.ts";
-import type { AreaBuilder, PublishedFile } from "./pipeline-batch-area.ts";
-import type { Prepared } from "./pipeline-prepare.ts";
-import type { BuildRequest } from "./pipeline-types.ts";
+import type { Prepared } from "../../chain/prepare.ts";
+import type { BuildRequest } from "../../chain/types.ts";
+import type { Effects, PrintOptions } from "../../effects.ts";
+import { RenderError } from "../../errors/problem.ts";
+import type { AreaBuilder, PublishedFile } from "./area.ts";
 
 /** Messages from the worker. */
 export type FromWorker =
@@ -40,10 +40,9 @@ export async function threadedAreaBuilder(req: BuildRequest, fx: Effects): Promi
   const waiting = new Map<number, { resolve: (f: PublishedFile[]) => void; reject: (e: Error) => void }>();
   const start = () => {
     const fromSource = import.meta.url.endsWith(".ts");
-    const w = new Worker(
-      new URL(fromSource ? "./pipeline-batch-worker-boot.mjs" : "./pipeline-batch-worker.js", import.meta.url),
-      { workerData: plain satisfies WorkerRequest },
-    );
+    const w = new Worker(new URL(fromSource ? "./worker-boot.mjs" : "./batch-worker.js", import.meta.url), {
+      workerData: plain satisfies WorkerRequest,
+    });
     w.on("message", (m: FromWorker) => {
       if (m.type === "print") {
         fx.printer()
