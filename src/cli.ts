@@ -402,6 +402,41 @@ export function makeProgram(): Command {
         if (report.findings.length || report.conflicts.length) process.exitCode = ExitCode.badInput;
       }),
     );
+  const unsub = program.command("unsubscribe").description("the unsubscribe list `send` honours (mail.unsubscribe)");
+  unsub
+    .command("add <address>")
+    .description("put an address on the unsubscribe list (a request by mail or by phone)")
+    .option("-c, --config <path>", "config file", "config.yml")
+    .action((address: string, o: { config: string }) =>
+      withEffects(async (fx) => {
+        const { unsubscribeAdd, unsubscribeList } = await import("./commands/unsubscribe.ts");
+        const added = await unsubscribeAdd({ configPath: o.config, address }, fx);
+        const config = await (await import("./config/read-config.ts")).loadConfig(o.config, fx);
+        process.stderr.write(
+          `${address}: ${added ? "added to" : "already on"} the unsubscribe list ${unsubscribeList(config)}\n`,
+        );
+      }),
+    );
+  unsub
+    .command("serve")
+    .description(
+      "answer the one-click unsubscribe links (RFC 8058) of the messages: POST records, GET shows a button; behind the office's reverse proxy",
+    )
+    .option("-c, --config <path>", "config file", "config.yml")
+    .option("--port <n>", "port", (v) => Number(v), 4180)
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .action((o: { config: string; port: number; host: string }) =>
+      withEffects(async (fx) => {
+        const { unsubscribeServe } = await import("./commands/unsubscribe.ts");
+        const s = await unsubscribeServe({ configPath: o.config, port: o.port, host: o.host }, fx);
+        process.stderr.write(`unsubscribe endpoint at ${s.url} (Ctrl+C to stop)\n`);
+        await new Promise<void>((r) => {
+          process.once("SIGINT", r);
+          process.once("SIGTERM", r);
+        });
+        await s.close();
+      }),
+    );
   program
     .command("manifest")
     .description("the manifests of sharded municipal runs")

@@ -10,12 +10,15 @@ export function nodeEffects(
 ): Effects {
   const env = o.env ?? process.env;
   const printer = once(o.startPrinter ?? (() => import("./pdf/print-pdf.ts").then((m) => m.launchPrinter({ env }))));
-  const mailer = once(() => import("./email/smtp.ts").then((m) => m.smtpTransport(env)));
+  let dkim: { domain: string; selector: string } | undefined;
+  const mailer = once(() => import("./email/smtp.ts").then((m) => m.smtpTransport(env, dkim)));
   let transport: Transport | undefined;
   return fileEffects(
     {
       printer: printer.get,
-      mailer: async () => {
+      secret: (name) => env[name] || undefined,
+      mailer: async (o) => {
+        dkim = o?.dkim;
         const m = await mailer.get();
         transport = m.transport;
         return m;

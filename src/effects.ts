@@ -30,8 +30,11 @@ export interface Effects {
   warn(message: string): void;
   /** The browser that prints PDFs: started on first use, shared by every edition of the run, closed by `close()`. */
   printer(): Promise<Printer>;
-  /** The SMTP transport of `send`, with a description that never shows the password. */
-  mailer(): Promise<{ transport: Transport; describe: string }>;
+  /** The SMTP transport of `send`, with a description that never shows the password; messages are signed with
+   * DKIM when `dkim` is given (the private key comes from the environment). */
+  mailer(o?: { dkim?: { domain: string; selector: string } }): Promise<{ transport: Transport; describe: string }>;
+  /** A secret from the environment (never from config.yml), e.g. the key that signs unsubscribe links. */
+  secret(name: string): string | undefined;
   /** The send ledger kept at `path`. */
   ledger(path: string): Promise<Ledger>;
   /** Releases what was started (the browser, the SMTP connections). */
@@ -95,10 +98,11 @@ export function once<T>(start: () => Promise<T>): { get: () => Promise<T>; start
 
 /** The file system, clock and log of the real machine; browser, SMTP and ledger come from `parts`. */
 export function fileEffects(
-  parts: Pick<Effects, "printer" | "mailer" | "ledger" | "close">,
+  parts: Pick<Effects, "printer" | "mailer" | "ledger" | "close"> & Partial<Pick<Effects, "secret">>,
   opts: { quiet?: boolean } = {},
 ): Effects {
   return {
+    secret: () => undefined,
     readFile: (p) =>
       // a read that fails on an open file (a folder: "EISDIR …, read") does not say which; the message must
       readFile(p).catch((e: NodeJS.ErrnoException) => {
@@ -159,7 +163,13 @@ const notGiven = (what: string) => () => Promise.reject(new Error(`no ${what} in
  * a ledger in memory; a printer and a transport only when the test passes them.
  */
 export function memoryEffects(
-  o: { files?: Record<string, string | Uint8Array>; now?: Date; printer?: Printer; transport?: Transport } = {},
+  o: {
+    files?: Record<string, string | Uint8Array>;
+    now?: Date;
+    printer?: Printer;
+    transport?: Transport;
+    secrets?: Record<string, string>;
+  } = {},
 ): Effects & { files: Map<string, Uint8Array>; logs: string[]; ledgers: Map<string, LedgerEntry[]> } {
   const files = new Map<string, Uint8Array>();
   const enc = (d: string | Uint8Array) => (typeof d === "string" ? new TextEncoder().encode(d) : d);
@@ -172,6 +182,7 @@ export function memoryEffects(
     files,
     logs,
     ledgers,
+    secret: (name) => o.secrets?.[name],
     readFile: async (p) => {
       const f = files.get(p);
       if (!f) throw Object.assign(new Error(`ENOENT: ${p}`), { code: "ENOENT" });

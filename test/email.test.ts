@@ -1,13 +1,17 @@
 import { spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/commands/build.ts";
 import { send } from "../src/commands/send.ts";
+import { unsubscribeServe } from "../src/commands/unsubscribe.ts";
+import { checkToken, unsubscribeToken } from "../src/email/unsubscribe.ts";
 import { configPath, overlayEffects, root } from "./helpers.ts";
 
 /** A real SMTP server on loopback, with switches to fail transiently, reject an address, or stop a sender. */
@@ -305,5 +309,102 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     expect(t.sent).toEqual(["tester@example.org"]);
     expect(logs.logs.join("\n")).not.toContain("s3cret-pw");
     expect(logs.logs.join("\n")).toContain("bulletin:***@127.0.0.1");
+  });
+
+  it("one-click unsubscribe (RFC 8058) and DKIM: signatures verify, a POST to a message's link unsubscribes, the next send skips the address; a forged token changes nothing", async () => {
+    server = await new TestServer().start();
+    const dir = sendProject("bulletin-bulk-");
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const keyFile = join(dir, "dkim.pem");
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
+    const configFile = join(dir, "config.yml");
+    writeFileSync(
+      configFile,
+      cfg
+        .replace(/^ {2}dir: data$/m, `  dir: ${join(dir, "data")}`)
+        .replace(
+          "  subscribers:",
+          "  unsubscribe:\n    url: https://www.example.org/unsubscribe?token={token}\n  dkim: { domain: example.org, selector: bulletin }\n  subscribers:",
+        ),
+    );
+    const env = {
+      SMTP_URL: server.url,
+      DKIM_PRIVATE_KEY_FILE: keyFile,
+      BULLETIN_UNSUBSCRIBE_SECRET: "s3cret-of-the-office",
+    };
+    const r = await send({ configPath: configFile, outDir: join(dir, "out") }, overlayEffects({}, { env }));
+    expect(r.sent).toHaveLength(5);
+
+    // DKIM: every message passes against the published key; a changed subject does not
+    const pub = publicKey.export({ type: "spki", format: "der" }).toString("base64");
+    const resolver = async (name: string, rr: string) => {
+      if (name === "bulletin._domainkey.example.org" && rr === "TXT") return [[`v=DKIM1; k=rsa; p=${pub}`]];
+      throw Object.assign(new Error(`${name}: no such record`), { code: "ENOTFOUND" });
+    };
+    for (const raw of server.raw)
+      expect((await dkimVerify(raw, { resolver })).results.map((x) => x.status.result)).toEqual(["pass"]);
+    const rawEn = server.raw.map((b) => b.toString("utf8")).find((t) => t.includes("To: John Smith"))!;
+    const forgedMail = Buffer.from(rawEn.replace("Nearly 94,400", "Almost 95,000"));
+    expect(rawEn).not.toEqual(forgedMail.toString("utf8"));
+    expect((await dkimVerify(forgedMail, { resolver })).results[0]!.status.result).not.toBe("pass");
+
+    // both headers of RFC 8058, the https: link first, and the same link in the footer
+    const head = rawEn.slice(0, rawEn.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, " ");
+    const link = /^List-Unsubscribe: <(https:\/\/www\.example\.org\/unsubscribe\?token=[^>]+)>, <mailto:/m.exec(
+      head,
+    )?.[1];
+    expect(link, head).toBeTruthy();
+    expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    const john = server.received.find(
+      (m) => m.subject?.startsWith("International migration") && rawEn.includes(m.messageId!),
+    )!;
+    expect(john.text).toContain(`Unsubscribe: ${link}`);
+
+    // the endpoint: a forged or malformed token records nothing; GET asks, POST unsubscribes
+    const ep = await unsubscribeServe({ configPath: configFile, port: 0 }, overlayEffects({}, { env }));
+    const at = (t: string) => `${ep.url}unsubscribe?token=${encodeURIComponent(t)}`;
+    const token = new URL(link!).searchParams.get("token")!;
+    const post = (u: string) =>
+      fetch(u, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "List-Unsubscribe=One-Click",
+      });
+    const list = join(dir, "data", "unsubscribed.txt");
+    try {
+      const forged = unsubscribeToken("not-the-secret", "john.smith@example.org", new Date());
+      expect((await post(at(forged))).status).toBe(403);
+      expect((await post(at("garbage"))).status).toBe(400);
+      const get = await fetch(at(token));
+      expect(get.status).toBe(200);
+      expect(await get.text()).toContain('<form method="post">');
+      expect(existsSync(list)).toBe(false);
+      expect((await post(at(token))).status).toBe(200);
+      expect(readFileSync(list, "utf8")).toBe("john.smith@example.org\n");
+    } finally {
+      await ep.close();
+    }
+
+    // the next mailing (a new round's folder) skips the address
+    cpSync(join(built, "2024"), join(dir, "out2", "2024"), { recursive: true });
+    const fx2 = overlayEffects({}, { env });
+    const next = await send({ configPath: configFile, outDir: join(dir, "out2") }, fx2);
+    expect(next.sent.sort()).toEqual(SUBSCRIBERS.filter((a) => a !== "john.smith@example.org").sort());
+    expect(fx2.logs.join("\n")).toContain("1 subscriber(s) skipped: on the unsubscribe list");
+  });
+
+  it("an unsubscribe token is refused once it is older than validDays, and names its address", () => {
+    const issued = new Date("2026-01-10T12:00:00Z");
+    const t = unsubscribeToken("k", "An.Peeters@example.org", issued);
+    expect(checkToken("k", t, new Date("2026-06-01T00:00:00Z"), 400)).toEqual({
+      ok: true,
+      address: "an.peeters@example.org",
+    });
+    expect(checkToken("k", t, new Date("2027-02-20T00:00:00Z"), 400)).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: "expired",
+    });
+    expect(checkToken("other", t, issued, 400)).toMatchObject({ ok: false, reason: "forged" });
   });
 });

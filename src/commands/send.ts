@@ -11,6 +11,9 @@ import { composeMessage } from "../email/compose.ts";
 import { memoryLedger } from "../email/ledger.ts";
 import { type SendResult, sendEditions } from "../email/send-editions.ts";
 import { readSubscribers } from "../email/subscribers.ts";
+import { SECRET_ENV, unsubscribeToken } from "../email/unsubscribe.ts";
+import { UsageError } from "../errors/problem.ts";
+import { readUnsubscribed, unsubscribeList } from "./unsubscribe.ts";
 
 // ── send ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -38,7 +41,20 @@ export async function send(
   const langs = req.langs ?? config.languages;
   const region = config.geography.region;
   const areas = new Set(req.areas ?? [region]);
-  const all = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx); // 2
+  const listed = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx); // 2
+  // who unsubscribed (one-click, or by mail through `bulletin unsubscribe add`) is not mailed again
+  const unsub = config.mail?.unsubscribe;
+  const gone = unsub && !req.to ? await readUnsubscribed(config, fx) : new Set<string>();
+  const all = listed.filter((r) => !gone.has(r.address.toLowerCase()));
+  if (listed.length > all.length)
+    fx.log(`${listed.length - all.length} subscriber(s) skipped: on the unsubscribe list ${unsubscribeList(config)}`);
+  const secret = unsub ? fx.secret(SECRET_ENV) : undefined;
+  if (unsub && !secret)
+    throw new UsageError(
+      `mail.unsubscribe is set in config.yml but ${SECRET_ENV} is not: set it in the environment to the secret that signs the unsubscribe links (the same one \`bulletin unsubscribe serve\` checks them with)`,
+    );
+  const linkOf = (address: string) =>
+    unsub && secret ? unsub.url.replaceAll("{token}", unsubscribeToken(secret, address, fx.now())) : undefined;
   // each subscriber receives the edition of their area (a test send: the areas asked for)
   const recipients = req.to
     ? [...areas].flatMap((area) => all.map((r) => ({ ...r, area })))
@@ -64,7 +80,10 @@ export async function send(
     ); // 3
   }
   const messages = recipients.map((r) =>
-    composeMessage(config, assets.get(r.area ?? region)!.get(r.lang)!, r, { test: Boolean(req.to) }),
+    composeMessage(config, assets.get(r.area ?? region)!.get(r.lang)!, r, {
+      test: Boolean(req.to),
+      unsubscribeUrl: linkOf(r.address),
+    }),
   ); // 4
   if (req.dryRun) {
     const { writeOutbox } = await import("../email/outbox.ts"); // loads nodemailer
@@ -72,7 +91,7 @@ export async function send(
     fx.log(`dry run: ${files.length} message(s) written to ${join(dir, "outbox")}, nothing sent`);
     return { sent: [], skipped: [], failed: [], dryRunFiles: files };
   }
-  const smtp = await fx.mailer();
+  const smtp = await fx.mailer({ dkim: config.mail?.dkim });
   fx.log(`sending ${messages.length} message(s) through ${smtp.describe}`);
   // a test send (--to) is not part of the mailing: it is not recorded, and it does not block the real send
   const ledgerPath = join(dir, "send-ledger.jsonl");

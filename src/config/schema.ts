@@ -75,6 +75,30 @@ export const mailSchema = z
       .string()
       .optional()
       .describe("List-Unsubscribe target (mailto: or https: URL); {address} is replaced by the subscriber's address."),
+    unsubscribe: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^https:\/\/[^\s]*\{token\}/, "an https: URL with {token}")
+          .describe(
+            "One-click unsubscribe (RFC 8058): the link of each message, {token} replaced by a token signed with BULLETIN_UNSUBSCRIBE_SECRET (from the environment). Served by `bulletin unsubscribe serve` behind the office's reverse proxy.",
+          ),
+        list: z
+          .string()
+          .default("unsubscribed.txt")
+          .describe("The unsubscribe list (one address per line), relative to data.dir; `send` skips its addresses."),
+        validDays: z.number().int().min(1).default(400).describe("How long a message's link keeps working, in days."),
+      })
+      .optional(),
+    dkim: z
+      .strictObject({
+        domain: z.string().describe("The signing domain (d=)."),
+        selector: z.string().describe("The DNS selector of the public key (s=): SELECTOR._domainkey.DOMAIN."),
+      })
+      .optional()
+      .describe(
+        "Sign every message with DKIM; the private key comes from the environment: DKIM_PRIVATE_KEY (PEM) or DKIM_PRIVATE_KEY_FILE.",
+      ),
     subscribers: z.array(subscriberSchema).default([]).describe("Subscribers and their language."),
     subscribersFile: z
       .string()

@@ -28,7 +28,15 @@ export interface Composed {
 
 const TEXT: Record<
   Lang,
-  { intro: string; web: string; pdf: string; synthetic: string; unsubscribe: string; chart: string }
+  {
+    intro: string;
+    web: string;
+    pdf: string;
+    synthetic: string;
+    unsubscribe: string;
+    unsubscribeLink: string;
+    chart: string;
+  }
 > = {
   en: {
     intro: "The new edition of the bulletin is out. Key figures:",
@@ -36,6 +44,7 @@ const TEXT: Record<
     pdf: "The bulletin is attached as a PDF.",
     synthetic: "Demonstration edition built from synthetic data: not official statistics.",
     unsubscribe: "You receive this e-mail because you subscribed to this bulletin.",
+    unsubscribeLink: "Unsubscribe",
     chart: "Chart: international immigration, emigration and balance",
   },
   nl: {
@@ -44,6 +53,7 @@ const TEXT: Record<
     pdf: "Het bulletin zit als pdf in de bijlage.",
     synthetic: "Demonstratie-editie op basis van synthetische gegevens: geen officiële statistieken.",
     unsubscribe: "U ontvangt deze e-mail omdat u op dit bulletin geabonneerd bent.",
+    unsubscribeLink: "Uitschrijven",
     chart: "Grafiek: internationale immigratie, emigratie en saldo",
   },
 };
@@ -57,7 +67,7 @@ export function composeMessage(
   config: Config,
   a: EditionAssets,
   r: Recipient,
-  opts: { test?: boolean } = {},
+  opts: { test?: boolean; unsubscribeUrl?: string } = {},
 ): Composed {
   const mail = config.mail!;
   const t = TEXT[a.lang];
@@ -89,6 +99,7 @@ export function composeMessage(
     "",
     "--",
     t.unsubscribe,
+    ...(opts.unsubscribeUrl ? [`${t.unsubscribeLink}: ${opts.unsubscribeUrl}`] : []),
   ].join("\n");
   const html = `<!doctype html><html lang="${a.lang}"><head><meta charset="utf-8"><title>${esc(subject)}</title></head>
 <body style="margin:0;padding:24px;font-family:'Source Sans 3',Arial,sans-serif;color:#1d1d1b;line-height:1.5">
@@ -100,11 +111,16 @@ ${a.synthetic ? `<p style="background:#fff4d6;border-left:4px solid #c98c00;padd
 ${a.chartPng ? `<p><img src="cid:headline-chart" alt="${esc(t.chart)}" width="600" style="max-width:100%;height:auto"></p>` : ""}
 ${web ? `<p><a href="${esc(web)}" style="color:#0b5394">${esc(t.web)}</a></p>` : ""}
 <p>${esc(t.pdf)}</p>
-<p style="font-size:12px;color:#5b5b58;border-top:1px solid #ddd;padding-top:8px">${esc(t.unsubscribe)}</p>
+<p style="font-size:12px;color:#5b5b58;border-top:1px solid #ddd;padding-top:8px">${esc(t.unsubscribe)}${opts.unsubscribeUrl ? ` <a href="${esc(opts.unsubscribeUrl)}" style="color:#5b5b58">${esc(t.unsubscribeLink)}</a>` : ""}</p>
 </body></html>`;
   const headers: Record<string, string> = {};
-  if (mail.listUnsubscribe)
-    headers["List-Unsubscribe"] = `<${mail.listUnsubscribe.replaceAll("{address}", encodeURIComponent(r.address))}>`;
+  // the one-click link first (RFC 8058: the POST goes to the https: URL), the mailto: as a fallback
+  const targets = [
+    ...(opts.unsubscribeUrl ? [opts.unsubscribeUrl] : []),
+    ...(mail.listUnsubscribe ? [mail.listUnsubscribe.replaceAll("{address}", encodeURIComponent(r.address))] : []),
+  ];
+  if (targets.length) headers["List-Unsubscribe"] = targets.map((u) => `<${u}>`).join(", ");
+  if (opts.unsubscribeUrl) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
   return {
     messageId,
     recipient: r,

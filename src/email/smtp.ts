@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 import type { Transport } from "../effects.ts";
 import { UsageError } from "../errors/problem.ts";
@@ -7,7 +8,10 @@ import { UsageError } from "../errors/problem.ts";
  * TLS), or SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_SECURE=true. Never read from config.yml, never
  * printed: `describeSmtp` masks the password.
  */
-export function smtpTransport(env: NodeJS.ProcessEnv): { transport: Transport; describe: string } {
+export function smtpTransport(
+  env: NodeJS.ProcessEnv,
+  dkim?: { domain: string; selector: string },
+): { transport: Transport; describe: string } {
   let options: string | Record<string, unknown>;
   if (env.SMTP_URL) options = env.SMTP_URL;
   else if (env.SMTP_HOST)
@@ -21,11 +25,34 @@ export function smtpTransport(env: NodeJS.ProcessEnv): { transport: Transport; d
     throw new UsageError(
       "no SMTP server: set SMTP_URL (e.g. smtp://user:password@mail.example.org:587) or SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASSWORD; or use --dry-run",
     );
+  const signing = dkim
+    ? { dkim: { domainName: dkim.domain, keySelector: dkim.selector, privateKey: dkimKey(env) } }
+    : {};
   const t = nodemailer.createTransport(
     options as string,
-    { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 } as never,
+    { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000, ...signing } as never,
   );
-  return { transport: t as unknown as Transport, describe: describeSmtp(env) };
+  const signed = dkim ? `, DKIM-signed as ${dkim.selector}._domainkey.${dkim.domain}` : "";
+  return { transport: t as unknown as Transport, describe: `${describeSmtp(env)}${signed}` };
+}
+
+/** The DKIM private key: DKIM_PRIVATE_KEY (PEM) or the file DKIM_PRIVATE_KEY_FILE names. */
+function dkimKey(env: NodeJS.ProcessEnv): string {
+  let key = env.DKIM_PRIVATE_KEY;
+  if (!key && env.DKIM_PRIVATE_KEY_FILE) {
+    try {
+      key = readFileSync(env.DKIM_PRIVATE_KEY_FILE, "utf8");
+    } catch (e) {
+      throw new UsageError(
+        `DKIM_PRIVATE_KEY_FILE ${env.DKIM_PRIVATE_KEY_FILE}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
+  }
+  if (!key?.includes("PRIVATE KEY"))
+    throw new UsageError(
+      "mail.dkim is set in config.yml but there is no private key: set DKIM_PRIVATE_KEY_FILE (a PEM file) or DKIM_PRIVATE_KEY",
+    );
+  return key;
 }
 
 export function describeSmtp(env: NodeJS.ProcessEnv): string {
