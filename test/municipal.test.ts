@@ -109,6 +109,29 @@ describe("a municipality's edition", () => {
     }
   });
 
+  it("a figure with some values hidden keeps every category: the hidden ones are drawn as their marker and named in its description", () => {
+    for (const lang of ["en", "nl"] as const) {
+      const e = editions.find((x) => x.area === "73028" && x.e.key.lang === lang)!.e;
+      for (const id of ["nationality-groups", "components"]) {
+        const chart = e.charts.find((c) => c.id === id)!;
+        const spec = e.specs.find((c) => c.id === id)!;
+        // every row of the figure's table is a category on the chart's axis
+        const axis = [...chart.svg.matchAll(/role-axis-label[\s\S]*?<\/g>/g)].map((m) => m[0]).join("");
+        for (const row of spec.rows)
+          expect(axis, `${id}: ${row.join(" ")}`).toContain(String(row[id === "components" ? 1 : 0]));
+        // the hidden values: their marker on the chart, and named in the description
+        const marks = chart.svg.slice(chart.svg.indexOf("layer_1_marks"));
+        const hidden = spec.rows.flatMap((r) => r.filter((v) => v === "<5" || v === "x"));
+        expect(hidden.length, id).toBeGreaterThan(0);
+        expect((marks.match(/&lt;5|>x</g) ?? []).length, id).toBeGreaterThan(0);
+        const desc = (spec.spec as { description: string }).description;
+        expect(desc).toContain(lang === "en" ? "Hidden values" : "Afgeschermde waarden");
+        const named = { "nationality-groups": "EU27", components: lang === "en" ? "strict sense" : "strikte zin" };
+        expect(desc).toContain(named[id as keyof typeof named]);
+      }
+    }
+  });
+
   it("the most frequent nationalities are named in rank order without their numbers, each of at least minCount persons", async () => {
     // every municipality of the region against the year's own flow table
     const config = await loadConfig(configPath, memoryPrinterEffects());

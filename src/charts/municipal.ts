@@ -10,8 +10,9 @@ import { PALETTE } from "./theme.ts";
 /*
  * The figures of a municipality's edition, made from its published indicators (indicators/municipal.ts): a value
  * hidden by disclosure control is null there. Tables, downloads and value labels show it as "<5" (a count of 1–4)
- * or "x" (hidden so that one cannot be worked out); the charts leave its mark out. Nothing here reads a hidden
- * number: there is none to read.
+ * or "x" (hidden so that one cannot be worked out); the charts keep its category and draw the marker where its bar
+ * would start, and their description names what is hidden (`withHidden`). Nothing here reads a hidden number: there
+ * is none to read.
  *
  * Why one file: the five figures of a municipal edition share the display of hidden values (`shown`) and read as one
  * set, section by section, as the edition shows them.
@@ -26,6 +27,54 @@ function shown(ind: Indicators, path: string): Cell {
   return v as number;
 }
 const num = (c: Cell) => (typeof c === "number" ? c : null);
+/** the marker of a hidden value ("<5", "x"), "" for a published one */
+const marker = (c: Cell) => (typeof c === "number" ? "" : c);
+
+/**
+ * A bar chart that keeps every category: the published values as bars, each hidden one as its marker at zero on its
+ * own band (coloured as its bar would be), and the description saying which values are hidden. With no published
+ * value at all, no chart (the edition says "Figure not shown" and why).
+ */
+function withHidden(
+  input: ChartInput,
+  id: string,
+  values: { value: number | null; label: string; name: string }[],
+  view: Record<string, unknown> & { encoding: Record<string, unknown> },
+  along: "x" | "y",
+) {
+  const { locale } = input;
+  if (!values.some((v) => v.value !== null))
+    return base(input, id, { ...view, data: { values: [] }, mark: { type: "bar" } });
+  const hidden = values.filter((v) => v.label !== "");
+  // the value channel on the bars only: a channel the layers share would drop the hidden rows from both
+  const { [along]: given, ...shared } = view.encoding;
+  // published values all 0: the axis runs to minCount, where the hidden ones lie below
+  const flat = values.every((v) => v.value === null || v.value === 0);
+  const min = input.indicators.disclosure?.minCount ?? 5;
+  const valueChannel = flat ? { ...(given as object), scale: { domain: [0, min] } } : given;
+  const spec = base(input, id, {
+    ...view,
+    encoding: shared,
+    data: { values },
+    layer: [
+      { mark: { type: "bar" }, encoding: { [along]: valueChannel } },
+      {
+        transform: [{ filter: "datum.label !== ''" }],
+        mark:
+          along === "x"
+            ? { type: "text", align: "left", baseline: "middle", dx: 3, fontSize: 11, fontWeight: 600 }
+            : { type: "text", align: "center", baseline: "bottom", dy: -2, fontSize: 11, fontWeight: 600 },
+        encoding: {
+          [along]: { datum: 0, type: "quantitative", title: null, axis: (valueChannel as { axis?: unknown }).axis },
+          text: { field: "label" },
+        },
+      },
+    ],
+  });
+  if (hidden.length)
+    spec.description = `${spec.description} ${locale.t("chart_hidden_values", { list: hidden.map((v) => `${v.name} (${v.label})`).join(", ") })}`;
+  return spec;
+}
 
 export function municipalCharts(input: ChartInput, sectionIds: readonly SectionId[]): ChartSpec[] {
   return sectionIds.map((id) => {
@@ -46,9 +95,10 @@ const MAKERS = {
       shown(ind, `series.${i}.balance`),
     ]);
     const values = ind.series.flatMap((s, i) =>
-      (["immigration", "emigration", "balance"] as const)
-        .map((m) => ({ year: s.year, measure: t(m), value: num(shown(ind, `series.${i}.${m}`)) }))
-        .filter((v) => v.value !== null),
+      (["immigration", "emigration", "balance"] as const).map((m) => {
+        const c = shown(ind, `series.${i}.${m}`);
+        return { year: s.year, measure: t(m), value: num(c), label: marker(c), name: `${t(m)} ${s.year}` };
+      }),
     );
     return {
       id: "headline",
@@ -59,26 +109,30 @@ const MAKERS = {
         ind.meta.area,
         ...r.slice(1),
       ]),
-      spec: base(input, "headline", {
-        width: WIDTH,
-        height: 220,
-        data: { values },
-        mark: { type: "bar" },
-        encoding: {
-          x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
-          xOffset: { field: "measure" },
-          y: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
-          color: {
-            field: "measure",
-            type: "nominal",
-            title: null,
-            scale: {
-              domain: [t("immigration"), t("emigration"), t("balance")],
-              range: [PALETTE.blue, PALETTE.orange, PALETTE.green],
+      spec: withHidden(
+        input,
+        "headline",
+        values,
+        {
+          width: WIDTH,
+          height: 220,
+          encoding: {
+            x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
+            xOffset: { field: "measure" },
+            y: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
+            color: {
+              field: "measure",
+              type: "nominal",
+              title: null,
+              scale: {
+                domain: [t("immigration"), t("emigration"), t("balance")],
+                range: [PALETTE.blue, PALETTE.orange, PALETTE.green],
+              },
             },
           },
         },
-      }),
+        "y",
+      ),
     };
   },
   components: (input: ChartInput): ChartSpec => {
@@ -90,9 +144,15 @@ const MAKERS = {
       .filter(({ c }) => c.year === ind.components.year)
       .map(({ c, k }) => [t(c.direction), label(c.direction, c.code), shown(ind, `components.byYear.${k}.count`)]);
     const values = ind.components.byYear
-      .map((c, k) => ({ c, v: num(shown(ind, `components.byYear.${k}.count`)) }))
-      .filter(({ c, v }) => c.year === ind.components.year && v !== null)
-      .map(({ c, v }) => ({ direction: t(c.direction), component: label(c.direction, c.code), count: v }));
+      .map((c, k) => ({ c, cell: shown(ind, `components.byYear.${k}.count`) }))
+      .filter(({ c }) => c.year === ind.components.year)
+      .map(({ c, cell }) => ({
+        direction: t(c.direction),
+        component: label(c.direction, c.code),
+        value: num(cell),
+        label: marker(cell),
+        name: label(c.direction, c.code),
+      }));
     return {
       id: "components",
       columns: [t("direction"), t("component"), t("count")],
@@ -102,17 +162,33 @@ const MAKERS = {
         ind.meta.area,
         ...r,
       ]),
-      spec: base(input, "components", {
-        width: WIDTH,
-        height: { step: 22 },
-        data: { values },
-        mark: { type: "bar" },
-        encoding: {
-          y: { field: "component", type: "nominal", title: null, sort: null, axis: { labelLimit: 320 } },
-          x: { field: "count", type: "quantitative", title: null, axis: { format: ",d" } },
-          color: { field: "direction", type: "nominal", title: null, scale: { range: [PALETTE.blue, PALETTE.orange] } },
+      spec: withHidden(
+        input,
+        "components",
+        values,
+        {
+          width: WIDTH,
+          height: { step: 22 },
+          encoding: {
+            y: {
+              field: "component",
+              type: "nominal",
+              title: null,
+              sort: null,
+              scale: { domain: values.map((v) => v.component) },
+              axis: { labelLimit: 320 },
+            },
+            x: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
+            color: {
+              field: "direction",
+              type: "nominal",
+              title: null,
+              scale: { domain: [t("immigration"), t("emigration")], range: [PALETTE.blue, PALETTE.orange] },
+            },
+          },
         },
-      }),
+        "x",
+      ),
     };
   },
   "nationality-groups": (input: ChartInput): ChartSpec => {
@@ -125,13 +201,11 @@ const MAKERS = {
       shown(ind, `nationalityGroups.rows.${k}.balance`),
     ]);
     const values = ind.nationalityGroups.rows.flatMap((g, k) =>
-      (["immigration", "emigration"] as const)
-        .map((m) => ({
-          group: t(`group_${g.group}`),
-          measure: t(m),
-          value: num(shown(ind, `nationalityGroups.rows.${k}.${m}`)),
-        }))
-        .filter((v) => v.value !== null),
+      (["immigration", "emigration"] as const).map((m) => {
+        const c = shown(ind, `nationalityGroups.rows.${k}.${m}`);
+        const group = t(`group_${g.group}`);
+        return { group, measure: t(m), value: num(c), label: marker(c), name: `${group}, ${t(m)}` };
+      }),
     );
     return {
       id: "nationality-groups",
@@ -142,18 +216,33 @@ const MAKERS = {
         ind.meta.area,
         ...r,
       ]),
-      spec: base(input, "nationality-groups", {
-        width: WIDTH,
-        height: { step: 18 },
-        data: { values },
-        mark: { type: "bar" },
-        encoding: {
-          y: { field: "group", type: "nominal", title: null, sort: null },
-          yOffset: { field: "measure" },
-          x: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
-          color: { field: "measure", type: "nominal", title: null, scale: { range: [PALETTE.blue, PALETTE.orange] } },
+      spec: withHidden(
+        input,
+        "nationality-groups",
+        values,
+        {
+          width: WIDTH,
+          height: { step: 18 },
+          encoding: {
+            y: {
+              field: "group",
+              type: "nominal",
+              title: null,
+              sort: null,
+              scale: { domain: ind.nationalityGroups.rows.map((g) => t(`group_${g.group}`)) },
+            },
+            yOffset: { field: "measure" },
+            x: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
+            color: {
+              field: "measure",
+              type: "nominal",
+              title: null,
+              scale: { domain: [t("immigration"), t("emigration")], range: [PALETTE.blue, PALETTE.orange] },
+            },
+          },
         },
-      }),
+        "x",
+      ),
     };
   },
   "top-nationalities": (input: ChartInput): ChartSpec => {
