@@ -1,6 +1,14 @@
 import type { Indicators } from "../indicators/types.ts";
 
 /** Derived lookups for the templates: paths into the indicators, sorted as the text needs them. */
+/** A count that reads as a number: published, or hidden as "<5" (a count of 1 to minCount − 1). */
+const numbered = (ind: Indicators, path: string) => {
+  const v = path
+    .split(".")
+    .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), ind);
+  return v !== null || (ind.disclosure?.primary.includes(path) ?? false);
+};
+
 export function viewOf(ind: Indicators) {
   const sortedPaths = <T>(arr: T[], base: string, key: (x: T) => number) =>
     arr
@@ -85,6 +93,11 @@ export function viewOf(ind: Indicators) {
       !ind.regions.steadyRise.includes(ind.regions.muchHigher),
     /** the year's balance is published (hidden by disclosure control, the sentence is written for it: #29) */
     balanceShown: ind.headline.balance !== null,
+    /** the year's and the period's counts can fill a slot for a number: published, or "<5" ("fewer than 5
+     * immigrations"); an "x" cannot ("registered not published immigrations"), and its sentence is written without */
+    yearCountsNumbered: numbered(ind, "headline.immigration") && numbered(ind, "headline.emigration"),
+    periodCountsNumbered:
+      numbered(ind, "municipalities.rows.0.immigration") && numbered(ind, "municipalities.rows.0.emigration"),
     /** a municipality's rank is said only when its rate is published */
     localRateShown: ind.local?.rates[0]?.ratePer1000 !== null,
     localRanked: (ind.local?.rank.position ?? 0) > 0 && ind.local?.rates[0]?.ratePer1000 !== null,
