@@ -1,4 +1,4 @@
-import { type Effects, fileEffects, once, type Printer, type Transport } from "./effects.ts";
+import { type Effects, fileEffects, type MailerOptions, once, type Printer, type Transport } from "./effects.ts";
 
 /**
  * The real effects of a command: the machine's files, clock and log; Chromium (through puppeteer-core) as the
@@ -10,15 +10,15 @@ export function nodeEffects(
 ): Effects {
   const env = o.env ?? process.env;
   const printer = once(o.startPrinter ?? (() => import("./pdf/print-pdf.ts").then((m) => m.launchPrinter({ env }))));
-  let dkim: { domain: string; selector: string } | undefined;
-  const mailer = once(() => import("./email/smtp.ts").then((m) => m.smtpTransport(env, dkim)));
+  let wanted: MailerOptions | undefined;
+  const mailer = once(() => import("./email/smtp.ts").then((m) => m.smtpTransport(env, wanted)));
   let transport: Transport | undefined;
   return fileEffects(
     {
       printer: printer.get,
       secret: (name) => env[name] || undefined,
       mailer: async (o) => {
-        dkim = o?.dkim;
+        wanted = o;
         const m = await mailer.get();
         transport = m.transport;
         return m;

@@ -32,7 +32,7 @@ export interface Effects {
   printer(): Promise<Printer>;
   /** The SMTP transport of `send`, with a description that never shows the password; messages are signed with
    * DKIM when `dkim` is given (the private key comes from the environment). */
-  mailer(o?: { dkim?: { domain: string; selector: string } }): Promise<{ transport: Transport; describe: string }>;
+  mailer(o?: MailerOptions): Promise<{ transport: Transport; describe: string }>;
   /** A secret from the environment (never from config.yml), e.g. the key that signs unsubscribe links. */
   secret(name: string): string | undefined;
   /** The send ledger kept at `path`. */
@@ -64,6 +64,12 @@ export interface PdfInfo {
   keywords: string;
   author: string;
   creator: string;
+}
+
+/** How `send` wants its SMTP connections: DKIM signing, and the pool (connections, messages per second). */
+export interface MailerOptions {
+  dkim?: { domain: string; selector: string };
+  pool?: { connections: number; perSecond?: number };
 }
 
 /** The part of a nodemailer transport the mailing uses. */

@@ -59,6 +59,17 @@ export async function send(
   const recipients = req.to
     ? [...areas].flatMap((area) => all.map((r) => ({ ...r, area })))
     : all.filter((r) => areas.has(r.area ?? region));
+  // the link instead of the PDF: every message must then have a link to its edition
+  if (config.mail?.attach === "link") {
+    if (!config.mail.webUrl)
+      throw new UsageError(
+        "mail.attach is link but mail.webUrl is not set: the messages would have neither PDF nor link",
+      );
+    if (!config.mail.areaWebUrl && recipients.some((r) => (r.area ?? region) !== region))
+      throw new UsageError(
+        "mail.attach is link but mail.areaWebUrl is not set: an area's subscribers would get neither PDF nor link",
+      );
+  }
   const dir = join(req.outDir ?? config.output.dir, String(year));
   // an area's edition is in the year's folder (the region), or under municipalities/ or areas/
   const folderOf = async (area: string, lang: Lang) =>
@@ -79,20 +90,29 @@ export async function send(
       ),
     ); // 3
   }
-  const messages = recipients.map((r) =>
+  const compose = (r: (typeof recipients)[number]) =>
     composeMessage(config, assets.get(r.area ?? region)!.get(r.lang)!, r, {
       test: Boolean(req.to),
       unsubscribeUrl: linkOf(r.address),
-    }),
-  ); // 4
+    });
+  // 4: made as they are sent (a message with its PDF is large; 20,000 of them at once would be gigabytes)
+  const messages = {
+    *[Symbol.iterator]() {
+      for (const r of recipients) yield compose(r);
+    },
+  };
   if (req.dryRun) {
     const { writeOutbox } = await import("../email/outbox.ts"); // loads nodemailer
-    const files = await writeOutbox(messages, dir, fx); // 5
+    const files = await writeOutbox([...messages], dir, fx); // 5
     fx.log(`dry run: ${files.length} message(s) written to ${join(dir, "outbox")}, nothing sent`);
     return { sent: [], skipped: [], failed: [], dryRunFiles: files };
   }
-  const smtp = await fx.mailer({ dkim: config.mail?.dkim });
-  fx.log(`sending ${messages.length} message(s) through ${smtp.describe}`);
+  const mail = config.mail!;
+  const smtp = await fx.mailer({
+    dkim: mail.dkim,
+    pool: { connections: mail.concurrency, perSecond: mail.ratePerSecond },
+  });
+  fx.log(`sending ${recipients.length} message(s) through ${smtp.describe}`);
   // a test send (--to) is not part of the mailing: it is not recorded, and it does not block the real send
   const ledgerPath = join(dir, "send-ledger.jsonl");
   // one sender of a round at a time: the ledger is locked before it is read (a second send waits or stops), so two
@@ -109,7 +129,6 @@ export async function send(
   let result: SendResult;
   try {
     const ledger = req.to ? memoryLedger() : await fx.ledger(ledgerPath);
-    const mail = config.mail!;
     result = await sendEditions(messages, smtp.transport, ledger, {
       concurrency: mail.concurrency,
       retries: mail.retries,

@@ -104,7 +104,25 @@ export const mailSchema = z
       .string()
       .optional()
       .describe("CSV file (address,lang,name) with more subscribers, relative to data.dir."),
-    concurrency: z.number().int().min(1).max(20).default(3),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(3)
+      .describe("Messages sent at a time, over as many pooled SMTP connections."),
+    ratePerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "At most this many messages per second (the provider's limit); omitted: as fast as the server takes them.",
+      ),
+    attach: z
+      .enum(["pdf", "link"])
+      .default("pdf")
+      .describe("The PDF attached to each message, or only the link to the web edition (mail.webUrl) for large lists."),
     retries: z.number().int().min(0).max(10).default(4).describe("Retries of a transient failure (connection, 4xx)."),
     retryDelayMs: z.number().int().min(0).default(1000).describe("First backoff delay; doubles at each retry."),
   })

@@ -32,6 +32,7 @@ const TEXT: Record<
     intro: string;
     web: string;
     pdf: string;
+    pdfLink: string;
     synthetic: string;
     unsubscribe: string;
     unsubscribeLink: string;
@@ -42,6 +43,7 @@ const TEXT: Record<
     intro: "The new edition of the bulletin is out. Key figures:",
     web: "Read it on the web",
     pdf: "The bulletin is attached as a PDF.",
+    pdfLink: "The PDF of the bulletin is on its web page.",
     synthetic: "Demonstration edition built from synthetic data: not official statistics.",
     unsubscribe: "You receive this e-mail because you subscribed to this bulletin.",
     unsubscribeLink: "Unsubscribe",
@@ -51,6 +53,7 @@ const TEXT: Record<
     intro: "De nieuwe editie van het bulletin is verschenen. Kerncijfers:",
     web: "Lees het op het web",
     pdf: "Het bulletin zit als pdf in de bijlage.",
+    pdfLink: "De pdf van het bulletin staat op de webpagina.",
     synthetic: "Demonstratie-editie op basis van synthetische gegevens: geen officiële statistieken.",
     unsubscribe: "U ontvangt deze e-mail omdat u op dit bulletin geabonneerd bent.",
     unsubscribeLink: "Uitschrijven",
@@ -58,6 +61,19 @@ const TEXT: Record<
   },
 };
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** the PDF's bytes as a Buffer over the same memory: 20,000 messages share one copy */
+const view = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+/** the hash of an edition's content, computed once per edition (not once per recipient) */
+const hashes = new WeakMap<EditionAssets, string>();
+function contentHashOf(a: EditionAssets): string {
+  let h = hashes.get(a);
+  if (!h) {
+    h = createHash("sha256").update(a.pdf).update(JSON.stringify(a.summary)).digest("hex").slice(0, 16);
+    hashes.set(a, h);
+  }
+  return h;
+}
 
 /**
  * One subscriber's message. Pure. Its Message-ID is derived from the edition, the recipient and the content, so the
@@ -78,7 +94,10 @@ export function composeMessage(
     ?.replaceAll("{lang}", a.lang)
     .replaceAll("{year}", String(a.year))
     .replaceAll("{area}", area);
-  const contentHash = createHash("sha256").update(a.pdf).update(JSON.stringify(s)).digest("hex").slice(0, 16);
+  const contentHash = contentHashOf(a);
+  // a large list gets the link to the web edition instead of the PDF (mail.attach: link); send checks there is one
+  const attachPdf = mail.attach !== "link" || !web;
+  const pdfLine = attachPdf ? t.pdf : t.pdfLink;
   const id = createHash("sha256")
     .update(`${a.year}|${a.lang}|${r.address.toLowerCase()}|${contentHash}|${opts.test ? "test" : "mailing"}`)
     .digest("hex")
@@ -94,7 +113,7 @@ export function composeMessage(
     figuresText,
     "",
     ...(web ? [`${t.web}: ${web}`] : []),
-    t.pdf,
+    pdfLine,
     ...(a.synthetic ? ["", t.synthetic] : []),
     "",
     "--",
@@ -110,7 +129,7 @@ ${a.synthetic ? `<p style="background:#fff4d6;border-left:4px solid #c98c00;padd
 <ul>${s.keyFigures.map((k) => `<li>${esc(k.label)}: <strong>${esc(k.words)}</strong></li>`).join("")}</ul>
 ${a.chartPng ? `<p><img src="cid:headline-chart" alt="${esc(t.chart)}" width="600" style="max-width:100%;height:auto"></p>` : ""}
 ${web ? `<p><a href="${esc(web)}" style="color:#0b5394">${esc(t.web)}</a></p>` : ""}
-<p>${esc(t.pdf)}</p>
+<p>${esc(pdfLine)}</p>
 <p style="font-size:12px;color:#5b5b58;border-top:1px solid #ddd;padding-top:8px">${esc(t.unsubscribe)}${opts.unsubscribeUrl ? ` <a href="${esc(opts.unsubscribeUrl)}" style="color:#5b5b58">${esc(t.unsubscribeLink)}</a>` : ""}</p>
 </body></html>`;
   const headers: Record<string, string> = {};
@@ -134,16 +153,20 @@ ${web ? `<p><a href="${esc(web)}" style="color:#0b5394">${esc(t.web)}</a></p>` :
       messageId,
       headers: { ...headers, "Content-Language": a.lang },
       attachments: [
-        {
-          filename: `${s.title.toLowerCase().replace(/\s+/g, "-")}-${a.year}-${a.lang}.pdf`,
-          content: Buffer.from(a.pdf),
-          contentType: "application/pdf",
-        },
+        ...(attachPdf
+          ? [
+              {
+                filename: `${s.title.toLowerCase().replace(/\s+/g, "-")}-${a.year}-${a.lang}.pdf`,
+                content: view(a.pdf),
+                contentType: "application/pdf",
+              },
+            ]
+          : []),
         ...(a.chartPng
           ? [
               {
                 filename: "headline.png",
-                content: Buffer.from(a.chartPng),
+                content: view(a.chartPng),
                 contentType: "image/png",
                 cid: "headline-chart",
                 contentDisposition: "inline" as const,

@@ -30,20 +30,26 @@ export function isTransient(e: unknown): boolean {
 
 /**
  * Sends every message exactly once: already-recorded ones are skipped, transient failures are retried with
- * exponential backoff, permanent ones are reported and the others still go out. At most `concurrency` at a time.
+ * exponential backoff, permanent ones are reported and the others still go out. At most `concurrency` at a time;
+ * `messages` may be a generator, read as the senders need them.
  */
 export async function sendEditions(
-  messages: Composed[],
+  messages: Iterable<Composed>,
   transport: Transport,
   ledger: Ledger,
   o: SendOptions,
 ): Promise<SendResult> {
   const result: SendResult = { sent: [], skipped: [], failed: [] };
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const queue = [...messages];
+  // messages are made one at a time as a sender is free (a list of 20,000 is never held as 20,000 messages)
+  const queue = messages[Symbol.iterator]();
+  const next = () => {
+    const n = queue.next();
+    return n.done ? undefined : n.value;
+  };
   let fatal: Error | undefined;
   const worker = async () => {
-    for (let m = queue.shift(); m && !fatal; m = queue.shift()) {
+    for (let m = next(); m && !fatal; m = next()) {
       if (ledger.has(m.messageId)) {
         result.skipped.push(m.recipient.address);
         continue;
@@ -86,7 +92,7 @@ export async function sendEditions(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, messages.length) }, worker));
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
   if (fatal) throw fatal;
   return result;
 }

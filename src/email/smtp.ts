@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
-import type { Transport } from "../effects.ts";
+import type { MailerOptions, Transport } from "../effects.ts";
 import { UsageError } from "../errors/problem.ts";
 
 /**
@@ -10,10 +10,11 @@ import { UsageError } from "../errors/problem.ts";
  */
 export function smtpTransport(
   env: NodeJS.ProcessEnv,
-  dkim?: { domain: string; selector: string },
+  o: MailerOptions = {},
 ): { transport: Transport; describe: string } {
-  let options: string | Record<string, unknown>;
-  if (env.SMTP_URL) options = env.SMTP_URL;
+  const dkim = o.dkim;
+  let options: Record<string, unknown>;
+  if (env.SMTP_URL) options = { url: env.SMTP_URL };
   else if (env.SMTP_HOST)
     options = {
       host: env.SMTP_HOST,
@@ -28,10 +29,18 @@ export function smtpTransport(
   const signing = dkim
     ? { dkim: { domainName: dkim.domain, keySelector: dkim.selector, privateKey: dkimKey(env) } }
     : {};
-  const t = nodemailer.createTransport(
-    options as string,
-    { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000, ...signing } as never,
-  );
+  // pooled: a few connections kept open and reused, each for many messages (a connection per message costs a
+  // handshake each and is what providers throttle); at most perSecond messages a second when given
+  const pool = o.pool
+    ? {
+        pool: true,
+        maxConnections: o.pool.connections,
+        maxMessages: Number.POSITIVE_INFINITY,
+        ...(o.pool.perSecond ? { rateDelta: 1000, rateLimit: o.pool.perSecond } : {}),
+      }
+    : {};
+  const timeouts = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
+  const t = nodemailer.createTransport({ ...options, ...timeouts, ...pool, ...signing } as never);
   const signed = dkim ? `, DKIM-signed as ${dkim.selector}._domainkey.${dkim.domain}` : "";
   return { transport: t as unknown as Transport, describe: `${describeSmtp(env)}${signed}` };
 }

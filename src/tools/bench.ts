@@ -6,6 +6,7 @@
  *   npm run bench [-- --runs 7]
  *   npm run bench -- serve [--runs 5]   (the live preview: bench-serve.ts)
  *   npm run bench -- import [--runs 3]  (a full-size Statbel population file: bench-import.ts)
+ *   npm run bench -- send [--count 20000] [--attach link|pdf]  (the mailing: bench-send.ts)
  *   npm run bench -- municipal          (600 municipal editions and their printing floor: bench-municipal.ts)
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -24,6 +25,11 @@ if (process.argv.includes("serve")) {
 // `npm run bench -- municipal`: every municipal edition, next to its printing floor (bench-municipal.ts)
 if (process.argv.includes("municipal")) {
   await import("./bench-municipal.ts");
+  process.exit(0);
+}
+// `npm run bench -- send`: the mailing of 20,000 subscribers against a loopback SMTP server (bench-send.ts)
+if (process.argv.includes("send")) {
+  await import("./bench-send.ts");
   process.exit(0);
 }
 // `npm run bench -- import`: the Statbel population import of a full-size file (bench-import.ts)
