@@ -5,6 +5,12 @@
  * receiving COUNT copies of one message composed beforehand over the same pooled connections, with nothing else done
  * (bench-send-floor.ts). Prints messages per second of each (medians), their ratio, and the peak RSS of both processes
  * (read from /proc while they run). Needs the edition built (`npm run setup` builds it).
+ *
+ * `--kill`: instead, one send is killed (SIGKILL) when the server has half the messages and is run again; prints how
+ * many recipients got exactly one message, how many none, and how many two: a message the server accepted in the
+ * instant before the kill, before the ledger recorded it, goes again (with the same Message-ID, which receiving
+ * servers use to drop the repeat). SMTP cannot do better: the server's "250 OK" and the ledger's write are two
+ * events.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,16 +32,20 @@ if (!existsSync(join(root, "output/2024/en/summary.json"))) {
 
 // the server: accepts everything, keeps nothing but the count
 let received = 0;
+const perAddress = new Map<string, number>();
+let onReceived: (n: number) => void = () => {};
 const server = new SMTPServer({
   authOptional: true,
   disabledCommands: ["STARTTLS", "AUTH"],
   logger: false,
   size: 50 * 1024 * 1024,
-  onData(stream, _s, cb) {
+  onData(stream, session, cb) {
     stream.on("data", () => {});
     stream.on("end", () => {
       received++;
+      for (const r of session.envelope.rcptTo) perAddress.set(r.address, (perAddress.get(r.address) ?? 0) + 1);
       cb();
+      onReceived(received);
     });
   },
 });
@@ -60,10 +70,17 @@ writeFileSync(
 );
 
 /** A process run to its end: wall time, peak RSS (KB) from /proc, exit code and its last line. */
-function run(args: string[], env: NodeJS.ProcessEnv) {
+function run(args: string[], env: NodeJS.ProcessEnv, killAt?: number) {
   return new Promise<{ ms: number; peakKb: number; code: number | null; last: string }>((done) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...env }, stdio: "pipe" });
+    if (killAt)
+      onReceived = (n) => {
+        if (n >= killAt) {
+          child.kill("SIGKILL");
+          onReceived = () => {};
+        }
+      };
     let peakKb = 0;
     let err = "";
     child.stderr.on("data", (d) => {
@@ -81,6 +98,33 @@ function run(args: string[], env: NodeJS.ProcessEnv) {
       done({ ms: performance.now() - t0, peakKb, code, last: err.trim().split("\n").slice(-1)[0] ?? "" });
     });
   });
+}
+
+if (process.argv.includes("--kill")) {
+  const { cpSync } = await import("node:fs");
+  const out = join(dir, "out-kill");
+  cpSync(join(root, "output/2024"), join(out, "2024"), { recursive: true, filter: (p) => !p.includes("outbox") });
+  rmSync(join(out, "2024", "send-ledger.jsonl"), { force: true });
+  const args = [join(root, "src/bin.js"), "send", "--config", config, "--out", out];
+  const first = await run(args, { SMTP_URL }, Math.floor(COUNT / 2));
+  const atKill = received;
+  const second = await run(args, { SMTP_URL });
+  server.close();
+  const counts = [...perAddress.values()];
+  const once = counts.filter((c) => c === 1).length;
+  const twice = counts.filter((c) => c > 1).length;
+  const none = COUNT - perAddress.size;
+  const ledger = readFileSync(join(out, "2024", "send-ledger.jsonl"), "utf8")
+    .trim()
+    .split("\n").length;
+  rmSync(dir, { recursive: true, force: true });
+  console.log(
+    `send of ${COUNT} messages killed (SIGKILL, exit ${first.code ?? "by signal"}) at ${atKill} received, then run again (exit ${second.code}):`,
+  );
+  console.log(
+    `  exactly once ${once}, none ${none}, more than once ${twice}; ledger ${ledger} lines; second run: ${second.last}`,
+  );
+  process.exit(none === 0 && second.code === 0 ? 0 : 1);
 }
 
 const send = { ms: [] as number[], kb: [] as number[] };
