@@ -10,22 +10,20 @@ export function nodeEffects(
 ): Effects {
   const env = o.env ?? process.env;
   const printer = once(o.startPrinter ?? (() => import("./pdf/print-pdf.ts").then((m) => m.launchPrinter({ env }))));
-  let wanted: MailerOptions | undefined;
-  const mailer = once(() => import("./email/smtp.ts").then((m) => m.smtpTransport(env, wanted)));
-  let transport: Transport | undefined;
+  // a transport per mailing (each `send` closes its pool when it ends); close() closes any left open
+  const transports: Transport[] = [];
   return fileEffects(
     {
       printer: printer.get,
       secret: (name) => env[name] || undefined,
-      mailer: async (o) => {
-        wanted = o;
-        const m = await mailer.get();
-        transport = m.transport;
+      mailer: async (o?: MailerOptions) => {
+        const m = (await import("./email/smtp.ts")).smtpTransport(env, o);
+        transports.push(m.transport);
         return m;
       },
       ledger: (path) => import("./email/ledger.ts").then((m) => m.fileLedger(path)),
       close: async () => {
-        transport?.close?.();
+        for (const t of transports) t.close?.();
         const p = printer.started();
         if (p) await p.then((x) => x.close()).catch(() => {});
       },

@@ -139,6 +139,8 @@ export async function send(
     }); // 5
   } finally {
     release?.();
+    // the pool's connections are the mailing's: closed when it ends (else they stay open until the server's timeout)
+    smtp.transport.close?.();
   }
   return { ...result, dryRunFiles: [], ...(req.to ? {} : { ledger: ledgerPath }) };
 }
