@@ -409,12 +409,9 @@ export function makeProgram(): Command {
     .option("-c, --config <path>", "config file", "config.yml")
     .action((address: string, o: { config: string }) =>
       withEffects(async (fx) => {
-        const { unsubscribeAdd, unsubscribeList } = await import("./commands/unsubscribe.ts");
-        const added = await unsubscribeAdd({ configPath: o.config, address }, fx);
-        const config = await (await import("./config/read-config.ts")).loadConfig(o.config, fx);
-        process.stderr.write(
-          `${address}: ${added ? "added to" : "already on"} the unsubscribe list ${unsubscribeList(config)}\n`,
-        );
+        const { unsubscribeAdd } = await import("./commands/unsubscribe.ts");
+        const { added, list } = await unsubscribeAdd({ configPath: o.config, address }, fx);
+        process.stderr.write(`${address}: ${added ? "added to" : "already on"} the unsubscribe list ${list}\n`);
       }),
     );
   unsub

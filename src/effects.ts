@@ -30,8 +30,8 @@ export interface Effects {
   warn(message: string): void;
   /** The browser that prints PDFs: started on first use, shared by every edition of the run, closed by `close()`. */
   printer(): Promise<Printer>;
-  /** The SMTP transport of `send`, with a description that never shows the password; messages are signed with
-   * DKIM when `dkim` is given (the private key comes from the environment). */
+  /** An SMTP transport for one mailing, with a description that never shows the password: pooled as `pool` says,
+   * signing with DKIM when `dkim` is given (the private key comes from the environment). */
   mailer(o?: MailerOptions): Promise<{ transport: Transport; describe: string }>;
   /** A secret from the environment (never from config.yml), e.g. the key that signs unsubscribe links. */
   secret(name: string): string | undefined;
@@ -169,13 +169,7 @@ const notGiven = (what: string) => () => Promise.reject(new Error(`no ${what} in
  * a ledger in memory; a printer and a transport only when the test passes them.
  */
 export function memoryEffects(
-  o: {
-    files?: Record<string, string | Uint8Array>;
-    now?: Date;
-    printer?: Printer;
-    transport?: Transport;
-    secrets?: Record<string, string>;
-  } = {},
+  o: { files?: Record<string, string | Uint8Array>; now?: Date; printer?: Printer; transport?: Transport } = {},
 ): Effects & { files: Map<string, Uint8Array>; logs: string[]; ledgers: Map<string, LedgerEntry[]> } {
   const files = new Map<string, Uint8Array>();
   const enc = (d: string | Uint8Array) => (typeof d === "string" ? new TextEncoder().encode(d) : d);
@@ -188,7 +182,7 @@ export function memoryEffects(
     files,
     logs,
     ledgers,
-    secret: (name) => o.secrets?.[name],
+    secret: () => undefined,
     readFile: async (p) => {
       const f = files.get(p);
       if (!f) throw Object.assign(new Error(`ENOENT: ${p}`), { code: "ENOENT" });

@@ -30,6 +30,14 @@ const num = (c: Cell) => (typeof c === "number" ? c : null);
 /** the marker of a hidden value ("<5", "x"), "" for a published one */
 const marker = (c: Cell) => (typeof c === "number" ? "" : c);
 
+/** colour by direction: immigration blue, emigration orange, whatever the field that holds it */
+const byDirection = (field: string, t: (key: string) => string) => ({
+  field,
+  type: "nominal" as const,
+  title: null,
+  scale: { domain: [t("immigration"), t("emigration")], range: [PALETTE.blue, PALETTE.orange] },
+});
+
 /**
  * A bar chart that keeps every category: the published values as bars, each hidden one as its marker at zero on its
  * own band (coloured as its bar would be), and the description saying which values are hidden. With no published
@@ -179,12 +187,7 @@ const MAKERS = {
               axis: { labelLimit: 320 },
             },
             x: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
-            color: {
-              field: "direction",
-              type: "nominal",
-              title: null,
-              scale: { domain: [t("immigration"), t("emigration")], range: [PALETTE.blue, PALETTE.orange] },
-            },
+            color: byDirection("direction", t),
           },
         },
         "x",
@@ -233,12 +236,7 @@ const MAKERS = {
             },
             yOffset: { field: "measure" },
             x: { field: "value", type: "quantitative", title: null, axis: { format: ",d" } },
-            color: {
-              field: "measure",
-              type: "nominal",
-              title: null,
-              scale: { domain: [t("immigration"), t("emigration")], range: [PALETTE.blue, PALETTE.orange] },
-            },
+            color: byDirection("measure", t),
           },
         },
         "x",

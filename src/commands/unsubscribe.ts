@@ -26,18 +26,26 @@ export async function readUnsubscribed(config: Config, fx: Pick<Effects, "readFi
   return (await fx.exists(file)) ? parseUnsubscribed((await fx.readFile(file)).toString("utf8")) : new Set<string>();
 }
 
-/** Adds `address` to the list (atomically); false when it was on it already. */
-export async function unsubscribeAdd(req: { configPath: string; address: string }, fx: Effects): Promise<boolean> {
-  const config = await loadConfig(req.configPath, fx);
-  const address = req.address.trim();
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
-    throw new UsageError(`${req.address}: not an e-mail address (e.g. jan.janssens@example.org)`);
-  const file = unsubscribeList(config);
+/** Adds `address` to the list `file` (atomically); false when it was on it already. */
+async function addTo(file: string, address: string, fx: Effects): Promise<boolean> {
   const text = (await fx.exists(file)) ? (await fx.readFile(file)).toString("utf8") : "";
   const next = withUnsubscribed(text, address);
   if (next === text) return false;
   await writeAtomic(fx, file, next);
   return true;
+}
+
+/** `unsubscribe add`: the address put on the list of config.yml; whether it was added, and the list's path. */
+export async function unsubscribeAdd(
+  req: { configPath: string; address: string },
+  fx: Effects,
+): Promise<{ added: boolean; list: string }> {
+  const config = await loadConfig(req.configPath, fx);
+  const address = req.address.trim();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
+    throw new UsageError(`${req.address}: not an e-mail address (e.g. jan.janssens@example.org)`);
+  const list = unsubscribeList(config);
+  return { added: await addTo(list, address, fx), list };
 }
 
 const PAGE = (title: string, body: string) =>
@@ -60,9 +68,10 @@ export async function unsubscribeServe(
   if (!secret)
     throw new UsageError(`${SECRET_ENV} is not set: it must be the secret the links of \`send\` were signed with`);
   // one write at a time: two clicks together must both be kept
+  const list = unsubscribeList(config);
   let chain: Promise<unknown> = Promise.resolve();
   const record = (address: string) => {
-    const next = chain.then(() => unsubscribeAdd({ configPath: req.configPath, address }, fx));
+    const next = chain.then(() => addTo(list, address, fx));
     chain = next.catch(() => {});
     return next;
   };

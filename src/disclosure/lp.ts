@@ -160,6 +160,9 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
   return [...groups.values()].filter((g) => g.vars.some((v) => v.kind === "primary" || v.kind === "secondary"));
 }
 
+/** what `lpAudit` proved of a cell: its key and the marker it was proved for ("<5" promises more than "x") */
+const proofOf = (v: Var) => `${v.key}#${v.kind}`;
+
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(15));
 
 /** The part as an LP in CPLEX LP format, with `objective` left to fill in. */
@@ -230,7 +233,7 @@ export async function lpAudit(
     // that it is bounded; a capped solution is still a solution) shows most cells at both ends in a few solves
     const { body: capped } = lpText(part, sys, 1e7);
     for (let pass = 0; pass < 4; pass++) {
-      const open = hidden.filter((v) => !done(v) && !skip?.has(`${v.key}#${v.kind}`));
+      const open = hidden.filter((v) => !done(v) && !skip?.has(proofOf(v)));
       if (open.length < 2) break;
       const before = open.length;
       const sum = open.map((v) => `+ ${name.get(v.key)}`).join(" ");
@@ -239,7 +242,7 @@ export async function lpAudit(
         const res = h.solve(`${sense}\n obj: ${sum}\n${sense === "Maximize" ? capped : body}`);
         if (res.Status === "Optimal") note(res);
       }
-      if (hidden.filter((v) => !done(v) && !skip?.has(`${v.key}#${v.kind}`)).length > before / 2) break;
+      if (hidden.filter((v) => !done(v) && !skip?.has(proofOf(v))).length > before / 2) break;
     }
     const solve = (sense: "Minimize" | "Maximize", v: Var): number => {
       stats.solves++;
@@ -250,19 +253,19 @@ export async function lpAudit(
       return res.ObjectiveValue;
     };
     for (const v of hidden) {
-      if (skip?.has(`${v.key}#${v.kind}`)) continue;
+      if (skip?.has(proofOf(v))) continue;
       if (done(v)) {
-        proven.push(`${v.key}#${v.kind}`);
+        proven.push(proofOf(v));
         continue;
       }
       const lo = solve("Minimize", v);
       if (done(v)) {
-        proven.push(`${v.key}#${v.kind}`);
+        proven.push(proofOf(v));
         continue;
       }
       const hi = solve("Maximize", v);
       if (done(v) || protectedBounds(v.kind, lo, hi, minCount)) {
-        proven.push(`${v.key}#${v.kind}`);
+        proven.push(proofOf(v));
         continue;
       }
       findings.push({

@@ -10,7 +10,8 @@
  * "Worked out" is tested, not guessed: a reader knows the rule, so a primary cell lies in [1, minCount − 1] and a
  * secondary one ("x", which may also be a small total of hidden parts) in [1, ∞); every line is a sum. Bounds are
  * propagated through all lines until nothing changes; a "<5" cell that loses any value from 1 to minCount − 1, or
- * an "x" cell left with one, is a leak, and the loop suppresses more until there is none. The property test (test/disclosure.test.ts) checks the result by brute force on random small tables.
+ * an "x" cell left with one, is a leak, and the loop suppresses more until there is none. The property test
+ * (test/disclosure.test.ts) checks the result by brute force on random small tables.
  */
 
 export interface DisclosureRule {

@@ -1,14 +1,11 @@
 import type { Indicators } from "../indicators/types.ts";
+import { resolvePath } from "./parts.ts";
+
+/** A count that reads as a number: published, or hidden as "<5" (a count of 1 to minCount − 1). */
+const numbered = (ind: Indicators, path: string) =>
+  resolvePath(ind, path) !== null || (ind.disclosure?.primary.includes(path) ?? false);
 
 /** Derived lookups for the templates: paths into the indicators, sorted as the text needs them. */
-/** A count that reads as a number: published, or hidden as "<5" (a count of 1 to minCount − 1). */
-const numbered = (ind: Indicators, path: string) => {
-  const v = path
-    .split(".")
-    .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), ind);
-  return v !== null || (ind.disclosure?.primary.includes(path) ?? false);
-};
-
 export function viewOf(ind: Indicators) {
   const sortedPaths = <T>(arr: T[], base: string, key: (x: T) => number) =>
     arr

@@ -13,7 +13,7 @@
  * events.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SMTPServer } from "smtp-server";
@@ -101,7 +101,6 @@ function run(args: string[], env: NodeJS.ProcessEnv, killAt?: number) {
 }
 
 if (process.argv.includes("--kill")) {
-  const { cpSync } = await import("node:fs");
   const out = join(dir, "out-kill");
   cpSync(join(root, "output/2024"), join(out, "2024"), { recursive: true, filter: (p) => !p.includes("outbox") });
   rmSync(join(out, "2024", "send-ledger.jsonl"), { force: true });
@@ -133,7 +132,6 @@ const tsx = join(root, "node_modules/tsx/dist/cli.mjs");
 for (let i = 0; i < runs; i++) {
   // A: the command, with a fresh output folder (so its ledger is empty)
   const out = join(dir, `out-${i}`);
-  const { cpSync } = await import("node:fs");
   cpSync(join(root, "output/2024"), join(out, "2024"), { recursive: true, filter: (p) => !p.includes("outbox") });
   rmSync(join(out, "2024", "send-ledger.jsonl"), { force: true });
   received = 0;

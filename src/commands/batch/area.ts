@@ -12,6 +12,8 @@ import { planEditions } from "../../config/editions.ts";
 import { loadConfig } from "../../config/read-config.ts";
 import type { Config } from "../../config/schema.ts";
 import type { Effects } from "../../effects.ts";
+import { machineFault } from "../../errors/machine.ts";
+import { BulletinError } from "../../errors/problem.ts";
 import { boundaryReader } from "../../geo/read-boundaries.ts";
 import type { TemplateSet } from "../../narrative/read-templates.ts";
 import { editionFolder, KEEP_ON_REBUILD, publishFolder } from "../../publish/publish.ts";
@@ -78,4 +80,14 @@ export async function areaBuilder(req: BuildRequest, fx: Effects, given?: Promis
       await cache.writer?.close();
     },
   };
+}
+
+/** Why an area failed, as its manifest entry says it: the machine's fault, the problems, or the error's message. */
+export function failureMessage(e: unknown): string {
+  return (
+    machineFault(e) ??
+    (e instanceof BulletinError && e.problems.length
+      ? e.problems.map((p) => p.message).join("; ")
+      : (e as Error).message)
+  );
 }

@@ -20,10 +20,9 @@ import { planEditions } from "../../config/editions.ts";
 import { loadConfig } from "../../config/read-config.ts";
 import type { Lang } from "../../core/domain.ts";
 import type { Effects } from "../../effects.ts";
-import { machineFault } from "../../errors/machine.ts";
 import { BulletinError, InputError, type Problem } from "../../errors/problem.ts";
 import { writeAtomic } from "../../publish/publish.ts";
-import { areaBuilder, type PublishedFile, type Shared } from "./area.ts";
+import { areaBuilder, failureMessage, type PublishedFile, type Shared } from "./area.ts";
 
 export interface Shard {
   /** 1-based */
@@ -199,11 +198,7 @@ export async function buildBatch(
         // a print cut short by a browser restart succeeds the second time
         manifest.editions.push(entryOf(u, await builder.build(u)));
       } catch (e) {
-        const message =
-          machineFault(e) ??
-          (e instanceof BulletinError && e.problems.length
-            ? e.problems.map((p) => p.message).join("; ")
-            : (e as Error).message);
+        const message = failureMessage(e);
         const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
         manifest.editions.push(entry);
         failed.push(entry);

@@ -6,9 +6,8 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { fileEffects, type Printer } from "../../effects.ts";
-import { machineFault } from "../../errors/machine.ts";
-import { BulletinError, RenderError } from "../../errors/problem.ts";
-import { areaBuilder } from "./area.ts";
+import { RenderError } from "../../errors/problem.ts";
+import { areaBuilder, failureMessage } from "./area.ts";
 import type { FromWorker, ToWorker, WorkerRequest } from "./thread.ts";
 
 const port = parentPort!;
@@ -44,11 +43,7 @@ port.on("message", async (m: ToWorker) => {
     const files = await (await builder).build(m.unit);
     post({ type: "built", id: m.id, files });
   } catch (e) {
-    const message =
-      machineFault(e) ??
-      (e instanceof BulletinError && e.problems.length
-        ? e.problems.map((p) => p.message).join("; ")
-        : (e as Error).message);
+    const message = failureMessage(e);
     post({ type: "failed", id: m.id, message });
   }
 });
