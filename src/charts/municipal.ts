@@ -59,7 +59,9 @@ function withHidden(
   // published values all 0: the axis runs to minCount, where the hidden ones lie below
   const flat = values.every((v) => v.value === null || v.value === 0);
   const min = input.indicators.disclosure?.minCount ?? 5;
-  const valueChannel = flat ? { ...(given as object), scale: { domain: [0, min] } } : given;
+  const whole = Array.from({ length: min + 1 }, (_, i) => i); // ticks at whole numbers only (",d" repeats 0, 0, 1, …)
+  const g = given as { axis?: object };
+  const valueChannel = flat ? { ...g, scale: { domain: [0, min] }, axis: { ...g.axis, values: whole } } : given;
   const spec = base(input, id, {
     ...view,
     encoding: shared,
