@@ -22,9 +22,24 @@ export const DIRS: readonly Dir[] = ["immigration", "emigration"];
 export const cellKey = (geo: string, period: string | number, dir: string, cat: string) =>
   `${geo}|${period}|${dir}|${cat}`;
 
-export const parseKey = (key: string) => {
-  const [geo, period, dir, cat] = key.split("|") as [string, string, string, string];
-  return { geo, code: geo.split("#")[0]!, period, dir, cat };
+export interface ParsedKey {
+  geo: string;
+  code: string;
+  period: string;
+  dir: string;
+  cat: string;
+}
+const parsed = new Map<string, ParsedKey>();
+/** The parts of a key (memoised: the pattern and the audit ask for the same keys many times). */
+export const parseKey = (key: string): ParsedKey => {
+  let p = parsed.get(key);
+  if (!p) {
+    const [geo, period, dir, cat] = key.split("|") as [string, string, string, string];
+    p = { geo, code: geo.split("#")[0]!, period, dir, cat };
+    if (parsed.size > 2_000_000) parsed.clear();
+    parsed.set(key, p);
+  }
+  return p;
 };
 
 /** FNV-1a, 32 bits, as 8 hex digits: a short stable name for a set of units. */
@@ -92,9 +107,11 @@ export function roundGeography(
     memo.set(y, m);
     return m;
   };
+  const areaCodes = new Set([...munis.values()].flatMap((w) => [w.arrondissement, w.province, w.region]));
   const unitsOf = (code: string, y: number): string[] => {
     const parts = partsIn(y);
     if (munis.has(code)) return parts.get(code) ?? [];
+    if (!areaCodes.has(code)) return [code]; // a municipality of an earlier year (merged since) is a unit of its own
     const out: string[] = [];
     for (const [m, where] of munis)
       if (where.arrondissement === code || where.province === code || where.region === code)

@@ -7,7 +7,8 @@ import type { Indicators } from "../indicators/types.ts";
 import { hiddenKind } from "./apply.ts";
 import { cellsOf } from "./cells.ts";
 import { type RoundGeography, roundGeography } from "./keys.ts";
-import { type Pattern, roundPattern, type Truth } from "./pattern.ts";
+import { type Evaluate, type Pattern, roundPattern, type Truth } from "./pattern.ts";
+import { flowTruth } from "./truth.ts";
 import type { Categories, Kind, Round } from "./system.ts";
 
 /*
@@ -32,6 +33,8 @@ export interface RoundData {
   truth: Truth;
   /** the indicators of every area of the round as computed (before disclosure control), by NIS code */
   raw: Map<string, Indicators>;
+  /** the true value of any cell of the round, published or not */
+  evaluate: Evaluate;
 }
 
 /** The areas of the round: the region, its provinces and arrondissements, its municipalities (in code order). */
@@ -48,8 +51,8 @@ export function roundAreas(ds: Datasets, region: string): Area[] {
 }
 
 /** The cells of every edition of the round, computed from its (harmonised) tables. Pure. */
-export function roundData(ds: Datasets, p: RoundParams): RoundData {
-  const geo = roundGeography(ds, p);
+export function roundData(ds: Datasets, p: RoundParams, unharmonised: Datasets = ds): RoundData {
+  const geo = roundGeography(unharmonised, p); // every code of the list, merged ones included
   const base = {
     year: p.year,
     periodYears: p.periodYears,
@@ -71,7 +74,7 @@ export function roundData(ds: Datasets, p: RoundParams): RoundData {
   const editions = [...raw.values()].map((ind) => cellsOf(ind, geo));
   const truth: Truth = new Map();
   for (const e of editions) for (const c of e.cells) if (c.value !== null) truth.set(c.key, c.value);
-  return { geo, round: { geo, editions }, truth, raw };
+  return { geo, round: { geo, editions }, truth, raw, evaluate: flowTruth(unharmonised, geo) };
 }
 
 /** What the code lists say about the categories. */
@@ -106,12 +109,17 @@ export async function patternOf(
   rule: DisclosureRule,
 ): Promise<Pattern> {
   const marking = new Map<string, { kind: Kind; value?: number }>();
-  for (const b of before) for (const [k, v] of markingOf(b.data, b.pattern)) marking.set(k, v);
+  const truth: Truth = new Map();
+  for (const b of before) {
+    for (const [k, v] of markingOf(b.data, b.pattern)) marking.set(k, v);
+    for (const [k, v] of b.data.truth) truth.set(k, v);
+  }
   return roundPattern(
     data.round,
     data.truth,
-    { rounds: before.map((b) => b.data.round), marking },
+    { rounds: before.map((b) => b.data.round), marking, truth, evaluate: before.map((b) => b.data.evaluate) },
     cats,
     rule.minCount,
+    data.evaluate,
   );
 }

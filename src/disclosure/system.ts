@@ -271,7 +271,10 @@ export function buildSystem(rounds: Round[], cats: Categories, marking: Marking,
       const comp = r.geo.compositionOf(geo);
       if (!comp?.units) continue;
       const y = comp.y!;
-      const children = r.geo.childrenOf(code, y).map((c) => r.geo.geoKey(c, y));
+      // a municipality's parts are the units of that year under their own codes (a merged municipality that kept
+      // one of its old codes is not a part of itself); an area's parts are its areas or municipalities
+      const unit = r.geo.munis.has(code);
+      const children = r.geo.childrenOf(code, y).map((c) => (unit ? c : r.geo.geoKey(c, y)));
       // men and women of a nationality in parts that publish only its total: the sum tells nothing the area's own
       // men + women = total does not (any split of the parts' totals is possible)
       if (/^n:[^:]+:[MF]$/.test(cat) && !children.some((c) => present.has(`${c}|${period}|${dir}|n:sex`))) continue;
