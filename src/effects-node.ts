@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { type Effects, fileEffects, type MailerOptions, once, type Printer, type Transport } from "./effects.ts";
 
 /**
@@ -16,6 +18,10 @@ export function nodeEffects(
     {
       printer: printer.get,
       secret: (name) => env[name] || undefined,
+      // BULLETIN_CACHE, else the user's cache folder (XDG)
+      cacheDir:
+        env.BULLETIN_CACHE ||
+        join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "migration-bulletin"),
       mailer: async (o?: MailerOptions) => {
         const m = (await import("./email/smtp.ts")).smtpTransport(env, o);
         transports.push(m.transport);

@@ -39,6 +39,9 @@ export interface Effects {
   ledger(path: string): Promise<Ledger>;
   /** Releases what was started (the browser, the SMTP connections). */
   close(): Promise<void>;
+  /** A folder of the machine for results that depend only on their inputs (a round's disclosure pattern, kept under
+   * the hash of its inputs); none: nothing is kept between runs. */
+  cacheDir?: string;
 }
 
 /** What the PDF stage needs from a browser. */
@@ -104,7 +107,7 @@ export function once<T>(start: () => Promise<T>): { get: () => Promise<T>; start
 
 /** The file system, clock and log of the real machine; browser, SMTP and ledger come from `parts`. */
 export function fileEffects(
-  parts: Pick<Effects, "printer" | "mailer" | "ledger" | "close"> & Partial<Pick<Effects, "secret">>,
+  parts: Pick<Effects, "printer" | "mailer" | "ledger" | "close"> & Partial<Pick<Effects, "secret" | "cacheDir">>,
   opts: { quiet?: boolean } = {},
 ): Effects {
   return {

@@ -38,6 +38,7 @@ import { printOptionsFor } from "../pdf/print-options.ts";
 import { editionFiles } from "../publish/edition-files.ts";
 import { editionFolder } from "../publish/publish.ts";
 import { narrate, type Prepared, planKeyOf, prepareYear, templatesFor } from "./prepare.ts";
+import type { RoundPattern } from "./round.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./types.ts";
 
 export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./types.ts";
@@ -56,7 +57,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const printer = formats.includes("pdf") ? fx.printer() : undefined;
   // an early failure must not become an unhandled rejection; it is rethrown where the printer is used
   printer?.then(() => mark("browser")).catch(() => {});
-  const out = { problems: [] as Problem[], timings: {} as Timings };
+  const out = { problems: [] as Problem[], timings: {} as Timings, rounds: new Map<number, RoundPattern>() };
   const { timings } = out;
   const cache = req.preview ?? req.cache;
   const config = cache?.config ?? (await timed(timings, "load", () => loadConfig(req.configPath, fx))); // 1
@@ -201,7 +202,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     if (!cache?.writer) await writer.close();
   }
   timings.render = performance.now() - t0;
-  return { config, areas: built, problems: out.problems, timings, marks };
+  return { config, areas: built, problems: out.problems, timings, marks, rounds: out.rounds };
 }
 
 /** The figures as PNG too: a municipal edition only when config.yml asks (output.municipalPng). */

@@ -14,7 +14,8 @@ import type { Lang, SectionId } from "../core/domain.ts";
 import { type Timings, timed, timedSync } from "../core/timing.ts";
 import type { Table } from "../data/csv.ts";
 import { type Harmonised, harmonise } from "../data/harmonise.ts";
-import { flowYearsFor, readDatasets } from "../data/read-datasets.ts";
+import { type Datasets, flowYearsFor, readDatasets } from "../data/read-datasets.ts";
+import { applyPattern } from "../disclosure/apply.ts";
 import type { Effects } from "../effects.ts";
 import { type Problem, UsageError } from "../errors/problem.ts";
 import { boundaryFileFor } from "../geo/read-boundaries.ts";
@@ -27,6 +28,7 @@ import { narrateEditions } from "../narrative/narrate.ts";
 import { readTemplates, type TemplateSet, templatesDirFor } from "../narrative/read-templates.ts";
 import { editionFolder } from "../publish/publish.ts";
 import { validateDatasets } from "../validate/validate-datasets.ts";
+import { type RoundPattern, roundPatternFor } from "./round.ts";
 
 /** What steps 2–5 need of the request. */
 export interface PrepareRequest {
@@ -47,6 +49,8 @@ export interface RenderCache {
   prepared: Map<string, { prepared: Prepared[]; problems: Problem[] }>;
   templates?: TemplateSet;
   charts?: ChartCache;
+  /** the rounds' suppression patterns, by the hash of their inputs */
+  rounds?: Map<string, RoundPattern>;
   /** the workbook writer (a worker thread) a batch keeps for all its editions */
   writer?: WorkbookWriter;
   /** a batch: config.yml, read once for all its editions */
@@ -67,6 +71,8 @@ export interface YearData {
   regionRows?: MunicipalityValue[];
   /** every municipality of the code list, of any year, and the crosswalk (to name a merged one's successor) */
   codes?: { municipalities: Table; crosswalk: Table };
+  /** the tables as read (before harmonisation): the round's pattern reads them */
+  raw?: Datasets;
 }
 
 export interface Prepared {
@@ -87,7 +93,7 @@ export async function prepareYear(
   year: number,
   areas: Map<string, Lang[]>,
   fx: Effects,
-  out: { problems: Problem[]; timings: Timings },
+  out: { problems: Problem[]; timings: Timings; rounds?: Map<number, RoundPattern> },
   cache?: RenderCache,
 ): Promise<Prepared[]> {
   const region = config.geography.region;
@@ -103,7 +109,7 @@ export async function prepareYear(
       unread ? read.problems : [...read.problems, ...validateDatasets(ds, { year, region, periodYears, geography })],
     ); // 3
     const h = found.some((p) => p.severity === "error") ? undefined : harmonise(ds, geography); // 3: on its municipalities
-    y = { found, h, geography, codes: { municipalities: ds.municipalities, crosswalk: ds.crosswalk } };
+    y = { found, h, geography, codes: { municipalities: ds.municipalities, crosswalk: ds.crosswalk }, raw: ds };
     cache?.years?.set(year, y);
   }
   out.problems.push(...y.found);
@@ -136,6 +142,14 @@ export async function prepareYear(
   for (const r of resolved) if (isProblem(r.area)) mergedAway(r.nis, year, geography, y.codes);
   out.problems.push(...unknown);
   if (unknown.some((p) => p.severity === "error")) return [];
+  // 4a: the round's suppression pattern (one for every edition of the year, read with the rounds before it)
+  const round = await timed(out.timings, "disclosure", () =>
+    roundPatternFor(config, year, fx, {
+      tables: new Map([[year, { raw: y.raw!, harmonised: h.datasets }]]),
+      memo: cache?.rounds,
+    }),
+  );
+  out.rounds?.set(year, round);
   const today = fx.now().toISOString().slice(0, 10);
   const folder = { outDir: req.outDir ?? config.output.dir, region: config.geography.region };
   return Promise.all(
@@ -152,13 +166,19 @@ export async function prepareYear(
         ...(a.level === "municipality" ? { regionRows: y.regionRows } : {}),
       };
       const indicators = timedSync(out.timings, "indicators", () =>
-        computeIndicators(h.datasets, {
-          ...p4,
-          ...local,
-          previous,
-          geography: { year: geography, recomputed: h.recomputed },
-        }),
-      ); // 4
+        applyPattern(
+          computeIndicators(h.datasets, {
+            ...p4,
+            ...local,
+            disclose: false,
+            previous,
+            geography: { year: geography, recomputed: h.recomputed },
+          }),
+          round.pattern,
+          round.geo,
+          config.disclosure,
+        ),
+      ); // 4, and what the round's pattern hides
       // the editorial notes' claims, checked against the indicators (a contradicted note is an error)
       const { claims, ...notes } = dated.edition.notes;
       const at = { file: req.configPath, key: `editions.${year}.notes`, lines: (k: string) => configLine(config, k) };

@@ -1,4 +1,5 @@
 /** What `build` is asked for and what it returns: the editions rendered in memory, then published. */
+import type { RoundPattern } from "./round.ts";
 import type { ChartSpec } from "../charts/build-chart-specs.ts";
 import type { RenderedChart } from "../charts/render-charts.ts";
 import type { EditionRequest } from "../config/editions.ts";
@@ -57,4 +58,6 @@ export interface Built {
   problems: Problem[];
   timings: Timings;
   marks: Marks;
+  /** the suppression pattern of each year's round (every edition of the year shows it) */
+  rounds: Map<number, RoundPattern>;
 }

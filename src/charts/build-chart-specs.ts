@@ -3,6 +3,7 @@ import { machineTable } from "./machine-tables.ts";
 import { municipalities } from "./map.ts";
 import { municipalCharts } from "./municipal.ts";
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
+import { shownValue } from "./shown.ts";
 import { PALETTE } from "./theme.ts";
 
 export type { ChartInput, ChartSpec };
@@ -32,7 +33,13 @@ export function buildChartSpecs(input: ChartInput, sectionIds: readonly SectionI
 function headline(input: ChartInput): ChartSpec {
   const { indicators: ind, locale } = input;
   const t = locale.t.bind(locale);
-  const rows = ind.series.map((s) => [String(s.year), s.immigration, s.emigration, s.balance] as (string | number)[]);
+  const rows = ind.series.map(
+    (s, k) =>
+      [
+        String(s.year),
+        ...["immigration", "emigration", "balance"].map((f) => shownValue(ind, `series.${k}.${f}`)),
+      ] as (string | number)[],
+  );
   const values = ind.series.flatMap((s) => [
     { year: s.year, measure: t("immigration"), value: s.immigration },
     { year: s.year, measure: t("emigration"), value: s.emigration },
@@ -85,7 +92,7 @@ function components(input: ChartInput): ChartSpec {
   const { indicators: ind, locale } = input;
   const t = locale.t.bind(locale);
   const label = (dir: string, code: string) => ind.labels.components[`${dir}:${code}`]?.[locale.lang] ?? code;
-  const values = ind.components.byYear.map((c) => ({
+  const values = ind.components.byYear.map((c, k) => ({
     year: String(c.year),
     direction: t(c.direction),
     component: label(c.direction, c.code),
@@ -94,42 +101,77 @@ function components(input: ChartInput): ChartSpec {
     ),
     count: c.count,
     share: c.share,
+    // a count hidden by disclosure control: its marker ("<5", "x") in the table, above its year's bar in the chart
+    shownCount: shownValue(ind, `components.byYear.${k}.count`),
+    shownShare: c.share === null ? shownValue(ind, `components.byYear.${k}.share`) : Number((c.share * 100).toFixed(1)),
   }));
   const domain = ["immigration", "emigration"].flatMap((d) =>
     ind.components[d as "immigration"].map((c) => label(d, c.code)),
   );
+  // the hidden counts of a year and direction, as one label above the bar of the counts that are published
+  const tops = new Map<string, { year: string; direction: string; top: number; markers: string[] }>();
+  for (const v of values) {
+    const id = `${v.year}|${v.direction}`;
+    const e = tops.get(id) ?? { year: v.year, direction: v.direction, top: 0, markers: [] };
+    if (v.count === null) e.markers.push(String(v.shownCount));
+    else e.top += v.count;
+    tops.set(id, e);
+  }
+  const markers = [...tops.values()]
+    .filter((e) => e.markers.length)
+    .map((e) => ({ year: e.year, direction: e.direction, count: e.top, marker: e.markers.join(" ") }));
+  const hidden = values.filter((v) => v.count === null);
+  const spec = base(input, "components", {
+    data: { values: [...values.filter((v) => v.count !== null), ...markers] },
+    facet: {
+      column: { field: "direction", type: "nominal", title: null, sort: [t("immigration"), t("emigration")] },
+    },
+    spec: {
+      width: 270,
+      height: 260,
+      encoding: {
+        x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
+        y: { field: "count", type: "quantitative", title: null, axis: { format: ",d" }, stack: "zero" },
+      },
+      layer: [
+        {
+          transform: [{ filter: "datum.marker == null" }],
+          mark: { type: "bar" },
+          encoding: {
+            color: {
+              field: "component",
+              type: "nominal",
+              title: null,
+              scale: {
+                domain,
+                range: [PALETTE.blue, PALETTE.sky, PALETTE.purple, PALETTE.orange, PALETTE.vermillion, PALETTE.green],
+              },
+              legend: { columns: 2, orient: "bottom", direction: "vertical", labelLimit: 300 },
+            },
+            order: { field: "order", type: "quantitative" },
+            tooltip: [{ field: "component" }, { field: "count", format: ",d" }, { field: "share", format: ".1%" }],
+          },
+        },
+        ...(markers.length
+          ? [
+              {
+                transform: [{ filter: "datum.marker != null" }],
+                mark: { type: "text", baseline: "bottom", dy: -2, fontSize: 10, fontWeight: 600 },
+                encoding: { y: { field: "count", type: "quantitative", stack: null }, text: { field: "marker" } },
+              },
+            ]
+          : []),
+      ],
+    },
+    resolve: { scale: { y: "shared" } },
+  });
+  if (hidden.length)
+    spec.description = `${spec.description} ${t("chart_hidden_values_stacked", { list: hidden.map((v) => `${v.component} ${v.year} (${v.shownCount})`).join(", ") })}`;
   return {
     id: "components",
     columns: [t("year"), t("direction"), t("component"), t("count"), t("share_pct")],
-    rows: values.map((v) => [v.year, v.direction, v.component, v.count, Number((v.share * 100).toFixed(1))]),
-    spec: base(input, "components", {
-      data: { values },
-      facet: {
-        column: { field: "direction", type: "nominal", title: null, sort: [t("immigration"), t("emigration")] },
-      },
-      spec: {
-        width: 270,
-        height: 260,
-        mark: { type: "bar" },
-        encoding: {
-          x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
-          y: { field: "count", type: "quantitative", title: null, axis: { format: ",d" } },
-          color: {
-            field: "component",
-            type: "nominal",
-            title: null,
-            scale: {
-              domain,
-              range: [PALETTE.blue, PALETTE.sky, PALETTE.purple, PALETTE.orange, PALETTE.vermillion, PALETTE.green],
-            },
-            legend: { columns: 2, orient: "bottom", direction: "vertical", labelLimit: 300 },
-          },
-          order: { field: "order", type: "quantitative" },
-          tooltip: [{ field: "component" }, { field: "count", format: ",d" }, { field: "share", format: ".1%" }],
-        },
-      },
-      resolve: { scale: { y: "shared" } },
-    }),
+    rows: values.map((v) => [v.year, v.direction, v.component, v.shownCount, v.shownShare]),
+    spec,
   };
 }
 
@@ -145,7 +187,10 @@ function nationalityGroups(input: ChartInput): ChartSpec {
   return {
     id: "nationality-groups",
     columns: [t("group"), ...measures],
-    rows: ind.nationalityGroups.rows.map((r) => [t(`group_${r.group}`), r.immigration, r.emigration, r.balance]),
+    rows: ind.nationalityGroups.rows.map((r, k) => [
+      t(`group_${r.group}`),
+      ...["immigration", "emigration", "balance"].map((f) => shownValue(ind, `nationalityGroups.rows.${k}.${f}`)),
+    ]),
     spec: base(input, "nationality-groups", {
       width: WIDTH,
       height: 280,
@@ -202,10 +247,12 @@ function topNationalities(input: ChartInput): ChartSpec {
       },
     };
   };
+  // a value hidden by disclosure control shows its marker; an unranked nationality (listed after a hidden total) "–"
   const rows = (["immigration", "emigration"] as const).flatMap((dir) =>
-    ind.topNationalities[dir].map(
-      (n) => [t(dir), n.rank, name(n.code), n.men, n.women, n.total] as (string | number)[],
-    ),
+    ind.topNationalities[dir].map((n, k) => {
+      const at = (f: string) => shownValue(ind, `topNationalities.${dir}.${k}.${f}`);
+      return [t(dir), n.rank ?? "–", name(n.code), at("men"), at("women"), at("total")] as (string | number)[];
+    }),
   );
   return {
     id: "top-nationalities",

@@ -1,12 +1,14 @@
 import type { SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
+import { shownValue } from "./shown.ts";
 
 /**
  * The `.csv` download of each figure: tidy, one observation per line, for programs rather than people. The column
  * names and codes are the same in every language (English snake_case, NIS and ISO codes, `immigration`/
  * `emigration`); a `*_label` column beside each code gives its name in the edition's language. Numbers are
- * unrounded except rates (three decimals), written with a decimal point. The HTML table and the `.xlsx` keep the
+ * unrounded except rates (three decimals), written with a decimal point; a value disclosure control hides is its
+ * marker ("<5": a count of 1–4; "x"), as in the tables. The HTML table and the `.xlsx` keep the
  * labelled, rounded layout of the figure (README § Figures and downloads).
  */
 export interface MachineTable {
@@ -21,17 +23,19 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
   const L = ind.labels;
   const area = ind.meta.area;
   const areaLabel = L.area[lang];
+  /** a value, or the marker of a value disclosure control hides ("<5", "x") */
+  const at = (path: string) => shownValue(ind, path);
   switch (id) {
     case "headline":
       return {
         columns: ["year", "area", "area_label", "immigration", "emigration", "balance", "break_in_series"],
-        rows: ind.series.map((s) => [
+        rows: ind.series.map((s, k) => [
           s.year,
           area,
           areaLabel,
-          s.immigration,
-          s.emigration,
-          s.balance,
+          at(`series.${k}.immigration`),
+          at(`series.${k}.emigration`),
+          at(`series.${k}.balance`),
           s.breakInSeries ? 1 : 0,
         ]),
       };
@@ -39,44 +43,45 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
       return {
         columns: ["year", "area", "direction", "component", "component_label", "count", "share"],
         rows: ind.components.byYear
-          .filter((c) => c.year >= ind.components.from && c.year <= ind.components.to)
-          .map((c) => [
+          .map((c, k) => ({ c, k }))
+          .filter(({ c }) => c.year >= ind.components.from && c.year <= ind.components.to)
+          .map(({ c, k }) => [
             c.year,
             area,
             c.direction,
             c.code,
             L.components[`${c.direction}:${c.code}`]?.[lang] ?? c.code,
-            c.count,
-            r3(c.share),
+            at(`components.byYear.${k}.count`),
+            c.share === null ? at(`components.byYear.${k}.share`) : r3(c.share),
           ]),
       };
     case "nationality-groups":
       return {
         columns: ["year", "area", "group", "group_label", "immigration", "emigration", "balance"],
-        rows: ind.nationalityGroups.rows.map((g) => [
+        rows: ind.nationalityGroups.rows.map((g, k) => [
           ind.nationalityGroups.year,
           area,
           g.group,
           locale.t(`group_${g.group}`),
-          g.immigration,
-          g.emigration,
-          g.balance,
+          at(`nationalityGroups.rows.${k}.immigration`),
+          at(`nationalityGroups.rows.${k}.emigration`),
+          at(`nationalityGroups.rows.${k}.balance`),
         ]),
       };
     case "top-nationalities":
       return {
         columns: ["year", "area", "direction", "rank", "nationality", "nationality_label", "men", "women", "total"],
         rows: (["immigration", "emigration"] as const).flatMap((dir) =>
-          ind.topNationalities[dir].map((n) => [
+          ind.topNationalities[dir].map((n, k) => [
             ind.topNationalities.year,
             area,
             dir,
-            n.rank,
+            n.rank ?? "",
             n.code,
             L.nationalities[n.code]?.[lang] ?? n.code,
-            n.men,
-            n.women,
-            n.total,
+            at(`topNationalities.${dir}.${k}.men`),
+            at(`topNationalities.${dir}.${k}.women`),
+            at(`topNationalities.${dir}.${k}.total`),
           ]),
         ),
       };
@@ -95,16 +100,16 @@ export function machineTable(id: SectionId, ind: Indicators, locale: Locale): Ma
           // 0: the rate is not reliable (fewer inhabitants or movements than the disclosure rule's minimum)
           "rate_reliable",
         ],
-        rows: ind.municipalities.rows.map((m) => [
+        rows: ind.municipalities.rows.map((m, k) => [
           ind.municipalities.from,
           ind.municipalities.to,
           m.nis,
           m.name,
-          m.immigration,
-          m.emigration,
-          m.balance,
+          at(`municipalities.rows.${k}.immigration`),
+          at(`municipalities.rows.${k}.emigration`),
+          at(`municipalities.rows.${k}.balance`),
           r3(m.averagePopulation),
-          r3(m.ratePer1000),
+          m.ratePer1000 === null ? at(`municipalities.rows.${k}.ratePer1000`) : r3(m.ratePer1000),
           m.reliable === null ? "" : m.reliable === false ? 0 : 1, // hidden with the counts it tells about
         ]),
       };

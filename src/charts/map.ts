@@ -1,10 +1,13 @@
 import { bbox, feature, merge, quantize } from "topojson-client";
 import type { GeometryCollection, MultiPolygon, Objects, Polygon, Topology } from "topojson-specification";
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
+import { shownValue } from "./shown.ts";
 import { MAP_COLOURS } from "./theme.ts";
 
 /** The fill of a municipality whose rate is not reliable: a light sand, apart from the classes and the greys. */
 const NOT_RELIABLE_COLOUR = "#e8dcc0";
+/** The fill of a municipality whose rate is not published (disclosure control): a light blue-grey. */
+const HIDDEN_COLOUR = "#c9cdd8";
 
 /**
  * Figure 5, the municipal map: the boundaries projected once to the plane (planarBoundaries), the municipalities of
@@ -40,37 +43,49 @@ export function municipalities(input: ChartInput): ChartSpec {
   const m = ind.municipalities;
   const fmt = (x: number) => locale.numbers.integer(x);
   const labels = classLabels(m.classBreaks, fmt);
+  // a rate hidden by disclosure control (its balance is) gets a class of its own, "not published"
   const rowsData = m.rows.map((r) => ({
     nis: r.nis,
     name: r.name,
-    rate: Number(r.ratePer1000.toFixed(1)),
+    rate: r.ratePer1000 === null ? null : Number(r.ratePer1000.toFixed(1)),
     balance: r.balance,
     // a rate that is not reliable (few inhabitants or movements) gets no class of its own
-    cls: r.reliable === false ? t("map_not_reliable") : classOf(r.ratePer1000, r.balance, m.classBreaks, fmt).label,
+    cls:
+      r.ratePer1000 === null || r.balance === null
+        ? t("map_hidden")
+        : r.reliable === false
+          ? t("map_not_reliable")
+          : classOf(r.ratePer1000, r.balance, m.classBreaks, fmt).label,
   }));
-  const unreliable = rowsData.some((r) => r.cls === t("map_not_reliable"));
+  const extra = [
+    ...(rowsData.some((r) => r.cls === t("map_not_reliable")) ? [[t("map_not_reliable"), NOT_RELIABLE_COLOUR]] : []),
+    ...(rowsData.some((r) => r.cls === t("map_hidden")) ? [[t("map_hidden"), HIDDEN_COLOUR]] : []),
+  ];
   const columns = [t("municipality"), "NIS", t("immigration"), t("emigration"), t("balance"), t("rate_per_1000")];
-  // the data table marks a rate that is not reliable after its value
-  const rows = m.rows.map(
-    (r) =>
-      [
-        r.name,
-        r.nis,
-        r.immigration,
-        r.emigration,
-        r.balance,
-        r.reliable === false
+  // the data table marks a rate that is not reliable after its value, and shows a hidden value by its marker
+  const rows = m.rows.map((r, k) => {
+    const at = (f: string) => shownValue(ind, `municipalities.rows.${k}.${f}`);
+    return [
+      r.name,
+      r.nis,
+      at("immigration"),
+      at("emigration"),
+      at("balance"),
+      r.ratePer1000 === null
+        ? at("ratePer1000")
+        : r.reliable === false
           ? `${locale.numbers.decimal(r.ratePer1000)} (${t("not_reliable")})`
           : Number(r.ratePer1000.toFixed(1)),
-      ] as (string | number)[],
-  );
+    ] as (string | number)[];
+  });
   const color = {
     field: "cls",
     type: "ordinal",
     title: t("rate_per_1000"),
-    scale: unreliable
-      ? { domain: [...labels, t("map_not_reliable")], range: [...MAP_COLOURS, NOT_RELIABLE_COLOUR] }
-      : { domain: labels, range: MAP_COLOURS },
+    scale: {
+      domain: [...labels, ...extra.map((e) => e[0])],
+      range: [...MAP_COLOURS, ...extra.map((e) => e[1])],
+    },
     legend: { orient: "top", direction: "horizontal", symbolType: "square", titleLimit: 400 },
   };
   if (input.boundaries) {
@@ -144,9 +159,10 @@ export function municipalities(input: ChartInput): ChartSpec {
     };
   }
   // Fallback without boundaries: a ranking (the highest 20 and every municipality at or below zero).
+  const published = rowsData.filter((r) => r.rate !== null && r.balance !== null);
   const shown = [
-    ...rowsData.slice(0, 20),
-    ...rowsData.filter((r) => r.balance <= 0 && !rowsData.slice(0, 20).includes(r)),
+    ...published.slice(0, 20),
+    ...published.filter((r) => r.balance! <= 0 && !published.slice(0, 20).includes(r)),
   ];
   return {
     id: "municipalities",

@@ -5,6 +5,7 @@ import type { Indicators } from "../indicators/types.ts";
 import type { MachineTable } from "./machine-tables.ts";
 import { namedCentroids, planarBoundaries } from "./map.ts";
 import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
+import { shownValue } from "./shown.ts";
 import { PALETTE } from "./theme.ts";
 
 /*
@@ -21,11 +22,7 @@ import { PALETTE } from "./theme.ts";
 type Cell = string | number;
 
 /** A published value, or the sign of a hidden one. */
-function shown(ind: Indicators, path: string): Cell {
-  const v = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], ind);
-  if (v === null) return ind.disclosure?.primary.includes(path) ? `<${ind.disclosure.minCount}` : "x";
-  return v as number;
-}
+const shown: (ind: Indicators, path: string) => Cell = shownValue;
 const num = (c: Cell) => (typeof c === "number" ? c : null);
 /** the marker of a hidden value ("<5", "x"), "" for a published one */
 const marker = (c: Cell) => (typeof c === "number" ? "" : c);

@@ -5,6 +5,7 @@
 
 import { filesOf, render } from "../chain/pipeline.ts";
 import { narrate, prepareYear, templatesFor } from "../chain/prepare.ts";
+import { publishRecords } from "../chain/round.ts";
 import type { BuildRequest, Built } from "../chain/types.ts";
 import { planEditions } from "../config/editions.ts";
 import { loadConfig } from "../config/read-config.ts";
@@ -48,6 +49,7 @@ export async function build(req: BuildRequest, fx: Effects): Promise<Built> {
       const files = filesOf(b, html);
       b.unchanged = (await publishFolder(fx, b.target, files, KEEP_ON_REBUILD)) === "unchanged"; // 9
     }
+    await publishRecords(built, req.outDir ?? built.config.output.dir, fx);
   });
   built.marks.published = Math.round(performance.now());
   built.timings.total = performance.now() - t0;

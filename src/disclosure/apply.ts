@@ -116,6 +116,11 @@ export function applyPattern(ind: Indicators, pattern: Pattern, g: RoundGeograph
     mu.highest = pub.slice(0, Math.max(2, mu.topClass.members.length)).map((r) => r.nis);
   }
   mu.hidden = unshown.length;
+  // the municipalities whose balance is not published (named, in code order), and only published rates are called
+  // unreliable (whether a rate is reliable tells about its counts)
+  mu.notPublished = unshown.map((x) => x.r.nis);
+  mu.published = mu.rows.length - unshown.length;
+  mu.unreliable = mu.rows.filter((r) => r.balance !== null && r.reliable === false).map((r) => r.nis);
   const renumber = (p: string) => {
     const m = /^(topNationalities\.(immigration|emigration)|municipalities\.rows)\.\d+\./.exec(p);
     const to = m && moved.get(m[0]);

@@ -160,6 +160,10 @@ export interface Indicators {
     unreliable: string[];
     /** rows whose balance disclosure control hides (listed last, unranked; not in the lists above) */
     hidden?: number;
+    /** the municipalities whose balance disclosure control hides (NIS codes, in code order) */
+    notPublished?: string[];
+    /** how many municipalities' balances are published */
+    published?: number;
   };
   regions: {
     series: {

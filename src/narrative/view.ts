@@ -17,8 +17,20 @@ export function viewOf(ind: Indicators) {
   const latestRegions = ind.regions.series.filter((r) => r.year === ind.meta.year);
   const share = ind.municipalities.positive / ind.municipalities.rows.length;
   return {
-    immigrationBySize: sortedPaths(ind.components.immigration, "components.immigration", (c) => c.share),
-    emigrationBySize: sortedPaths(ind.components.emigration, "components.emigration", (c) => c.share),
+    // the components whose share is published, largest first, and those disclosure control hides (in code-list
+    // order: an order by size would tell about them)
+    immigrationBySize: sortedPaths(ind.components.immigration, "components.immigration", (c) => c.share).filter(
+      (p) => resolvePath(ind, `${p}.share`) !== null,
+    ),
+    emigrationBySize: sortedPaths(ind.components.emigration, "components.emigration", (c) => c.share).filter(
+      (p) => resolvePath(ind, `${p}.share`) !== null,
+    ),
+    immigrationHidden: ind.components.immigration
+      .map((_, i) => `components.immigration.${i}`)
+      .filter((p) => resolvePath(ind, `${p}.share`) === null),
+    emigrationHidden: ind.components.emigration
+      .map((_, i) => `components.emigration.${i}`)
+      .filter((p) => resolvePath(ind, `${p}.share`) === null),
     groupsByImmigration: sortedPaths(ind.nationalityGroups.rows, "nationalityGroups.rows", (r) => r.immigrationShare),
     group: {
       BE: `nationalityGroups.rows.${groupIndex("BE")}`,

@@ -290,6 +290,8 @@ export function writeNarrative(input: NarrativeInput): Narrative {
       const inner = o.fn ? o.fn(this) : locale.t(`term_${id}`);
       return new hb.SafeString(`<a class="term" href="#def-${hb.escapeExpression(id)}">${inner}</a>`);
     },
+    /** whether a figure is published (false: disclosure control hides it; the sentence has its own wording then) */
+    shown: (path: string) => !isHidden(path),
     eq: (a: unknown, b: unknown) => a === b,
     gt: (a: number, b: number) => a > b,
     lt: (a: number, b: number) => a < b,

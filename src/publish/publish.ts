@@ -95,5 +95,6 @@ export function editionFolder(
   if (area === o.region) return base;
   return join(base, level === "municipality" ? "municipalities" : "areas", area);
 }
-/** What a rebuild of `<out>/<year>` keeps from the previous one: the mailing's ledger and outbox, other areas. */
-export const KEEP_ON_REBUILD = ["send-ledger.jsonl", "outbox", "areas", "municipalities"];
+/** What a rebuild of `<out>/<year>` keeps from the previous one: the mailing's ledger and outbox, other areas, the
+ * round's disclosure record. */
+export const KEEP_ON_REBUILD = ["send-ledger.jsonl", "outbox", "areas", "municipalities", "disclosure.json"];

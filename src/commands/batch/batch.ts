@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { type Prepared, prepareYear, type RenderCache, templatesFor } from "../../chain/prepare.ts";
+import { publishRecords, type RoundPattern } from "../../chain/round.ts";
 import type { BuildRequest } from "../../chain/types.ts";
 import { planEditions } from "../../config/editions.ts";
 import { loadConfig } from "../../config/read-config.ts";
@@ -100,7 +101,7 @@ export async function buildBatch(
   let shared: (s: Shared) => void = () => {};
   const building = (opts.builder ?? areaBuilder)(req, fx, new Promise<Shared>((r) => (shared = r)));
   building.catch(() => {}); // awaited below
-  const out = { problems: [] as Problem[], timings: {} };
+  const out = { problems: [] as Problem[], timings: {}, rounds: new Map<number, RoundPattern>() };
   const units: Prepared[] = [];
   for (const [year, areas] of plan) units.push(...(await prepareYear(config, req, year, areas, fx, out, cache))); // 2–4
   const errors = out.problems.filter((p) => p.severity === "error");
@@ -229,6 +230,7 @@ export async function buildBatch(
     await cache.writer?.close();
   }
   await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  await publishRecords(out, outDir, fx); // the round's record: the same from every shard
   if (!req.shard) await writeIndexPages(fx, dir, manifest, config.title);
   return { manifest, manifestPath, built: todo.length - failed.length, skipped, failed };
 }

@@ -1,0 +1,230 @@
+/**
+ * Step 4a of the chain: the suppression pattern of a round (disclosure/pattern.ts), the same for every edition of the
+ * round whatever a build is asked for. A round is read with the rounds published before it (the years of
+ * config.yml's `editions` up to it: their editions stay online), so the pattern of 2025 needs those of 2023 and 2024.
+ *
+ * The pattern is a function of the inputs alone: the flow tables of every year the rounds publish, the code lists,
+ * the long series, the rule and the program's own code. It is kept under a sha256 of them (in `fx.cacheDir`, a
+ * folder of the machine, never published) so that a build of one edition, a shard or a `--resume` computes nothing
+ * another run has computed. The office's record of a round (`<out>/<year>/disclosure.json`: the rule, the hidden cells
+ * and their markers, the hash) is written by the builds (publishRecord).
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { Config } from "../config/schema.ts";
+import { harmonise } from "../data/harmonise.ts";
+import { type Datasets, flowFile, readDatasets } from "../data/read-datasets.ts";
+import { cellsOf } from "../disclosure/cells.ts";
+import { type RoundGeography, roundGeography } from "../disclosure/keys.ts";
+import { type Pattern, roundPattern } from "../disclosure/pattern.ts";
+import { categoriesOf, patternOf, type RoundData, roundData } from "../disclosure/round.ts";
+import { buildSystem } from "../disclosure/system.ts";
+import { findWitness } from "../disclosure/witness.ts";
+import type { Effects } from "../effects.ts";
+import { InputError } from "../errors/problem.ts";
+import { computeIndicators } from "../indicators/compute-indicators.ts";
+import { writeAtomic } from "../publish/publish.ts";
+
+export interface RoundPattern {
+  year: number;
+  geo: RoundGeography;
+  pattern: Pattern;
+  /** sha256 of everything the pattern depends on */
+  hash: string;
+  /** computed now (false: read from the cache) */
+  computed: boolean;
+  ms: number;
+}
+
+/** The rounds a round is read with, oldest first, and itself: the editions of config.yml up to `year`. */
+export const chainOf = (config: Config, year: number) =>
+  [...new Set([...Object.keys(config.editions).map(Number), year])].filter((y) => y <= year).sort((a, b) => a - b);
+
+/** The program's own part in the pattern: the code that makes the cells, the system and the witnesses. */
+const programHash = () =>
+  createHash("sha256")
+    .update([roundPattern, findWitness, buildSystem, cellsOf, computeIndicators, roundData].map(String).join("\n"))
+    .digest("hex");
+
+/** The hash of one round's inputs, chained to the rounds before it. */
+async function roundHash(config: Config, year: number, before: string, fx: Effects): Promise<string> {
+  const h = createHash("sha256").update(before).update(programHash());
+  const geography = config.editions[String(year)]?.geography ?? year;
+  h.update(
+    JSON.stringify({
+      year,
+      geography,
+      region: config.geography.region,
+      rule: config.disclosure,
+      period: config.municipalPeriod,
+      components: config.componentsYears,
+    }),
+  );
+  const files = [
+    ...Array.from({ length: config.componentsYears }, (_, i) => flowFile(config, year - i)),
+    ...(["municipalities", "crosswalk", "areas", "nationalities", "components", "longSeries", "population"] as const).map(
+      (t) => join(config.data.dir, config.data[t]),
+    ),
+  ];
+  for (const f of files) {
+    h.update(f);
+    h.update(await fx.readFile(f).catch(() => Buffer.from("(missing)")));
+  }
+  return h.digest("hex");
+}
+
+interface Cached {
+  year: number;
+  hash: string;
+  minCount: number;
+  hidden: [string, { kind: "primary" | "secondary"; shown?: "primary" | "secondary"; protects?: string }][];
+  stats: Pattern["stats"];
+}
+
+/** A year's tables as the round needs them: as read, and on the round's municipalities. */
+export interface YearTables {
+  raw: Datasets;
+  harmonised: Datasets;
+}
+
+/**
+ * The pattern of round `year` (see the top of this file). `tables` gives the tables of a year already read (the
+ * build's own year); the others are read here. Throws an InputError when a round cannot be protected.
+ */
+export async function roundPatternFor(
+  config: Config,
+  year: number,
+  fx: Effects,
+  o: { tables?: Map<number, YearTables>; memo?: Map<string, RoundPattern> } = {},
+): Promise<RoundPattern> {
+  const t0 = performance.now();
+  const chain = chainOf(config, year);
+  const region = config.geography.region;
+  const hashes: string[] = [];
+  for (const y of chain) hashes.push(await roundHash(config, y, hashes.at(-1) ?? "", fx));
+  const codes = async (y: number) => (await tablesOf(y)).raw;
+  const tables = o.tables ?? new Map<number, YearTables>();
+  const tablesOf = async (y: number): Promise<YearTables> => {
+    let t = tables.get(y);
+    if (!t) {
+      const read = await readDatasets(config, y, fx);
+      const errors = read.problems.filter((p) => p.severity === "error");
+      if (errors.length)
+        throw new InputError(`the tables of ${y}, which the ${year} edition is read with, have problems`, errors);
+      const geography = config.editions[String(y)]?.geography ?? y;
+      t = { raw: read.datasets, harmonised: harmonise(read.datasets, geography).datasets };
+      tables.set(y, t);
+    }
+    return t;
+  };
+  const cacheFile = (y: number, hash: string) =>
+    fx.cacheDir ? join(fx.cacheDir, `round-${y}-${hash.slice(0, 32)}.json`) : undefined;
+  const readCached = async (y: number, hash: string): Promise<Pattern | undefined> => {
+    const memo = o.memo?.get(hash);
+    if (memo) return memo.pattern;
+    const file = cacheFile(y, hash);
+    if (!file || !(await fx.exists(file))) return undefined;
+    try {
+      const c = JSON.parse((await fx.readFile(file)).toString("utf8")) as Cached;
+      if (c.hash !== hash) return undefined;
+      return { minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats };
+    } catch {
+      return undefined; // a cache file cut short: computed again
+    }
+  };
+  // the last round whose pattern is not cached, and every round after it, are computed; the earlier ones are read
+  const patterns: (Pattern | undefined)[] = [];
+  for (const [i, y] of chain.entries()) patterns.push(await readCached(y, hashes[i]!));
+  const geoOf = async (y: number) =>
+    roundGeography(await codes(y), {
+      year: y,
+      geography: config.editions[String(y)]?.geography ?? y,
+      region,
+    });
+  let computed = false;
+  if (!patterns.at(-1)) {
+    const before: { data: RoundData; pattern: Pattern }[] = [];
+    for (const [i, y] of chain.entries()) {
+      const t = await tablesOf(y);
+      const data = roundData(
+        t.harmonised,
+        {
+          year: y,
+          region,
+          geography: config.editions[String(y)]?.geography ?? y,
+          periodYears: config.municipalPeriod.years,
+          synthetic: config.synthetic,
+          rule: config.disclosure,
+        },
+        t.raw,
+      );
+      let pattern = patterns[i];
+      if (!pattern) {
+        pattern = await patternOf(data, before, categoriesOf(t.raw), config.disclosure);
+        patterns[i] = pattern;
+        if (pattern.stats.unprotected.length)
+          throw new InputError(
+            `the ${y} round cannot be protected: no other table keeps ${pattern.stats.unprotected.length} hidden count(s) from being worked out (${pattern.stats.unprotected.slice(0, 3).join("; ")}); report this with the data`,
+          );
+        const file = cacheFile(y, hashes[i]!);
+        if (file) {
+          const c: Cached = {
+            year: y,
+            hash: hashes[i]!,
+            minCount: pattern.minCount,
+            hidden: [...pattern.hidden],
+            stats: pattern.stats,
+          };
+          await writeAtomic(fx, file, JSON.stringify(c)).catch(() => {}); // a cache that cannot be written is no cache
+        }
+      }
+      before.push({ data, pattern });
+    }
+    computed = true;
+  }
+  const result: RoundPattern = {
+    year,
+    geo: await geoOf(year),
+    pattern: patterns.at(-1)!,
+    hash: hashes.at(-1)!,
+    computed,
+    ms: performance.now() - t0,
+  };
+  o.memo?.set(result.hash, result);
+  return result;
+}
+
+/** The office's record of a round: the rule, every hidden cell with the marker it is shown with, the inputs' hash. */
+export function recordOf(r: RoundPattern): string {
+  const cells = [...r.pattern.hidden]
+    .map(([key, h]) => ({ key, shown: (h.shown ?? h.kind) === "primary" ? `<${r.pattern.minCount}` : "x" }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  return `${JSON.stringify(
+    {
+      year: r.year,
+      rule: {
+        minCount: r.pattern.minCount,
+        promise: `no hidden count can be worked out from everything the rounds up to ${r.year} publish; "<${r.pattern.minCount}" keeps every value from 1 to ${r.pattern.minCount - 1}, "x" at least two values, one of them ${r.pattern.minCount} or more`,
+      },
+      inputs: r.hash,
+      stats: {
+        shownSmall: cells.filter((c) => c.shown !== "x").length,
+        shownX: cells.filter((c) => c.shown === "x").length,
+      },
+      cells,
+    },
+    null,
+    1,
+  )}\n`;
+}
+
+/** Writes each round's record to `<out>/<year>/disclosure.json` (atomically; a record with the same bytes is left
+ * as it is). */
+export async function publishRecords(built: { rounds: Map<number, RoundPattern> }, outDir: string, fx: Effects) {
+  for (const [year, r] of built.rounds) {
+    const file = join(outDir, String(year), "disclosure.json");
+    const text = recordOf(r);
+    const old = await fx.readFile(file).catch(() => undefined);
+    if (old?.toString("utf8") !== text) await writeAtomic(fx, file, text);
+  }
+}
