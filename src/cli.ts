@@ -82,8 +82,8 @@ function printProblems(problems: Problem[]) {
 
 /**
  * After a build that wrote area or municipal editions: the audit of the year's folder (everything published there,
- * read together), as a warning. It does not fail the build yet: the suppression is still chosen edition by edition
- * (README § Confidentiality across a round, issue #22), and the demonstration round does not pass.
+ * read together, as a reader reads the files). The round's pattern was checked before anything was drawn; this
+ * reads what was written. A failure exits 1 (and `send` refuses the round).
  */
 async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effects) {
   const { auditDirs } = await import("./commands/audit.ts");
@@ -103,8 +103,9 @@ async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effec
     }
     const first = report.findings[0];
     process.stderr.write(
-      `warning: audit ${dir}: not safe to publish: ${report.findings.length} counts of 1–${minCount - 1} published or worked out across ${report.editions === 1 ? "its edition" : `its ${report.editions} editions`}${first ? ` (first: ${first.key.split("|").join(" ")})` : ""}; see \`npx bulletin audit ${dir}\`\n`,
+      `error: audit ${dir}: not safe to publish: ${report.findings.length} counts of 1–${minCount - 1} published or worked out across ${report.editions === 1 ? "its edition" : `its ${report.editions} editions`}${first ? ` (first: ${first.key.split("|").join(" ")})` : ""}; see \`npx bulletin audit ${dir}\` (editions built by an older program in the same folder: build them again)\n`,
     );
+    process.exitCode = ExitCode.badInput;
   }
 }
 

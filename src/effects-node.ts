@@ -19,9 +19,7 @@ export function nodeEffects(
       printer: printer.get,
       secret: (name) => env[name] || undefined,
       // BULLETIN_CACHE, else the user's cache folder (XDG)
-      cacheDir:
-        env.BULLETIN_CACHE ||
-        join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "migration-bulletin"),
+      cacheDir: env.BULLETIN_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "migration-bulletin"),
       mailer: async (o?: MailerOptions) => {
         const m = (await import("./email/smtp.ts")).smtpTransport(env, o);
         transports.push(m.transport);

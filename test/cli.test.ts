@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { root } from "./helpers.ts";
+import { indicatorsOf, root } from "./helpers.ts";
 
 const run = promisify(execFile);
 const bin = join(root, "src/bin.js");
@@ -47,13 +47,24 @@ describe("bulletin CLI", () => {
     }
     // nothing but the published folders is left behind (no staging folders)
     expect(readdirSync(out).sort()).toEqual([".build.lock", "2023", "2024"]); // the lock of one build at a time stays, empty
-    // the audit reads what was written: the region's municipal table publishes a count of 1–4 (issue #22: the
-    // round-wide pattern is not yet applied to the region's edition), named with its cell and file
+    // the audit reads what was written: the region's edition hides what the round's pattern hides, and passes
+    const file = join(out, "2024", "indicators.json");
     const audit = await cli(["audit", join(out, "2024")]);
-    expect(audit.code, audit.stderr).toBe(1);
-    expect(audit.stderr).toMatch(/error: \d{5} 2022-2024 (immigration|emigration) T: a count of [1-4] is published/);
-    expect(audit.stderr).toContain(join(out, "2024", "indicators.json"));
-    expect(audit.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stderr).toContain("ok: no hidden count can be narrowed");
+    expect(JSON.parse(readFileSync(join(out, "2024", "disclosure.json"), "utf8")).rule.minCount).toBe(5);
+    // one hidden count put back, as a careless hand would: the audit names it and its file
+    const raw = await indicatorsOf(2024); // as computed, nothing hidden
+    const published = JSON.parse(readFileSync(file, "utf8"));
+    const row = published.municipalities.rows.findIndex((r: { immigration: number | null }) => r.immigration === null);
+    const nis = published.municipalities.rows[row].nis;
+    published.municipalities.rows[row].immigration = raw.municipalities.rows.find((r) => r.nis === nis)!.immigration;
+    writeFileSync(file, JSON.stringify(published));
+    const tampered = await cli(["audit", join(out, "2024")]);
+    expect(tampered.code, tampered.stderr).toBe(1);
+    expect(tampered.stderr).toMatch(new RegExp(`error: ${nis} 2022-2024 (immigration|emigration) T: `));
+    expect(tampered.stderr).toContain(file);
+    expect(tampered.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const none = await cli(["audit", join(out, "nothing")]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no such folder (give the folders a build wrote, e.g. output/2024)");

@@ -57,7 +57,7 @@ describe("a list of editions for two areas and two languages", () => {
       ["02000", ["nl", "en"]],
       ["73000", ["nl", "en"]],
     ]);
-    expect(readdirSync(join(out, "2024")).sort()).toEqual(["areas", "en", "indicators.json", "nl"]);
+    expect(readdirSync(join(out, "2024")).sort()).toEqual(["areas", "disclosure.json", "en", "indicators.json", "nl"]);
     expect(readdirSync(join(out, "2024", "areas", "73000")).sort()).toEqual(["en", "indicators.json", "nl"]);
   });
 
@@ -112,6 +112,12 @@ describe("a list of editions for two areas and two languages", () => {
     await build({ configPath, outDir: out, formats: ["html"], langs: ["en"] }, overlayEffects());
     expect(readdirSync(join(out, "2024", "areas"))).toEqual(["73000"]);
     expect(readFileSync(join(out, "2024", "send-ledger.jsonl"), "utf8")).toContain("<x>");
-    expect(readdirSync(join(out, "2024")).sort()).toEqual(["areas", "en", "indicators.json", "send-ledger.jsonl"]);
+    expect(readdirSync(join(out, "2024")).sort()).toEqual([
+      "areas",
+      "disclosure.json",
+      "en",
+      "indicators.json",
+      "send-ledger.jsonl",
+    ]);
   });
 });

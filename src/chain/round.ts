@@ -62,9 +62,9 @@ async function roundHash(config: Config, year: number, before: string, fx: Effec
   );
   const files = [
     ...Array.from({ length: config.componentsYears }, (_, i) => flowFile(config, year - i)),
-    ...(["municipalities", "crosswalk", "areas", "nationalities", "components", "longSeries", "population"] as const).map(
-      (t) => join(config.data.dir, config.data[t]),
-    ),
+    ...(
+      ["municipalities", "crosswalk", "areas", "nationalities", "components", "longSeries", "population"] as const
+    ).map((t) => join(config.data.dir, config.data[t])),
   ];
   for (const f of files) {
     h.update(f);

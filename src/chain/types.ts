@@ -1,5 +1,5 @@
 /** What `build` is asked for and what it returns: the editions rendered in memory, then published. */
-import type { RoundPattern } from "./round.ts";
+
 import type { ChartSpec } from "../charts/build-chart-specs.ts";
 import type { RenderedChart } from "../charts/render-charts.ts";
 import type { EditionRequest } from "../config/editions.ts";
@@ -11,6 +11,7 @@ import type { Indicators } from "../indicators/types.ts";
 import type { EditionSummary } from "../narrative/summary.ts";
 import type { Narrative } from "../narrative/write-narrative.ts";
 import type { RenderCache } from "./prepare.ts";
+import type { RoundPattern } from "./round.ts";
 
 export type Format = "html" | "pdf";
 export interface BuildRequest extends EditionRequest {

@@ -2,8 +2,8 @@ import { SECTION_IDS, type SectionId } from "../core/domain.ts";
 import { machineTable } from "./machine-tables.ts";
 import { municipalities } from "./map.ts";
 import { municipalCharts } from "./municipal.ts";
-import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { shownValue } from "./shown.ts";
+import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { PALETTE } from "./theme.ts";
 
 export type { ChartInput, ChartSpec };
@@ -35,10 +35,10 @@ function headline(input: ChartInput): ChartSpec {
   const t = locale.t.bind(locale);
   const rows = ind.series.map(
     (s, k) =>
-      [
-        String(s.year),
-        ...["immigration", "emigration", "balance"].map((f) => shownValue(ind, `series.${k}.${f}`)),
-      ] as (string | number)[],
+      [String(s.year), ...["immigration", "emigration", "balance"].map((f) => shownValue(ind, `series.${k}.${f}`))] as (
+        | string
+        | number
+      )[],
   );
   const values = ind.series.flatMap((s) => [
     { year: s.year, measure: t("immigration"), value: s.immigration },
@@ -121,48 +121,47 @@ function components(input: ChartInput): ChartSpec {
     .filter((e) => e.markers.length)
     .map((e) => ({ year: e.year, direction: e.direction, count: e.top, marker: e.markers.join(" ") }));
   const hidden = values.filter((v) => v.count === null);
+  const plotted = values.map(({ shownCount, shownShare, ...v }) => v);
+  const bars = {
+    mark: { type: "bar" },
+    encoding: {
+      x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
+      y: { field: "count", type: "quantitative", title: null, axis: { format: ",d" } },
+      color: {
+        field: "component",
+        type: "nominal",
+        title: null,
+        scale: {
+          domain,
+          range: [PALETTE.blue, PALETTE.sky, PALETTE.purple, PALETTE.orange, PALETTE.vermillion, PALETTE.green],
+        },
+        legend: { columns: 2, orient: "bottom", direction: "vertical", labelLimit: 300 },
+      },
+      order: { field: "order", type: "quantitative" },
+      tooltip: [{ field: "component" }, { field: "count", format: ",d" }, { field: "share", format: ".1%" }],
+    },
+  };
+  // with hidden counts, a second layer writes their markers above the bar of their year
+  const { x, y, ...byComponent } = bars.encoding;
+  const inner = markers.length
+    ? {
+        encoding: { x, y },
+        layer: [
+          { transform: [{ filter: "datum.marker == null" }], mark: bars.mark, encoding: byComponent },
+          {
+            transform: [{ filter: "datum.marker != null" }],
+            mark: { type: "text", baseline: "bottom", dy: -2, fontSize: 10, fontWeight: 600 },
+            encoding: { y: { ...y, stack: null }, text: { field: "marker" } },
+          },
+        ],
+      }
+    : bars;
   const spec = base(input, "components", {
-    data: { values: [...values.filter((v) => v.count !== null), ...markers] },
+    data: { values: markers.length ? [...plotted.filter((v) => v.count !== null), ...markers] : plotted },
     facet: {
       column: { field: "direction", type: "nominal", title: null, sort: [t("immigration"), t("emigration")] },
     },
-    spec: {
-      width: 270,
-      height: 260,
-      encoding: {
-        x: { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } },
-        y: { field: "count", type: "quantitative", title: null, axis: { format: ",d" }, stack: "zero" },
-      },
-      layer: [
-        {
-          transform: [{ filter: "datum.marker == null" }],
-          mark: { type: "bar" },
-          encoding: {
-            color: {
-              field: "component",
-              type: "nominal",
-              title: null,
-              scale: {
-                domain,
-                range: [PALETTE.blue, PALETTE.sky, PALETTE.purple, PALETTE.orange, PALETTE.vermillion, PALETTE.green],
-              },
-              legend: { columns: 2, orient: "bottom", direction: "vertical", labelLimit: 300 },
-            },
-            order: { field: "order", type: "quantitative" },
-            tooltip: [{ field: "component" }, { field: "count", format: ",d" }, { field: "share", format: ".1%" }],
-          },
-        },
-        ...(markers.length
-          ? [
-              {
-                transform: [{ filter: "datum.marker != null" }],
-                mark: { type: "text", baseline: "bottom", dy: -2, fontSize: 10, fontWeight: 600 },
-                encoding: { y: { field: "count", type: "quantitative", stack: null }, text: { field: "marker" } },
-              },
-            ]
-          : []),
-      ],
-    },
+    spec: { width: 270, height: 260, ...inner },
     resolve: { scale: { y: "shared" } },
   });
   if (hidden.length)

@@ -1,7 +1,7 @@
 import { bbox, feature, merge, quantize } from "topojson-client";
 import type { GeometryCollection, MultiPolygon, Objects, Polygon, Topology } from "topojson-specification";
-import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { shownValue } from "./shown.ts";
+import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { MAP_COLOURS } from "./theme.ts";
 
 /** The fill of a municipality whose rate is not reliable: a light sand, apart from the classes and the greys. */

@@ -4,8 +4,8 @@ import type { SectionId } from "../core/domain.ts";
 import type { Indicators } from "../indicators/types.ts";
 import type { MachineTable } from "./machine-tables.ts";
 import { namedCentroids, planarBoundaries } from "./map.ts";
-import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { shownValue } from "./shown.ts";
+import { base, type ChartInput, type ChartSpec, WIDTH } from "./spec-base.ts";
 import { PALETTE } from "./theme.ts";
 
 /*

@@ -12,7 +12,7 @@ import { memoryLedger } from "../email/ledger.ts";
 import { type SendResult, sendEditions } from "../email/send-editions.ts";
 import { readSubscribers } from "../email/subscribers.ts";
 import { SECRET_ENV, unsubscribeToken } from "../email/unsubscribe.ts";
-import { UsageError } from "../errors/problem.ts";
+import { InputError, UsageError } from "../errors/problem.ts";
 import { readUnsubscribed, unsubscribeList } from "./unsubscribe.ts";
 
 // ── send ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -71,6 +71,7 @@ export async function send(
       );
   }
   const dir = join(req.outDir ?? config.output.dir, String(year));
+  await refuseUnsafe(dir, req.configPath, fx);
   // an area's edition is in the year's folder (the region), or under municipalities/ or areas/
   const folderOf = async (area: string, lang: Lang) =>
     area === region
@@ -143,4 +144,25 @@ export async function send(
     smtp.transport.close?.();
   }
   return { ...result, dryRunFiles: [], ...(req.to ? {} : { ledger: ledgerPath }) };
+}
+
+/**
+ * A round that fails the confidentiality audit is not mailed: everything the year's folder publishes, read together,
+ * must keep every hidden count hidden (README § Confidentiality). A folder with no edition is left to the check that
+ * says what to build.
+ */
+async function refuseUnsafe(dir: string, configPath: string, fx: Effects) {
+  const { auditDirs } = await import("./audit.ts");
+  const audited = await auditDirs({ dirs: [dir], configPath }, fx).catch((e: Error) => e);
+  if (audited instanceof InputError && !(await fx.exists(dir))) return;
+  if (audited instanceof Error) {
+    if (/no edition in it|no such folder/.test(audited.message)) return;
+    throw audited;
+  }
+  const { report, minCount } = audited;
+  if (!report.findings.length && !report.conflicts.length) return;
+  const first = report.findings[0];
+  throw new InputError(
+    `${dir} is not safe to publish, so nothing was sent: ${report.findings.length} count(s) of 1–${minCount - 1} published or worked out${first ? ` (first: ${first.key.split("|").join(" ")})` : ""}; rebuild the round with this program (npx bulletin build --year …) and see \`npx bulletin audit ${dir}\``,
+  );
 }

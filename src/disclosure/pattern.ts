@@ -174,10 +174,7 @@ export async function roundPattern(
   const needsOf = (k: string): { down: number; up: number }[][] => {
     const t = values.get(k)!;
     if (shownAs(k) === "primary")
-      return [
-        [{ down: t - 1, up: 0 }],
-        [{ down: 0, up: minCount - 1 - t }],
-      ].filter(([r]) => r!.down + r!.up > 0);
+      return [[{ down: t - 1, up: 0 }], [{ down: 0, up: minCount - 1 - t }]].filter(([r]) => r!.down + r!.up > 0);
     const up = { down: 0, up: Math.max(1, minCount - t) };
     return [t >= minCount ? [up, { down: 1, up: 0 }] : [up]];
   };
@@ -294,7 +291,12 @@ async function check(
     if (balance && counts.some((c) => hidden.has(c)))
       Object.assign(v, { kind: "free", value: undefined, lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY });
     else if (s)
-      Object.assign(v, { kind: s, value: undefined, lo: 1, hi: s === "primary" ? minCount - 1 : Number.POSITIVE_INFINITY });
+      Object.assign(v, {
+        kind: s,
+        value: undefined,
+        lo: 1,
+        hi: s === "primary" ? minCount - 1 : Number.POSITIVE_INFINITY,
+      });
   }
   propagate(sys);
   let found = [...sys.vars.values()]

@@ -8,8 +8,8 @@ import { hiddenKind } from "./apply.ts";
 import { cellsOf } from "./cells.ts";
 import { type RoundGeography, roundGeography } from "./keys.ts";
 import { type Evaluate, type Pattern, roundPattern, type Truth } from "./pattern.ts";
-import { flowTruth } from "./truth.ts";
 import type { Categories, Kind, Round } from "./system.ts";
+import { flowTruth } from "./truth.ts";
 
 /*
  * A round: every edition an office publishes for one observation year (the region, each of its provinces and

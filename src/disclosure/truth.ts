@@ -14,7 +14,10 @@ interface Totals {
 }
 
 /** `key` → its true value (undefined: not a count of the flows, such as the rest of a top list). */
-export function flowTruth(ds: Pick<Datasets, "flows" | "nationalities">, geo: RoundGeography): (key: string) => number | undefined {
+export function flowTruth(
+  ds: Pick<Datasets, "flows" | "nationalities">,
+  geo: RoundGeography,
+): (key: string) => number | undefined {
   const groupOf = new Map(ds.nationalities.rows.map((r) => [r.code as string, r.group as string]));
   // year|nis|direction → the total and every category of it
   const agg = new Map<string, Totals>();

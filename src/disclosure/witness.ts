@@ -1,5 +1,5 @@
-import { highs } from "./lp.ts";
 import { parseKey } from "./keys.ts";
+import { highs } from "./lp.ts";
 import type { Relation, System } from "./system.ts";
 
 /*
@@ -187,7 +187,12 @@ export function rectangleWitness(
     const v = ctx.truth(k);
     if (v === undefined) return false;
     const [lo, hi] = readerBounds(ctx, k);
-    return v + d * range.up <= hi + EPS && v + d * range.up >= lo - EPS && v - d * range.down >= lo - EPS && v - d * range.down <= hi + EPS;
+    return (
+      v + d * range.up <= hi + EPS &&
+      v + d * range.up >= lo - EPS &&
+      v - d * range.down >= lo - EPS &&
+      v - d * range.down <= hi + EPS
+    );
   };
   const cost = (k: string) => (ctx.shown(k) ? 1e-3 : ctx.cost(k));
   const candidates: { moves: Map<string, number>; cost: number }[] = [];
@@ -223,7 +228,11 @@ export function rectangleWitness(
 function rowCats(ctx: WitnessContext, geo: string, p: { period: string; dir: string }, prefix: string) {
   const total = `${geo}|${p.period}|${p.dir}|T`;
   for (const r of ctx.index.get(total) ?? [])
-    if (r.total === total && r.terms.length > 2 && r.terms.every(([q]) => q === total || parseKey(q).cat.startsWith(prefix)))
+    if (
+      r.total === total &&
+      r.terms.length > 2 &&
+      r.terms.every(([q]) => q === total || parseKey(q).cat.startsWith(prefix))
+    )
       return r.terms.filter(([q]) => q !== total).map(([q]) => parseKey(q).cat);
   return undefined;
 }

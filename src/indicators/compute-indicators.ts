@@ -376,6 +376,9 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
         .slice(0, Math.max(2, topClass.length))
         .map((m) => m.nis),
       unreliable: muniRows.filter((m) => !m.reliable).map((m) => m.nis),
+      // what the round's pattern hides (disclosure/apply.ts): none yet
+      notPublished: [],
+      published: muniRows.length,
     },
     regions: {
       series: regionSeries,

@@ -15,7 +15,8 @@ export function viewOf(ind: Indicators) {
   const groupIndex = (g: string) => ind.nationalityGroups.rows.findIndex((r) => r.group === g);
   const euIndex = (geo: string) => ind.eu.rows.findIndex((r) => r.geo === geo);
   const latestRegions = ind.regions.series.filter((r) => r.year === ind.meta.year);
-  const share = ind.municipalities.positive / ind.municipalities.rows.length;
+  // of the municipalities whose balance is published (the others are not counted either way)
+  const share = ind.municipalities.positive / (ind.municipalities.published ?? ind.municipalities.rows.length);
   return {
     // the components whose share is published, largest first, and those disclosure control hides (in code-list
     // order: an order by size would tell about them)

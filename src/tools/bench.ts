@@ -8,6 +8,7 @@
  *   npm run bench -- import [--runs 3]  (a full-size Statbel population file: bench-import.ts)
  *   npm run bench -- send [--count 20000] [--attach link|pdf]  (the mailing: bench-send.ts)
  *   npm run bench -- municipal          (600 municipal editions and their printing floor: bench-municipal.ts)
+ *   npm run bench -- disclosure [--year 2024] [--runs 3]  (the round's pattern and audit: bench-disclosure.ts)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -25,6 +26,11 @@ if (process.argv.includes("serve")) {
 // `npm run bench -- municipal`: every municipal edition, next to its printing floor (bench-municipal.ts)
 if (process.argv.includes("municipal")) {
   await import("./bench-municipal.ts");
+  process.exit(0);
+}
+// `npm run bench -- disclosure`: what the round's pattern hides, and how long it and the audit take (bench-disclosure.ts)
+if (process.argv.includes("disclosure")) {
+  await import("./bench-disclosure.ts");
   process.exit(0);
 }
 // `npm run bench -- send`: the mailing of 20,000 subscribers against a loopback SMTP server (bench-send.ts)
