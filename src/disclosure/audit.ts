@@ -1,9 +1,10 @@
 import type { Indicators } from "../indicators/types.ts";
 import { cellsOf } from "./cells.ts";
-import { parseKey, type RoundGeography } from "./keys.ts";
+import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
 import { lpAudit, smallPublished } from "./lp.ts";
+import type { HiddenKind, Pattern } from "./pattern.ts";
 import { propagate, protectedBounds } from "./propagate.ts";
-import { buildSystem, type Categories, type Kind, type Round } from "./system.ts";
+import { buildSystem, type Categories, type Kind, type Round, type System } from "./system.ts";
 
 /*
  * The audit of what a round has published, read as a reader with every file reads it: the indicators.json of every
@@ -187,4 +188,44 @@ export function formatAudit(r: AuditReport, minCount: number, limit = 20): strin
     `the round is not safe to publish: ${r.findings.length} cells can be worked out or are published below ${minCount}`,
   );
   return lines.join("\n");
+}
+
+/** The cells of the system a reader of the pattern can narrow (propagation, then the LP). */
+export async function checkPattern(
+  sys: System,
+  hidden: Pattern["hidden"],
+  shownAs: (k: string) => HiddenKind | undefined,
+  minCount: number,
+  stats: Pattern["stats"],
+): Promise<string[]> {
+  const saved = new Map([...sys.vars].map(([k, v]) => [k, { ...v }]));
+  for (const [k, v] of sys.vars) {
+    const s = hidden.has(k) ? shownAs(k) : undefined;
+    const balance = parseKey(k).dir === "balance";
+    const p = parseKey(k);
+    const counts = [cellKey(p.geo, p.period, "immigration", p.cat), cellKey(p.geo, p.period, "emigration", p.cat)];
+    if (balance && counts.some((c) => hidden.has(c)))
+      Object.assign(v, { kind: "free", value: undefined, lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY });
+    else if (s)
+      Object.assign(v, {
+        kind: s,
+        value: undefined,
+        lo: 1,
+        hi: s === "primary" ? minCount - 1 : Number.POSITIVE_INFINITY,
+      });
+  }
+  propagate(sys);
+  let found = [...sys.vars.values()]
+    .filter((v) => (v.kind === "primary" || v.kind === "secondary") && parseKey(v.key).dir !== "balance")
+    .filter((v) => !protectedBounds(v.kind, v.lo, v.hi, minCount))
+    .map((v) => v.key);
+  if (!found.length) {
+    const lp = await lpAudit(sys, minCount);
+    stats.lpSolves += lp.stats.solves;
+    stats.lpParts = lp.stats.parts;
+    stats.largestPart = Math.max(stats.largestPart, lp.stats.largest);
+    found = lp.findings.map((f) => f.key);
+  }
+  for (const [k, v] of saved) Object.assign(sys.vars.get(k)!, v);
+  return found.sort();
 }

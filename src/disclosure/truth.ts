@@ -33,7 +33,10 @@ export function flowTruth(
       const comp = dict.component.codes[t.component[i]!]!;
       const id = `${y}|${nis}|${dir}`;
       let a = agg.get(id);
-      if (!a) agg.set(id, (a = { T: 0, byCat: new Map() }));
+      if (!a) {
+        a = { T: 0, byCat: new Map() };
+        agg.set(id, a);
+      }
       a.T += n;
       for (const c of [`c:${comp}`, `g:${groupOf.get(nat) ?? "non-EU"}`, `s:${sex}`, `n:${nat}`, `n:${nat}:${sex}`])
         a.byCat.set(c, (a.byCat.get(c) ?? 0) + n);
