@@ -60,7 +60,9 @@ function readerBounds(ctx: WitnessContext, key: string): [number, number] {
   return [1, INF]; // a published count that the witness would hide: "x"
 }
 
-const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(12));
+// six significant digits: the LP's text is what it costs to hand it to HiGHS (a cost or a room rounded in the sixth
+// digit changes no witness)
+const num = (x: number) => (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6))));
 
 /**
  * The cheapest witness of `target` among the cells `inScope` accepts, moving it `down` units down and `up` units up
@@ -144,9 +146,10 @@ export async function findWitness(
     }
   }
   const obj = [...cols.values()].map((c) => `+ ${num(c.cost)} u${c.name} + ${num(c.cost)} w${c.name}`);
+  // u, w ≥ 0 is the LP format's default: only the upper bounds are written
   const bounds = [...cols.values()].flatMap((c) => [
-    ` 0 <= u${c.name} <= ${c.hi === INF ? "+inf" : num(Math.max(0, c.hi))}`,
-    ` 0 <= w${c.name} <= ${c.lo === -INF ? "+inf" : num(Math.max(0, -c.lo))}`,
+    ...(c.hi === INF ? [] : [` u${c.name} <= ${num(Math.max(0, c.hi))}`]),
+    ...(c.lo === -INF ? [] : [` w${c.name} <= ${num(Math.max(0, -c.lo))}`]),
   ]);
   if (!rows.length) return { target, moves: new Map([[target, 1]]) };
   const lp = `Minimize\n obj: ${obj.join(" ") || "0 u"}\nSubject To\n${rows.join("\n")}\nBounds\n${bounds.join("\n")}\nEnd\n`;
