@@ -291,12 +291,25 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     const one = mkdtempSync(join(tmpdir(), "batch-one-"));
     const sharded = mkdtempSync(join(tmpdir(), "batch-shards-"));
     const built = await run(process.execPath, [bin, ...args(one)], { cwd: root });
-    // the year's folder is audited after the batch, its editions read together (README § Confidentiality across a
-    // round): Veurne's five editions pass since municipal editions publish no counts by nationality (issue #22)
+    // the year's folder is audited after the batch, its editions read together (README § Confidentiality)
     expect(built.stderr).toMatch(
       new RegExp(`audit ${join(one, "2024")}: ok, 5 editions read together, \\d+ hidden counts protected`),
     );
     expect(built.stderr).not.toContain("not safe to publish");
+    // the region, the province and the arrondissement beside their municipalities: one pattern, and the audit of the
+    // whole folder passes (a reader subtracting the municipalities from the areas learns nothing hidden)
+    const record = readFileSync(join(one, "2024", "disclosure.json"), "utf8");
+    const areas = await run(
+      process.execPath,
+      [bin, "build", "--area", "02000,30000,38000", "--format", "html", "--out", one],
+      {
+        cwd: root,
+      },
+    );
+    expect(areas.stderr).toMatch(
+      new RegExp(`audit ${join(one, "2024")}: ok, 8 editions read together, \\d+ hidden counts protected`),
+    );
+    expect(readFileSync(join(one, "2024", "disclosure.json"), "utf8")).toBe(record);
     await Promise.all(
       [1, 2, 3].map((i) => run(process.execPath, [bin, ...args(sharded), "--shard", `${i}/3`], { cwd: root })),
     );

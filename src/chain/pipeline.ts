@@ -7,8 +7,10 @@
  *    per year:
  *  2   data/… ─ readDatasets ─► Datasets
  *  3   Datasets ─ validateDatasets ─► Problem[]               (stop on errors, all listed; nothing is written)
+ *  4   the round's suppression pattern (chain/round.ts: every edition of the year, read with the rounds before it;
+ *      computed once and kept under the hash of its inputs) ─► output/<year>/disclosure.json
  *      per area:
- *  4     Datasets ─ resolveArea, computeIndicators ─► Indicators   (language-neutral; indicators.json)
+ *  4     Datasets ─ resolveArea, computeIndicators, applyPattern ─► Indicators   (language-neutral; indicators.json)
  *  5     Indicators ─ narrateEditions ─► text + facts per language (the languages state the same facts)
  *        per language:
  *  6       Indicators ─ buildChartSpecs ─► Vega-Lite ─ renderCharts ─► SVG / PNG / CSV (+ XLSX, on a worker)

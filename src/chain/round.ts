@@ -10,7 +10,8 @@
  * and their markers, the hash) is written by the builds (publishRecord).
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { harmonise } from "../data/harmonise.ts";
 import { type Datasets, flowFile, readDatasets } from "../data/read-datasets.ts";
@@ -40,15 +41,40 @@ export interface RoundPattern {
 export const chainOf = (config: Config, year: number) =>
   [...new Set([...Object.keys(config.editions).map(Number), year])].filter((y) => y <= year).sort((a, b) => a - b);
 
-/** The program's own part in the pattern: the code that makes the cells, the system and the witnesses. */
-const programHash = () =>
-  createHash("sha256")
-    .update([roundPattern, findWitness, buildSystem, cellsOf, computeIndicators, roundData].map(String).join("\n"))
-    .digest("hex");
+/** The folders of the program whose code decides the pattern: the indicators, the cells, the system, the witnesses. */
+const PROGRAM = ["src/indicators", "src/disclosure", "src/data"];
+let program: Promise<string> | undefined;
+/**
+ * The program's own part in the pattern: the source of the code that makes the cells, the system and the witnesses,
+ * read from the project (the same for the compiled dist/ and the TypeScript sources, so a command and a test share
+ * the cache); without the sources at hand, the code itself.
+ */
+function programHash(fx: Effects): Promise<string> {
+  program ??= (async () => {
+    const h = createHash("sha256");
+    try {
+      let root = dirname(fileURLToPath(import.meta.url));
+      while (!(await fx.exists(join(root, "package.json"))) && dirname(root) !== root) root = dirname(root);
+      let n = 0;
+      for (const dir of PROGRAM)
+        for (const f of (await fx.list(join(root, dir))).filter((n) => n.endsWith(".ts")).sort()) {
+          h.update(f).update(await fx.readFile(join(root, dir, f)));
+          n++;
+        }
+      if (!n) throw new Error("no sources");
+    } catch {
+      h.update([roundPattern, findWitness, buildSystem, cellsOf, computeIndicators, roundData].map(String).join("\n"));
+    }
+    return h.digest("hex");
+  })();
+  return program;
+}
 
 /** The hash of one round's inputs, chained to the rounds before it. */
 async function roundHash(config: Config, year: number, before: string, fx: Effects): Promise<string> {
-  const h = createHash("sha256").update(before).update(programHash());
+  const h = createHash("sha256")
+    .update(before)
+    .update(await programHash(fx));
   const geography = config.editions[String(year)]?.geography ?? year;
   h.update(
     JSON.stringify({

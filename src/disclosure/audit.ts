@@ -2,7 +2,7 @@ import type { Indicators } from "../indicators/types.ts";
 import { cellsOf } from "./cells.ts";
 import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
 import { lpAudit, smallPublished } from "./lp.ts";
-import type { HiddenKind, Pattern } from "./pattern.ts";
+import type { HiddenKind, Pattern } from "./pattern-types.ts";
 import { propagate, protectedBounds } from "./propagate.ts";
 import { buildSystem, type Categories, type Kind, type Round, type System } from "./system.ts";
 

@@ -1,5 +1,6 @@
 import { checkPattern } from "./audit.ts";
 import { parseKey } from "./keys.ts";
+import type { Evaluate, Pattern, Truth } from "./pattern-types.ts";
 import { relationIndex } from "./propagate.ts";
 import { protector, trueValues } from "./protect.ts";
 import { buildSystem, type Categories, type Kind, type Round, type System } from "./system.ts";
@@ -20,31 +21,7 @@ import { buildSystem, type Categories, type Kind, type Round, type System } from
  * editions are built or in which order, so a round built in parts publishes one pattern.
  */
 
-export type HiddenKind = "primary" | "secondary";
-
-export interface Pattern {
-  minCount: number;
-  /** hidden cells of the round: why (a count of 1–4, or to protect one), the marker it is shown with, and for a
-   * secondary one the cell it protects */
-  hidden: Map<string, { kind: HiddenKind; shown?: HiddenKind; protects?: string }>;
-  stats: {
-    primary: number;
-    secondary: number;
-    /** hidden by an earlier round and published again */
-    carried: number;
-    witnesses: number;
-    lpSolves: number;
-    lpParts: number;
-    largestPart: number;
-    /** cells no witness could be found for (the round cannot be published as it is) */
-    unprotected: string[];
-  };
-}
-
-/** The values every cell of the round really has (from the computed, unpublished indicators). */
-export type Truth = Map<string, number>;
-/** The true value of any cell, published or not (undefined: not a count of the flows). */
-export type Evaluate = (key: string) => number | undefined;
+export type { Evaluate, HiddenKind, Pattern, Truth } from "./pattern-types.ts";
 
 const isCount = (key: string) => {
   const d = parseKey(key).dir;

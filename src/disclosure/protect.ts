@@ -1,5 +1,5 @@
 import { parseKey, type RoundGeography } from "./keys.ts";
-import type { HiddenKind, Pattern } from "./pattern.ts";
+import type { HiddenKind, Pattern } from "./pattern-types.ts";
 import type { Kind, Relation, System } from "./system.ts";
 import { findWitness, rectangleWitness, type Witness, type WitnessContext } from "./witness.ts";
 
