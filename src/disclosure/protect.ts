@@ -1,7 +1,7 @@
 import { parseKey, type RoundGeography } from "./keys.ts";
 import type { HiddenKind, Pattern } from "./pattern-types.ts";
 import type { Kind, Relation, System } from "./system.ts";
-import { findWitness, rectangleWitness, type Witness, type WitnessContext } from "./witness.ts";
+import { allows, findWitness, rectangleWitness, type Witness, type WitnessContext } from "./witness.ts";
 
 /*
  * What the pattern needs to find a witness for a hidden cell (witness.ts): where each cell lies (its arrondissement,
@@ -149,7 +149,9 @@ export function protector(p: {
   const protect = async (k: string) => {
     const found: Witness[] = [];
     for (const alternatives of needsOf(k)) {
-      const w = await witnessOf(k, alternatives);
+      // the witness of the other direction may do for this one too (it moves the target by one unit either way)
+      const again = found.find((f) => alternatives.some((r) => allows(ctx, f, r)));
+      const w = again ?? (await witnessOf(k, alternatives));
       if (!w) return false;
       found.push(w);
     }

@@ -19,29 +19,54 @@ export function flowTruth(
   geo: RoundGeography,
 ): (key: string) => number | undefined {
   const groupOf = new Map(ds.nationalities.rows.map((r) => [r.code as string, r.group as string]));
-  // year|nis|direction → the total and every category of it
+  // year|nis|direction → the total and every category of it, made when first asked for (from that municipality's
+  // lines only: most cells asked for are a municipality's)
   const agg = new Map<string, Totals>();
-  for (const [y, t] of ds.flows) {
-    const { dict } = t;
-    for (let i = 0; i < t.length; i++) {
-      const n = t.count[i]!;
-      if (!n) continue;
-      const nis = dict.nis.codes[t.nis[i]!]!;
-      const dir = dict.direction.codes[t.direction[i]!]!;
-      const nat = dict.nationality.codes[t.nationality[i]!]!;
-      const sex = dict.sex.codes[t.sex[i]!]!;
-      const comp = dict.component.codes[t.component[i]!]!;
-      const id = `${y}|${nis}|${dir}`;
-      let a = agg.get(id);
-      if (!a) {
-        a = { T: 0, byCat: new Map() };
-        agg.set(id, a);
-      }
-      a.T += n;
-      for (const c of [`c:${comp}`, `g:${groupOf.get(nat) ?? "non-EU"}`, `s:${sex}`, `n:${nat}`, `n:${nat}:${sex}`])
-        a.byCat.set(c, (a.byCat.get(c) ?? 0) + n);
+  const lines = new Map<number, Map<string, number[]>>();
+  const linesOf = (y: number, nis: string): number[] => {
+    let byNis = lines.get(y);
+    if (!byNis) {
+      byNis = new Map();
+      const t = ds.flows.get(y);
+      if (t)
+        for (let i = 0; i < t.length; i++) {
+          const code = t.dict.nis.codes[t.nis[i]!]!;
+          const l = byNis.get(code);
+          if (l) l.push(i);
+          else byNis.set(code, [i]);
+        }
+      lines.set(y, byNis);
     }
-  }
+    return byNis.get(nis) ?? [];
+  };
+  const totalsOf = (y: number, nis: string, dir: string): Totals | undefined => {
+    const id = `${y}|${nis}|${dir}`;
+    if (!agg.has(id)) {
+      const t = ds.flows.get(y);
+      for (const d of ["immigration", "emigration"]) agg.set(`${y}|${nis}|${d}`, { T: 0, byCat: new Map() });
+      if (t) {
+        const { dict } = t;
+        for (const i of linesOf(y, nis)) {
+          const n = t.count[i]!;
+          if (!n) continue;
+          const a = agg.get(`${y}|${nis}|${dict.direction.codes[t.direction[i]!]!}`);
+          if (!a) continue;
+          const nat = dict.nationality.codes[t.nationality[i]!]!;
+          const sex = dict.sex.codes[t.sex[i]!]!;
+          a.T += n;
+          for (const c of [
+            `c:${dict.component.codes[t.component[i]!]!}`,
+            `g:${groupOf.get(nat) ?? "non-EU"}`,
+            `s:${sex}`,
+            `n:${nat}`,
+            `n:${nat}:${sex}`,
+          ])
+            a.byCat.set(c, (a.byCat.get(c) ?? 0) + n);
+        }
+      }
+    }
+    return agg.get(id);
+  };
   const memo = new Map<string, number | undefined>();
   const value = (key: string): number | undefined => {
     if (memo.has(key)) return memo.get(key);
@@ -70,7 +95,7 @@ export function flowTruth(
         if (![...ds.flows.keys()].includes(y)) known = false;
         const units = comp?.units && comp.y === y ? comp.units : p.geo === p.code ? [p.code] : geo.unitsOf(p.code, y);
         for (const u of units) {
-          const a = agg.get(`${y}|${u}|${p.dir}`);
+          const a = totalsOf(y, u, p.dir);
           if (a) sum += p.cat === "T" ? a.T : (a.byCat.get(p.cat) ?? 0);
         }
       }

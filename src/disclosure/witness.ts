@@ -264,3 +264,16 @@ function holds(ctx: WitnessContext, moves: Map<string, number>): boolean {
     }
   return true;
 }
+
+/** Whether a witness found for one move also allows `range` (every cell it moves keeps its bounds): the same other
+ * table then does for both, without another LP. */
+export function allows(ctx: WitnessContext, w: Witness, range: { down: number; up: number }): boolean {
+  for (const [k, d] of w.moves) {
+    if (k === w.target) continue;
+    const t = ctx.truth(k);
+    if (t === undefined) return false;
+    const [lo, hi] = readerBounds(ctx, k);
+    for (const x of [t + d * range.up, t - d * range.down]) if (x < lo - EPS || x > hi + EPS) return false;
+  }
+  return true;
+}

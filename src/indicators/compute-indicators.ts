@@ -176,7 +176,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   // 5. municipalities over the period: average yearly balance per 1,000 of the mean 1 January population
   const from = year - p.periodYears + 1;
   const popYears = Array.from({ length: p.periodYears + 1 }, (_, i) => from + i);
-  const pop = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r.population as number]));
+  const pop = populationOf(ds.population);
   const acc = new Map<string, { immigration: number; emigration: number }>();
   for (const nis of regionMunis.keys()) acc.set(nis, { immigration: 0, emigration: 0 });
   for (let y = from; y <= year; y++) {
@@ -213,7 +213,7 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
   // 6. three regions: the balance per 1,000 inhabitants (mean of the populations on 1 January of the year and the
   // next), and the statements about the shapes of the rates (trends.ts)
   const regionCodes = [...new Set(ds.longSeries.rows.map((r) => r.region as string))].sort();
-  const popOf = new Map(ds.population.rows.map((r) => [`${r.year}|${r.nis}`, r.population as number]));
+  const popOf = populationOf(ds.population);
   const regionSeries = regionCodes.flatMap((reg) =>
     seriesOf(reg).map((s) => {
       const population = ((popOf.get(`${s.year}|${reg}`) ?? 0) + (popOf.get(`${s.year + 1}|${reg}`) ?? 0)) / 2;
@@ -431,6 +431,35 @@ interface FlowAggregate {
 }
 
 /** One pass over a year's flow columns, restricted to the region's municipalities. */
+const populations = new WeakMap<object, Map<string, number>>();
+/** `year|nis` → population, made once per table (a round computes 328 areas from the same tables) */
+function populationOf(t: Datasets["population"]): Map<string, number> {
+  let m = populations.get(t);
+  if (!m) {
+    m = new Map(t.rows.map((r) => [`${r.year}|${r.nis}`, r.population as number]));
+    populations.set(t, m);
+  }
+  return m;
+}
+
+const byMunicipality = new WeakMap<FlowTable, { start: Uint32Array; rows: Uint32Array }>();
+/** The lines of each municipality of a flow table (by its dictionary index), in the order of the table; made once. */
+function linesByMunicipality(t: FlowTable) {
+  let x = byMunicipality.get(t);
+  if (!x) {
+    const n = t.dict.nis.codes.length;
+    const start = new Uint32Array(n + 1);
+    for (let i = 0; i < t.length; i++) start[t.nis[i]! + 1]!++;
+    for (let m = 0; m < n; m++) start[m + 1]! += start[m]!;
+    const at = start.slice(0, n);
+    const rows = new Uint32Array(t.length);
+    for (let i = 0; i < t.length; i++) rows[at[t.nis[i]!]!++] = i;
+    x = { start, rows };
+    byMunicipality.set(t, x);
+  }
+  return x;
+}
+
 function aggregateFlows(
   t: FlowTable | undefined,
   regionMunis: Map<string, Row>,
@@ -454,15 +483,22 @@ function aggregateFlows(
   const comp = new Float64Array(nD * d.component.codes.length);
   const nat = new Float64Array(nD * d.nationality.codes.length * 2);
   const muni = new Float64Array(nD * d.nis.codes.length);
-  for (let i = 0; i < t.length; i++) {
+  const add = (i: number) => {
     const m = t.nis[i]!;
-    if (!inRegion[m]) continue;
     const dir = t.direction[i]!;
     const c = t.count[i]!;
     comp[dir * d.component.codes.length + t.component[i]!]! += c;
     nat[(dir * d.nationality.codes.length + t.nationality[i]!) * 2 + (isMan[t.sex[i]!] ? 0 : 1)]! += c;
     muni[dir * d.nis.codes.length + m]! += c;
-  }
+  };
+  // an area of a few municipalities reads only their lines (a round computes 328 areas from the same tables)
+  const wanted = inRegion.reduce((n, x) => n + (x ? 1 : 0), 0);
+  if (wanted < d.nis.codes.length / 4) {
+    const { start, rows } = linesByMunicipality(t);
+    inRegion.forEach((inside, m) => {
+      if (inside) for (let j = start[m]!; j < start[m + 1]!; j++) add(rows[j]!);
+    });
+  } else for (let i = 0; i < t.length; i++) if (inRegion[t.nis[i]!]) add(i);
   dirs.forEach((dir, k) => {
     if (dir !== "immigration" && dir !== "emigration") return;
     d.component.codes.forEach((code, j) => {
