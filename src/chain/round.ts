@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import type { Config } from "../config/schema.ts";
 import { harmonise } from "../data/harmonise.ts";
 import { type Datasets, flowFile, readDatasets } from "../data/read-datasets.ts";
@@ -94,9 +95,17 @@ async function roundHash(config: Config, year: number, before: string, fx: Effec
   ];
   for (const f of files) {
     h.update(f);
-    h.update(await fx.readFile(f).catch(() => Buffer.from("(missing)")));
+    h.update(normalised(await fx.readFile(f).catch(() => Buffer.from("(missing)"))));
   }
   return h.digest("hex");
+}
+
+/** A table's text as the readers see it: gunzipped, without a byte-order mark, with LF line ends (a table re-saved
+ * with a BOM or CRLF, or compressed again, is the same table and keeps its pattern). */
+function normalised(b: Buffer): Buffer {
+  const text = b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b;
+  const s = text.toString("utf8");
+  return Buffer.from((s.charCodeAt(0) === 0xfeff ? s.slice(1) : s).replace(/\r\n/g, "\n"), "utf8");
 }
 
 interface Cached {
