@@ -1,38 +1,58 @@
 import { distance } from "fastest-levenshtein";
 import { COMPONENTS, DIRECTIONS, GROUPS } from "../core/domain.ts";
 import type { Row, Table } from "../data/csv.ts";
-import { harmonise, validIn } from "../data/harmonise.ts";
+import { harmonise } from "../data/harmonise.ts";
 import { FLAGS as EUROSTAT_FLAGS } from "../data/import/eurostat.ts";
 import type { Datasets } from "../data/read-datasets.ts";
-import { problem, type RuleId } from "../errors/messages.ts";
+import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
+import { checkFlows } from "./validate-flows.ts";
 import { validateGeography } from "./validate-geography.ts";
 
 /*
- * Why one file: the checks read across tables (flows against the long series, municipalities against the
- * population, regions against their municipalities); each block below is one table or one cross-check, in the
- * order data/README.md lists them, so the contract and its checks read side by side.
+ * The tables against the contract and against each other: one check per table or cross-check, in the order
+ * data/README.md lists them (unique keys, the code lists, the flows, the long series, the population, the EU
+ * comparison), each worded by the catalogue (errors/messages.ts). The flows' checks are in validate-flows.ts.
  */
 
-export interface ValidateParams {
-  year: number;
-  region: string;
-  /** Years of the municipal period (populations needed on 1 January of each and of the year after). */
-  periodYears: number[];
-  /** the year whose municipalities the edition uses (default: `year`; see data/harmonise.ts) */
-  geography?: number;
-}
+import type { Check, ValidateParams } from "./check.ts";
+
+export type { ValidateParams } from "./check.ts";
+
+/** The checks, in the order their problems are listed. */
+const CHECKS: ((c: Check) => void)[] = [
+  uniqueKeys,
+  codeLists,
+  (c) => c.out.push(...validateGeography(c.ds, { year: c.p.year, geography: c.p.geography ?? c.p.year })),
+  (c) => checkFlows(c, { suggestNationality }),
+  longSeries,
+  population,
+  euComparison,
+];
 
 /** Checks the tables against the contract and against each other; returns every problem (never throws). */
 export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   const out: Problem[] = [];
-  // every problem is worded by the catalogue (errors/messages.ts); here only where and with what
-  const err = (t: Table, row: Row | undefined, rule: RuleId, params: Record<string, unknown>, column?: number) =>
-    out.push(
-      problem(rule, { file: t.file, ...(row ? { line: row.line } : {}), ...(column ? { column } : {}) }, params),
-    );
+  const c: Check = {
+    ds,
+    p,
+    out,
+    // every problem is worded by the catalogue (errors/messages.ts); here only where and with what
+    err: (t, row, rule, params, column) =>
+      out.push(
+        problem(rule, { file: t.file, ...(row ? { line: row.line } : {}), ...(column ? { column } : {}) }, params),
+      ),
+    areaCodes: new Set(ds.areas.rows.map((r) => r.nis as string)),
+    muniByNis: new Map(ds.municipalities.rows.map((r) => [r.nis as string, r])),
+    componentsBy: new Map(),
+  };
+  for (const check of CHECKS) check(c);
+  return out;
+}
 
-  // -- unique keys
+/** Unique keys: one line per key in every table (the flows: validate-flows.ts). */
+function uniqueKeys(c: Check) {
+  const { ds, err } = c;
   const keys: [Table, string[]][] = [
     [ds.municipalities, ["nis"]],
     [ds.areas, ["nis"]],
@@ -56,10 +76,12 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       else seen.set(k, r.line);
     }
   }
+}
 
-  // -- code lists
-  const areaCodes = new Set(ds.areas.rows.map((r) => r.nis as string));
-  const muniByNis = new Map(ds.municipalities.rows.map((r) => [r.nis as string, r]));
+/** The code lists: every area code known and of its level, one parent per area, the groups and the components. */
+function codeLists(c: Check) {
+  const { ds, err } = c;
+  const { areaCodes, componentsBy } = c;
   for (const r of ds.municipalities.rows)
     for (const col of ["arrondissement", "province", "region"])
       if (!areaCodes.has(r[col] as string))
@@ -107,7 +129,6 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
   for (const r of ds.nationalities.rows)
     if (!(GROUPS as readonly string[]).includes(r.group as string))
       err(ds.nationalities, r, "bad-group", { group: r.group, code: r.code, known: GROUPS });
-  const componentsBy = new Map<string, Set<string>>();
   for (const r of ds.components.rows) {
     if (!(DIRECTIONS as readonly string[]).includes(r.direction as string))
       err(ds.components, r, "bad-direction", { direction: r.direction });
@@ -120,148 +141,12 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       for (const c of COMPONENTS[d])
         if (!componentsBy.get(d)?.has(c))
           err(ds.components, undefined, "missing-component", { component: c, direction: d, known: COMPONENTS[d] });
+}
 
-  const natCodes = new Map(ds.nationalities.rows.map((r) => [r.code as string, r]));
-  const geography = p.geography ?? p.year;
-  const regionMunis = ds.municipalities.rows.filter((r) => r.region === p.region);
-  out.push(...validateGeography(ds, { year: p.year, geography }));
-
-  // -- flows: codes are checked once per distinct value (with the first line it appears on and how often)
-  for (const [year, t] of ds.flows) {
-    const d = t.dict;
-    const uses = (idx: number, arr: ArrayLike<number>) => {
-      let k = 0;
-      for (let i = 0; i < t.length; i++) if (arr[i] === idx) k++;
-      return k;
-    };
-    const at = (
-      col: keyof typeof d,
-      i: number,
-      arr: ArrayLike<number>,
-      column: number,
-      rule: RuleId,
-      params: Record<string, unknown>,
-    ) => {
-      const k = uses(i, arr);
-      const found = problem(rule, { file: t.file, line: d[col].firstLine[i], column }, params);
-      out.push(k > 1 ? { ...found, message: `${found.message} (on ${k} lines, first shown)` } : found);
-    };
-    for (let i = 0; i < t.length; i++)
-      if (t.year[i] !== year) {
-        out.push(problem("wrong-year", { file: t.file, line: t.line[i], column: 1 }, { found: t.year[i], year }));
-        break;
-      }
-    const inRegion = d.nis.codes.map((nis, i) => {
-      const muni = muniByNis.get(nis);
-      if (!muni) {
-        const near = ds.municipalities.rows.filter((m) => distance(m.nis as string, nis) === 1).slice(0, 3);
-        at("nis", i, t.nis, 2, "unknown-code/municipality", {
-          nis,
-          municipalities: ds.municipalities.file,
-          near: near.map((m) => `${m.nis} (${m.name_nl})`),
-        });
-      }
-      return muni?.region === p.region;
-    });
-    const dirOk = d.direction.codes.map((dir, i) => {
-      const ok = (DIRECTIONS as readonly string[]).includes(dir);
-      if (!ok) at("direction", i, t.direction, 3, "bad-direction", { direction: dir });
-      return ok;
-    });
-    // a component code is checked against the direction of each line that uses it
-    const pairSeen = new Uint8Array(65536);
-    const compPairs: number[] = [];
-    for (let i = 0; i < t.length; i++) {
-      const pair = t.direction[i]! * 256 + t.component[i]!;
-      if (!pairSeen[pair]) {
-        pairSeen[pair] = 1;
-        compPairs.push(pair);
-      }
-    }
-    for (const pair of compPairs) {
-      const dir = d.direction.codes[pair >> 8]!;
-      const comp = d.component.codes[pair & 255]!;
-      if (dirOk[pair >> 8] && !componentsBy.get(dir)?.has(comp)) {
-        let line = 0;
-        for (let i = 0; i < t.length; i++)
-          if (t.direction[i] === pair >> 8 && t.component[i] === (pair & 255)) {
-            line = t.line[i]!;
-            break;
-          }
-        out.push(
-          problem(
-            "unknown-code/component",
-            { file: t.file, line, column: 4 },
-            { component: comp, direction: dir, known: [...(componentsBy.get(dir) ?? [])] },
-          ),
-        );
-      }
-    }
-    d.nationality.codes.forEach((nat, i) => {
-      if (!natCodes.has(nat))
-        at("nationality", i, t.nationality, 5, "unknown-code/nationality", {
-          code: nat,
-          nationalities: ds.nationalities.file,
-          suggestion: suggestNationality(nat, ds.nationalities),
-        });
-    });
-    d.sex.codes.forEach((s, i) => {
-      if (s !== "M" && s !== "F") at("sex", i, t.sex, 6, "bad-sex", { sex: s });
-    });
-    // duplicate keys: one number per key; sorted, a repeat sits next to its twin (no map of 60,000 keys, unless one is
-    // found: then the map names the first line of each)
-    const sums = [0, 0];
-    const dirIndex = DIRECTIONS.map((dd) => d.direction.codes.indexOf(dd));
-    const keyOf = (i: number) =>
-      (((t.nis[i]! * 4 + t.direction[i]!) * 256 + t.component[i]!) * 1024 + t.nationality[i]!) * 4 + t.sex[i]!;
-    const keys = new Float64Array(t.length);
-    for (let i = 0; i < t.length; i++) keys[i] = keyOf(i);
-    keys.sort();
-    let repeated = false;
-    for (let i = 1; i < keys.length && !repeated; i++) repeated = keys[i] === keys[i - 1];
-    const seen = new Map<number, number>();
-    for (let i = 0; i < t.length; i++) {
-      if (repeated) {
-        const key = keyOf(i);
-        const first = seen.get(key);
-        if (first !== undefined) {
-          const values = [
-            year,
-            ...(["nis", "direction", "component", "nationality", "sex"] as const).map((c) => d[c].codes[t[c][i]!]),
-          ];
-          out.push(
-            problem(
-              "duplicate-key",
-              { file: t.file, line: t.line[i]! },
-              { key: "year × nis × direction × component × nationality × sex", values: values.join(", "), first },
-            ),
-          );
-        } else seen.set(key, t.line[i]!);
-      }
-      if (inRegion[t.nis[i]!]) {
-        if (t.direction[i] === dirIndex[0]) sums[0]! += t.count[i]!;
-        else if (t.direction[i] === dirIndex[1]) sums[1]! += t.count[i]!;
-      }
-    }
-    const seenMuni = new Set(d.nis.codes);
-    for (const m of regionMunis)
-      if (validIn(m, year) && !seenMuni.has(m.nis as string))
-        out.push(problem("missing-municipality/flows", { file: t.file }, { name: m.name_nl, nis: m.nis, year }));
-    DIRECTIONS.forEach((dd, k) => {
-      const ls = ds.longSeries.rows.find((r) => r.year === year && r.region === p.region && r.direction === dd);
-      if (ls && ls.count !== sums[k])
-        err(ds.longSeries, ls, "flows-disagree", {
-          direction: dd,
-          year,
-          region: p.region,
-          count: ls.count,
-          flows: t.file,
-          sum: sums[k],
-        });
-    });
-  }
-
-  // -- long series: every year from the first to the edition year, both directions, one break flag per year
+/** The long series: every year from the first to the edition year, both directions, one break flag per year. */
+function longSeries(c: Check) {
+  const { ds, p, err } = c;
+  const { areaCodes } = c;
   const byRegion = new Map<string, Row[]>();
   for (const r of ds.longSeries.rows) {
     if (!areaCodes.has(r.region as string))
@@ -288,8 +173,13 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
       err(ds.longSeries, r, "inconsistent-break", { year: r.year, first: f.line }, 5);
     else if (!f) flagOf.set(r.year as number, r);
   }
+}
 
-  // -- population: every municipality of the region on 1 January of each period year and the year after
+/** The population: every municipality of the region on 1 January of each period year and the year after, adding up to the region; every region of the long series for each of its years. */
+function population(c: Check) {
+  const { ds, p, err } = c;
+  const { areaCodes, muniByNis } = c;
+  const geography = p.geography ?? p.year;
   const popYears = [...p.periodYears, (p.periodYears.at(-1) ?? p.year) + 1];
   // completeness and sums on the edition's municipalities, the populations of earlier geographies added up to them
   const onGeography = harmonise(ds, geography).datasets;
@@ -337,8 +227,11 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
     const missing = [...ys].filter((y) => !pop.has(`${y}|${region}`)).sort((a, b) => a - b);
     if (missing.length) err(ds.population, undefined, "missing-region/population", { region, years: ranges(missing) });
   }
+}
 
-  // -- EU comparison
+/** The EU comparison: known areas, a population, Eurostat's flags, Belgium the sum of its regions. */
+function euComparison(c: Check) {
+  const { ds, err } = c;
   const geo = new Set(ds.euGeo.rows.map((r) => r.geo as string));
   const eu = new Map(ds.euComparison.rows.map((r) => [`${r.year}|${r.geo}`, r]));
   for (const r of ds.euComparison.rows) {
@@ -376,10 +269,9 @@ export function validateDatasets(ds: Datasets, p: ValidateParams): Problem[] {
           err(ds.euComparison, be, "totals-mismatch/belgium", { column: col, year: y, value: be[col], sum });
       }
   }
-  return out;
 }
 
-function suggestNationality(code: string, t: Table): string {
+export function suggestNationality(code: string, t: Table): string {
   const upper = code.toUpperCase();
   const exact = t.rows.find(
     (r) =>
