@@ -6,11 +6,11 @@
 import { join } from "node:path";
 import { loadConfig } from "../config/read-config.ts";
 import { readOneTable } from "../data/read-datasets.ts";
-import { type AuditEdition, type AuditReport, auditEditions } from "../disclosure/audit.ts";
+import { type AuditEdition, type AuditReport, auditEditions, formatAudit } from "../disclosure/audit.ts";
 import { roundGeography } from "../disclosure/keys.ts";
 import { categoriesOf } from "../disclosure/round.ts";
 import type { Effects } from "../effects.ts";
-import { InputError, type Problem } from "../errors/problem.ts";
+import { ExitCode, InputError, type Problem } from "../errors/problem.ts";
 import type { Indicators } from "../indicators/types.ts";
 
 /** Every indicators.json under `dir` (sorted). */
@@ -79,4 +79,39 @@ export async function auditDirs(
   const minCount = config.disclosure.minCount;
   const report = await auditEditions(editions, geoOf, cats, minCount); // 3
   return { report, minCount };
+}
+
+/**
+ * After a build that wrote area or municipal editions: the audit of the year's folder (everything published there,
+ * read together, as a reader reads the files). The round's pattern was checked before anything was drawn; this
+ * reads what was written. A failure exits 1 (and `send` refuses the round).
+ */
+export async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effects) {
+  for (const dir of [...new Set(yearDirs)]) {
+    const audited = await auditDirs({ dirs: [dir], configPath }, fx).catch((e: Error) => e);
+    if (audited instanceof Error) {
+      // the editions are published; an older file the audit cannot read is reported, not a failed build
+      process.stderr.write(`warning: audit ${dir}: not run: ${audited.message}\n`);
+      continue;
+    }
+    const { report, minCount } = audited;
+    if (!report.findings.length && !report.conflicts.length) {
+      process.stderr.write(
+        `audit ${dir}: ok, ${report.editions} editions read together, ${report.hidden} hidden counts protected\n`,
+      );
+      continue;
+    }
+    const first = report.findings[0];
+    process.stderr.write(
+      `error: audit ${dir}: not safe to publish: ${report.findings.length} counts of 1–${minCount - 1} published or worked out across ${report.editions === 1 ? "its edition" : `its ${report.editions} editions`}${first ? ` (first: ${first.key.split("|").join(" ")})` : ""}; see \`npx bulletin audit ${dir}\` (editions built by an older program in the same folder: build them again)\n`,
+    );
+    process.exitCode = ExitCode.badInput;
+  }
+}
+
+/** `bulletin audit DIR…`: the report, exit 1 on a finding. */
+export async function runAudit(dirs: string[], o: { config: string }, fx: Effects) {
+  const { report, minCount } = await auditDirs({ dirs, configPath: o.config }, fx);
+  process.stderr.write(`${formatAudit(report, minCount)}\n`);
+  if (report.findings.length || report.conflicts.length) process.exitCode = ExitCode.badInput;
 }

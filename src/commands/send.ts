@@ -12,7 +12,7 @@ import { memoryLedger } from "../email/ledger.ts";
 import { type SendResult, sendEditions } from "../email/send-editions.ts";
 import { readSubscribers } from "../email/subscribers.ts";
 import { SECRET_ENV, unsubscribeToken } from "../email/unsubscribe.ts";
-import { InputError, UsageError } from "../errors/problem.ts";
+import { ExitCode, InputError, UsageError } from "../errors/problem.ts";
 import { readUnsubscribed, unsubscribeList } from "./unsubscribe.ts";
 
 // ── send ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -165,4 +165,39 @@ async function refuseUnsafe(dir: string, configPath: string, fx: Effects) {
   throw new InputError(
     `${dir} is not safe to publish, so nothing was sent: ${report.findings.length} count(s) of 1–${minCount - 1} published or worked out${first ? ` (first: ${first.key.split("|").join(" ")})` : ""}; rebuild the round with this program (npx bulletin build --year …) and see \`npx bulletin audit ${dir}\``,
   );
+}
+
+/** `bulletin send` as the command line runs it: what was sent, skipped and failed (exit 3 on a failure). */
+export async function runSend(
+  o: {
+    config: string;
+    year?: number;
+    area?: string[];
+    out?: string;
+    lang?: Lang[];
+    dryRun?: boolean;
+    to?: string;
+    wait?: boolean;
+  },
+  fx: Effects,
+) {
+  const r = await send(
+    {
+      configPath: o.config,
+      year: o.year,
+      areas: o.area,
+      outDir: o.out,
+      langs: o.lang,
+      dryRun: o.dryRun,
+      to: o.to,
+      wait: o.wait,
+    },
+    fx,
+  );
+  if (o.dryRun) return;
+  process.stderr.write(
+    `sent ${r.sent.length}, skipped ${r.skipped.length} (already sent), failed ${r.failed.length}${r.ledger ? `; ledger: ${r.ledger}` : ""}\n`,
+  );
+  for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
+  if (r.failed.length) process.exitCode = ExitCode.failure;
 }

@@ -15,15 +15,17 @@ import type { RenderCache } from "../chain/prepare.ts";
 import type { BuiltArea } from "../chain/types.ts";
 import type { ChartCache } from "../charts/render-charts.ts";
 import { loadConfig } from "../config/read-config.ts";
+import type { Config } from "../config/schema.ts";
 import type { Lang } from "../core/domain.ts";
 import { flowFile } from "../data/read-datasets.ts";
 import type { Effects } from "../effects.ts";
-import { BulletinError, formatProblem } from "../errors/problem.ts";
+import { BulletinError, formatProblem, UsageError } from "../errors/problem.ts";
 import { boundaryReader } from "../geo/read-boundaries.ts";
 import { templatesDirFor } from "../narrative/read-templates.ts";
 import { indexPage, livePage, overlayHtml } from "../serve/live.ts";
 import { BASE_HEAP, fullGc, sizeOf } from "../serve/memory.ts";
 import { type PreviewServer, type Resource, startServer, typeOf } from "../serve/server.ts";
+import { untilStopped } from "./report.ts";
 
 /** How long the files must be quiet before a rebuild starts (one save often fires two or three events). */
 const QUIET_MS = 15;
@@ -69,90 +71,14 @@ interface Target {
 export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   const config = await loadConfig(req.configPath, fx);
   const region = config.geography.region;
-  const templatesDir = resolve(await templatesDirFor(req.configPath, fx));
-  // what every edition of the preview shares (held once, whatever the number of editions): the tables of each year,
-  // the templates, the boundary files; each edition has its own charts by spec (dropped with it)
-  const shared: Pick<RenderCache, "templates" | "boundaries" | "years"> = {
-    years: new Map(),
-    boundaries: boundaryReader(config.data.dir, fx),
-  };
-  const cacheOf = (): RenderCache => ({
-    prepared: new Map(),
-    charts: new Map() as ChartCache,
-    get years() {
-      return shared.years;
-    },
-    get boundaries() {
-      return shared.boundaries;
-    },
-    get templates() {
-      return shared.templates;
-    },
-    set templates(t) {
-      shared.templates = t;
-    },
-  });
-  const targets = new Map<string, Target>();
-  // as in output/: a municipality under municipalities/, any other area under areas/ (both paths serve either)
-  const baseOf = (year: number, area: string) =>
-    area === region
-      ? `/${year}/`
-      : `/${year}/${/^\d{2}0{3}$|^20001$/.test(area) ? "areas" : "municipalities"}/${area}/`;
-  /** The target of an edition, now the most recently used (last in `targets`). */
-  const targetOf = (year: number, area: string): Target => {
-    const key = `${year}|${area}`;
-    const t = targets.get(key) ?? { year, area, base: baseOf(year, area), cache: cacheOf(), bytes: 0 };
-    targets.delete(key);
-    targets.set(key, t);
-    return t;
-  };
-  const budget = (req.memoryMb ?? 256) * 1e6;
-  /** Drops the least recently used editions while they hold more than the budget; never `keep` (on screen). */
-  const evict = (keep: Target) => {
-    let total = [...targets.values()].reduce((a, t) => a + t.bytes, 0);
-    for (const [key, t] of targets) {
-      if (total <= budget) break;
-      if (t === keep) continue;
-      targets.delete(key);
-      total -= t.bytes;
-    }
-    // V8 collects lazily and lets the heap grow far past what is live (RSS 990 MB after 150 municipal editions,
-    // 530 MB with this): a full collection once the heap passes the budget and the program's own keeps it near that
-    if (process.memoryUsage().heapUsed > budget + BASE_HEAP) fullGc?.();
-  };
-
-  const describe = (e: unknown) =>
-    e instanceof BulletinError && e.problems.length
-      ? e.problems.map(formatProblem).join("\n")
-      : `${(e as Error).message ?? String(e)}`;
-  /** Renders a target's editions; on failure keeps the last good ones and records the problems. */
-  const rebuild = async (t: Target): Promise<boolean> => {
-    try {
-      const built = await render(
-        { configPath: req.configPath, year: t.year, areas: [t.area], formats: ["html"], preview: t.cache },
-        fx,
-      );
-      t.built = built.areas[0];
-      t.problems = undefined;
-      t.rules = undefined;
-      t.bytes = t.built ? sizeOf(t.built) : 0;
-      return true;
-    } catch (e) {
-      t.problems = describe(e);
-      t.rules = e instanceof BulletinError ? e.problems.map((p) => p.rule) : [];
-      return false;
-    }
-  };
-
-  const first = targetOf(req.year ?? config.year, req.area ?? region);
+  const held = new Held(req, config, fx);
+  const first = held.targetOf(req.year ?? config.year, req.area ?? region);
   const t0 = performance.now();
-  await rebuild(first);
+  await held.rebuild(first);
   fx.log(`built in ${Math.round(performance.now() - t0)} ms`);
   if (first.problems) fx.warn(`the preview could not be built:\n${first.problems}`);
-
-  const waiting: ((r: Rebuild) => void)[] = [];
   let server: PreviewServer | undefined;
-  const announce = (r: Rebuild) => {
+  const changes = await watchChanges(req, config, held, fx, (r) => {
     if (r.ok) {
       fx.log(`rebuilt (${r.cause}) in ${Math.round(r.ms)} ms`);
       server?.broadcast("reload", { cause: r.cause, ms: r.ms });
@@ -160,10 +86,131 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
       fx.warn(`the preview could not be rebuilt (${r.cause}):\n${r.problems}`);
       server?.broadcast("problems", { html: overlayHtml(r.problems ?? "") });
     }
-    for (const w of waiting.splice(0)) w(r);
+  });
+  server = await startServer({
+    host: req.host,
+    port: req.port,
+    resolve: resolverOf(req, config, held, fx),
+    onError: (e) => fx.warn(`the preview failed: ${(e as Error).message}`),
+  });
+  const url = `${server.url}${first.base.slice(1)}${config.languages[0]}/`;
+  return {
+    url,
+    nextRebuild: changes.nextRebuild,
+    close: async () => {
+      await changes.close();
+      await server?.close();
+    },
   };
+}
 
-  // -- rebuilds: one at a time; changes that arrive meanwhile are folded into one more
+/**
+ * The editions the preview holds, most recently used last, within its memory budget; what they all share (the
+ * tables of each year, the templates, the boundary files) is held once, whatever their number, and each has its own
+ * charts by spec (dropped with it).
+ */
+class Held {
+  readonly targets = new Map<string, Target>();
+  readonly shared: Pick<RenderCache, "templates" | "boundaries" | "years">;
+  private readonly budget: number;
+  constructor(
+    private readonly req: ServeRequest,
+    private readonly config: Config,
+    private readonly fx: Effects,
+  ) {
+    this.shared = { years: new Map(), boundaries: boundaryReader(config.data.dir, fx) };
+    this.budget = (req.memoryMb ?? 256) * 1e6;
+  }
+  private cacheOf(): RenderCache {
+    const shared = this.shared;
+    return {
+      prepared: new Map(),
+      charts: new Map() as ChartCache,
+      get years() {
+        return shared.years;
+      },
+      get boundaries() {
+        return shared.boundaries;
+      },
+      get templates() {
+        return shared.templates;
+      },
+      set templates(t) {
+        shared.templates = t;
+      },
+    };
+  }
+  /** as in output/: a municipality under municipalities/, any other area under areas/ (both paths serve either) */
+  private baseOf(year: number, area: string) {
+    return area === this.config.geography.region
+      ? `/${year}/`
+      : `/${year}/${/^\d{2}0{3}$|^20001$/.test(area) ? "areas" : "municipalities"}/${area}/`;
+  }
+  /** The target of an edition, now the most recently used (last in `targets`). */
+  targetOf(year: number, area: string): Target {
+    const key = `${year}|${area}`;
+    const t = this.targets.get(key) ?? { year, area, base: this.baseOf(year, area), cache: this.cacheOf(), bytes: 0 };
+    this.targets.delete(key);
+    this.targets.set(key, t);
+    return t;
+  }
+  /** Drops the least recently used editions while they hold more than the budget; never `keep` (on screen). */
+  evict(keep: Target) {
+    let total = [...this.targets.values()].reduce((a, t) => a + t.bytes, 0);
+    for (const [key, t] of this.targets) {
+      if (total <= this.budget) break;
+      if (t === keep) continue;
+      this.targets.delete(key);
+      total -= t.bytes;
+    }
+    // V8 collects lazily and lets the heap grow far past what is live (RSS 990 MB after 150 municipal editions,
+    // 530 MB with this): a full collection once the heap passes the budget and the program's own keeps it near that
+    if (process.memoryUsage().heapUsed > this.budget + BASE_HEAP) fullGc?.();
+  }
+  /** Renders a target's editions; on failure keeps the last good ones and records the problems. */
+  async rebuild(t: Target): Promise<boolean> {
+    try {
+      const built = await render(
+        { configPath: this.req.configPath, year: t.year, areas: [t.area], formats: ["html"], preview: t.cache },
+        this.fx,
+      );
+      t.built = built.areas[0];
+      t.problems = undefined;
+      t.rules = undefined;
+      t.bytes = t.built ? sizeOf(t.built) : 0;
+      return true;
+    } catch (e) {
+      t.problems =
+        e instanceof BulletinError && e.problems.length
+          ? e.problems.map(formatProblem).join("\n")
+          : `${(e as Error).message ?? String(e)}`;
+      t.rules = e instanceof BulletinError ? e.problems.map((p) => p.rule) : [];
+      return false;
+    }
+  }
+  /** What a change of the files makes stale: the templates, or the tables and what was prepared from them. */
+  forget(cause: Rebuild["cause"]) {
+    if (cause === "templates") this.shared.templates = undefined;
+    else {
+      this.shared.years?.clear();
+      this.shared.boundaries = boundaryReader(this.config.data.dir, this.fx);
+      for (const t of this.targets.values()) t.cache.prepared.clear();
+    }
+  }
+}
+
+/**
+ * The watch on templates/, config.yml and data/: rebuilds one at a time, changes that arrive meanwhile folded into
+ * one more, each announced when it ends.
+ */
+async function watchChanges(
+  req: ServeRequest,
+  config: Config,
+  held: Held,
+  fx: Effects,
+  announce: (r: Rebuild) => void,
+) {
+  const waiting: ((r: Rebuild) => void)[] = [];
   let running: Promise<void> | undefined;
   let pending: Rebuild["cause"] | undefined;
   let changedAt = 0;
@@ -175,14 +222,16 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
         pending = undefined;
         const start = changedAt;
         let ok = true;
-        for (const t of [...targets.values()]) ok = (await rebuild(t)) && ok;
-        const onScreen = [...targets.values()].at(-1);
-        if (onScreen) evict(onScreen);
-        const problems = [...targets.values()]
+        for (const t of [...held.targets.values()]) ok = (await held.rebuild(t)) && ok;
+        const onScreen = [...held.targets.values()].at(-1);
+        if (onScreen) held.evict(onScreen);
+        const problems = [...held.targets.values()]
           .map((t) => t.problems)
           .filter(Boolean)
           .join("\n");
-        announce({ cause, ms: performance.now() - start, ok, ...(ok ? {} : { problems }) });
+        const r: Rebuild = { cause, ms: performance.now() - start, ok, ...(ok ? {} : { problems }) };
+        announce(r);
+        for (const w of waiting.splice(0)) w(r);
       }
     })().finally(() => {
       running = undefined;
@@ -190,18 +239,14 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
       if (pending) runRebuilds();
     });
   };
+  const templatesDir = resolve(await templatesDirFor(req.configPath, fx));
   const configFile = resolve(req.configPath);
   const dataDir = resolve(config.data.dir); // as the build reads it: relative to the working folder
   let quiet: NodeJS.Timeout | undefined;
   const onChange = (path: string) => {
     const p = resolve(path);
     const cause: Rebuild["cause"] = p.startsWith(templatesDir) ? "templates" : p === configFile ? "config" : "data";
-    if (cause === "templates") shared.templates = undefined;
-    else {
-      shared.years?.clear();
-      shared.boundaries = boundaryReader(config.data.dir, fx);
-      for (const t of targets.values()) t.cache.prepared.clear();
-    }
+    held.forget(cause);
     if (!pending) changedAt = performance.now(); // the time of the first change a rebuild answers
     // a data or config change outranks a template change folded into the same rebuild
     pending = pending && pending !== "templates" ? pending : cause;
@@ -212,8 +257,18 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   const watcher = watch([templatesDir, configFile, dataDir], { ignoreInitial: true });
   watcher.on("all", (_event, path) => onChange(path));
   await new Promise<void>((r) => watcher.once("ready", () => r()));
+  return {
+    nextRebuild: () => new Promise<Rebuild>((r) => waiting.push(r)),
+    close: async () => {
+      clearTimeout(quiet);
+      await watcher.close();
+    },
+  };
+}
 
-  // -- what the server serves: the editions of each target, by path
+/** What the server serves: the editions of each target, by path; a path that names none answers 404. */
+function resolverOf(req: ServeRequest, config: Config, held: Held, fx: Effects) {
+  const region = config.geography.region;
   const pdfOf = async (t: Target, lang: Lang): Promise<Uint8Array> => {
     const built = await render(
       {
@@ -232,7 +287,7 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
     type,
     body: async () => body(),
   });
-  const built = () => [...targets.values()].filter((t) => t.built);
+  const built = () => [...held.targets.values()].filter((t) => t.built);
   /** The preview's list of editions, answering 404 for a path that names none. */
   const notFound = (path: string): Resource => ({
     ...page(typeOf(".html"), () => indexPage(built(), config.languages, path)),
@@ -240,16 +295,16 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
   });
   /** A year the preview can build: one with its own settings in config.yml or its flow table in data/. */
   const knownYear = async (y: number) => config.editions[String(y)] !== undefined || fx.exists(flowFile(config, y));
-  const resolvePath = async (path: string): Promise<Resource | undefined> => {
+  return async (path: string): Promise<Resource | undefined> => {
     if (path === "/") return page(typeOf(".html"), () => indexPage(built(), config.languages));
     const m = /^\/(\d{4})\/(?:(?:areas|municipalities)\/(\d{5})\/)?(?:(nl|en)\/(.*)|(indicators\.json))$/.exec(path);
     const lang = m?.[3] as Lang | undefined;
     if (!m || (lang && !config.languages.includes(lang)) || !(await knownYear(Number(m[1])))) return notFound(path);
-    const t = targetOf(Number(m[1]), m[2] ?? region);
-    if (!t.built && !t.problems) await rebuild(t);
-    evict(t);
+    const t = held.targetOf(Number(m[1]), m[2] ?? region);
+    if (!t.built && !t.problems) await held.rebuild(t);
+    held.evict(t);
     if (!t.built && t.rules?.some((r) => r === "unknown-area" || r === "empty-area")) {
-      targets.delete(`${t.year}|${t.area}`);
+      held.targets.delete(`${t.year}|${t.area}`);
       return notFound(path);
     }
     if (!t.built) return page(typeOf(".html"), () => livePage("<!doctype html><html><body></body></html>", t.problems));
@@ -272,20 +327,18 @@ export async function serve(req: ServeRequest, fx: Effects): Promise<Preview> {
     }[ext]!;
     return page(typeOf(`.${ext === "vl.json" ? "json" : ext}`), body);
   };
-  server = await startServer({
-    host: req.host,
-    port: req.port,
-    resolve: resolvePath,
-    onError: (e) => fx.warn(`the preview failed: ${(e as Error).message}`),
-  });
-  const url = `${server.url}${first.base.slice(1)}${config.languages[0]}/`;
-  return {
-    url,
-    nextRebuild: () => new Promise<Rebuild>((r) => waiting.push(r)),
-    close: async () => {
-      clearTimeout(quiet);
-      await watcher.close();
-      await server?.close();
-    },
-  };
+}
+
+/** `bulletin serve` as the command line runs it: the preview until Ctrl+C, opened in the browser when asked. */
+export async function runServe(
+  o: { config: string; year?: number; area?: string; port: number; host: string; open?: boolean; memory: number },
+  fx: Effects,
+) {
+  if (o.area !== undefined && !/^\d{5}$/.test(o.area))
+    throw new UsageError(`\`${o.area}\` is not a NIS code: --area takes 5 digits, e.g. 10000`);
+  const preview = await serve({ configPath: o.config, ...o, memoryMb: o.memory }, fx);
+  process.stderr.write(`preview at ${preview.url} (Ctrl+C to stop)\n`);
+  if (o.open) await (await import("open")).default(preview.url).catch(() => {});
+  await untilStopped();
+  await preview.close();
 }

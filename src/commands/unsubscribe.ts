@@ -16,6 +16,7 @@ import type { Effects } from "../effects.ts";
 import { checkToken, parseUnsubscribed, SECRET_ENV, withUnsubscribed } from "../email/unsubscribe.ts";
 import { UsageError } from "../errors/problem.ts";
 import { writeAtomic } from "../publish/publish.ts";
+import { untilStopped } from "./report.ts";
 
 export const unsubscribeList = (config: Config) =>
   join(config.data.dir, config.mail?.unsubscribe?.list ?? "unsubscribed.txt");
@@ -133,4 +134,18 @@ export async function unsubscribeServe(
     url: `http://${a.address}:${a.port}/`,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** `bulletin unsubscribe add ADDRESS` as the command line runs it. */
+export async function runUnsubscribeAdd(address: string, o: { config: string }, fx: Effects) {
+  const { added, list } = await unsubscribeAdd({ configPath: o.config, address }, fx);
+  process.stderr.write(`${address}: ${added ? "added to" : "already on"} the unsubscribe list ${list}\n`);
+}
+
+/** `bulletin unsubscribe serve` as the command line runs it: the endpoint until Ctrl+C. */
+export async function runUnsubscribeServe(o: { config: string; port: number; host: string }, fx: Effects) {
+  const s = await unsubscribeServe({ configPath: o.config, port: o.port, host: o.host }, fx);
+  process.stderr.write(`unsubscribe endpoint at ${s.url} (Ctrl+C to stop)\n`);
+  await untilStopped();
+  await s.close();
 }

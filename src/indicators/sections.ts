@@ -18,7 +18,8 @@ import type {
 /*
  * The indicators of sections 1–5, one function each (compute-indicators.ts puts them together): the series and the
  * headline, the components, the nationality groups, the most frequent nationalities, the municipalities over the
- * period. They share one `SectionInput`: the tables, the request, and each year's flows summed once for the area.
+ * period. Why one file: they share one `SectionInput` (the tables, the request, and each year's flows summed once
+ * for the area), and read in the order of the edition's sections.
  */
 
 /** What every section reads. */

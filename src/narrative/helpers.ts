@@ -9,7 +9,8 @@ import type { Fact } from "./types.ts";
 /*
  * The helpers of the narrative templates: every number, name and comparison in the text comes through one of them,
  * names the indicator it shows (a path into indicators.json) and records a fact {indicator, exact value, words used};
- * every {{#if}} records the branch it took. They share the state of the section being written (`HelperState`).
+ * every {{#if}} records the branch it took. Why one file: they share the state of the section being written
+ * (`HelperState`) and the fact recorder, one function per kind of helper.
  */
 
 /** Marks around what a helper wrote (the digit guard of write-narrative.ts looks outside them). */

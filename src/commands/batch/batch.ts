@@ -235,46 +235,7 @@ export async function buildBatch(
   return { manifest, manifestPath, built: todo.length - failed.length, skipped, failed };
 }
 
-/** `bulletin manifest merge DIR…`: the shards' parts joined into manifest.json, with what is missing or doubled. */
-export async function mergeManifests(
-  paths: string[],
-  fx: Effects,
-  title: Record<Lang, string>,
-): Promise<{ manifest: Manifest; path: string; missing: string[]; duplicates: string[] }> {
-  const parts: Manifest[] = [];
-  for (const p of paths) {
-    const files = (await fx.exists(join(p, "manifest.json"))) && !p.endsWith(".json") ? [] : [p];
-    const list = p.endsWith(".json")
-      ? files
-      : (await fx.list(p)).filter((f) => /^manifest\.shard-\d+-of-\d+\.json$/.test(f)).map((f) => join(p, f));
-    for (const f of list) parts.push(JSON.parse((await fx.readFile(f)).toString("utf8")) as Manifest);
-  }
-  if (!parts.length)
-    throw new BulletinError(`no manifest parts (manifest.shard-I-of-N.json) in ${paths.join(", ")}`, 1);
-  const seen = new Map<string, ManifestEntry>();
-  const duplicates: string[] = [];
-  for (const part of parts)
-    for (const e of part.editions) {
-      if (seen.has(e.area)) duplicates.push(e.area);
-      else seen.set(e.area, e);
-    }
-  const expected = [...new Set(parts.flatMap((p) => p.expected))].sort();
-  const missing = expected.filter((a) => !seen.has(a));
-  const manifest: Manifest = {
-    program: "migration-bulletin",
-    year: parts[0]!.year,
-    expected,
-    editions: [...seen.values()].sort((a, b) => a.area.localeCompare(b.area)),
-  };
-  const dir = paths[0]!.endsWith(".json") ? join(paths[0]!, "..") : paths[0]!;
-  const path = join(dir, "manifest.json");
-  await writeAtomic(fx, path, `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeIndexPages(fx, dir, manifest, title);
-  return { manifest, path, missing, duplicates };
-}
-
-/** One index page per language, linking every municipal edition built. */
-async function writeIndexPages(fx: Effects, dir: string, m: Manifest, title: Record<Lang, string>) {
+export async function writeIndexPages(fx: Effects, dir: string, m: Manifest, title: Record<Lang, string>) {
   const langs = [...new Set(m.editions.flatMap((e) => e.langs))] as Lang[];
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   for (const lang of langs) {
