@@ -71,6 +71,70 @@ function set(o: unknown, path: Path, value: unknown) {
 /** The published indicators of a municipality's edition (see the top of this file). Pure: a copy is returned. */
 export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indicators {
   const out = structuredClone(ind);
+  const dirs = ["immigration", "emigration"] as const;
+  const { values, aliases, lines, yearTotal } = quantitiesOf(ind);
+  const s = suppress(values, lines, rule);
+  const primary = [...s.primary].flatMap((id) => aliases.get(id) ?? []);
+  const secondary = [...s.secondary].flatMap((id) => aliases.get(id) ?? []);
+  const hidden = (id: string) => s.primary.has(id) || s.secondary.has(id);
+  const { derived, periodHidden } = derivedOf(ind, hidden, yearTotal);
+  for (const p of [...primary, ...secondary, ...derived]) set(out, p, null);
+  if (periodHidden) {
+    out.municipalities.negative = [];
+    out.municipalities.zero = [];
+    out.municipalities.topClass.members = [];
+    out.municipalities.highest = [];
+  }
+  const moved = rankedUntilHidden(out);
+  const renumber = (p: string) => {
+    const m = /^topNationalities\.(immigration|emigration)\.\d+\./.exec(p);
+    const to = m && moved.get(m[0]);
+    return to ? to + p.slice(m[0].length) : p;
+  };
+  // lists that would tell a hidden comparison
+  for (const d of dirs)
+    out.topNationalities.womenMajority[d] = out.topNationalities[d]
+      .filter((n) => n.majority === "women")
+      .map((n) => n.code);
+  out.disclosure = {
+    minCount: rule.minCount,
+    primary: primary.map(renumber),
+    secondary: [...secondary, ...derived].map(renumber),
+    rateMinPopulation: rule.rateMinPopulation,
+    rateMinEvents: rule.rateMinEvents,
+  };
+  return out;
+}
+
+/**
+ * The ranking must not tell about a hidden total: a total hidden as "x" between two published ones would be known
+ * to lie between them, and hidden totals in a strict order would be pinned (four of them: 4, 3, 2, 1). So the list
+ * is in rank order only down to its first hidden total; the rest follow by code, unranked (the text says so), and
+ * every published path into the list is renumbered with it (the map returned: old prefix → new).
+ */
+function rankedUntilHidden(out: Indicators): Map<string, string> {
+  const dirs = ["immigration", "emigration"] as const;
+  const moved = new Map<string, string>();
+  for (const d of dirs) {
+    const list = out.topNationalities[d];
+    // a list of names without numbers is in rank order throughout (no number of it is published)
+    const cut = out.topNationalities.counts === false ? -1 : list.findIndex((n) => n.total === null);
+    out.topNationalities.ranked = { ...out.topNationalities.ranked!, [d]: cut < 0 ? list.length : cut };
+    if (cut < 0) continue;
+    const order = list.map((n, k) => ({ n, k }));
+    const rest = order.slice(cut).sort((a, b) => a.n.code.localeCompare(b.n.code));
+    const next = [...order.slice(0, cut), ...rest];
+    // their ranks would tell the order too
+    out.topNationalities[d] = next.map((x, k) => (k < cut ? x.n : { ...x.n, rank: null as unknown as number }));
+    next.forEach((x, k) => {
+      if (x.k !== k) moved.set(`topNationalities.${d}.${x.k}.`, `topNationalities.${d}.${k}.`);
+    });
+  }
+  return moved;
+}
+
+/** The counts an edition publishes (each with every path it is shown under) and the sums they make. */
+function quantitiesOf(ind: Indicators) {
   const values = new Map<string, number>();
   /** every path a quantity is shown under: the first is its id */
   const aliases = new Map<string, Path[]>();
@@ -139,11 +203,12 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
         total: period,
       });
   }
-  const s = suppress(values, lines, rule);
-  const primary = [...s.primary].flatMap((id) => aliases.get(id) ?? []);
-  const secondary = [...s.secondary].flatMap((id) => aliases.get(id) ?? []);
-  const hidden = (id: string) => s.primary.has(id) || s.secondary.has(id);
-  // figures derived from a hidden count: balances, shares, rates, comparisons
+  return { values, aliases, lines, yearTotal };
+}
+
+/** The figures made from a hidden count (balances, shares, rates, comparisons): hidden with it. */
+function derivedOf(ind: Indicators, hidden: (id: string) => boolean, yearTotal: (year: number, dir: string) => string) {
+  const dirs = ["immigration", "emigration"] as const;
   const derived: Path[] = [];
   ind.series.forEach((x, i) => {
     if (hidden(yearTotal(x.year, "immigration")) || hidden(yearTotal(x.year, "emigration"))) {
@@ -207,49 +272,5 @@ export function discloseIndicators(ind: Indicators, rule: DisclosureRule): Indic
       "headline.balanceLowerThanAllPrevious",
       "headline.balanceHigherThanAllPrevious",
     );
-  for (const p of [...primary, ...secondary, ...derived]) set(out, p, null);
-  if (periodHidden) {
-    out.municipalities.negative = [];
-    out.municipalities.zero = [];
-    out.municipalities.topClass.members = [];
-    out.municipalities.highest = [];
-  }
-  // The ranking must not tell about a hidden total: a total hidden as "x" between two published ones would be known
-  // to lie between them, and hidden totals in a strict order would be pinned (four of them: 4, 3, 2, 1). So the list
-  // is in rank order only down to its first hidden total; the rest follow by code, unranked (the text says so), and
-  // every published path into the list is renumbered with it.
-  const moved = new Map<string, string>();
-  for (const d of dirs) {
-    const list = out.topNationalities[d];
-    // a list of names without numbers is in rank order throughout (no number of it is published)
-    const cut = out.topNationalities.counts === false ? -1 : list.findIndex((n) => n.total === null);
-    out.topNationalities.ranked = { ...out.topNationalities.ranked!, [d]: cut < 0 ? list.length : cut };
-    if (cut < 0) continue;
-    const order = list.map((n, k) => ({ n, k }));
-    const rest = order.slice(cut).sort((a, b) => a.n.code.localeCompare(b.n.code));
-    const next = [...order.slice(0, cut), ...rest];
-    // their ranks would tell the order too
-    out.topNationalities[d] = next.map((x, k) => (k < cut ? x.n : { ...x.n, rank: null as unknown as number }));
-    next.forEach((x, k) => {
-      if (x.k !== k) moved.set(`topNationalities.${d}.${x.k}.`, `topNationalities.${d}.${k}.`);
-    });
-  }
-  const renumber = (p: string) => {
-    const m = /^topNationalities\.(immigration|emigration)\.\d+\./.exec(p);
-    const to = m && moved.get(m[0]);
-    return to ? to + p.slice(m[0].length) : p;
-  };
-  // lists that would tell a hidden comparison
-  for (const d of dirs)
-    out.topNationalities.womenMajority[d] = out.topNationalities[d]
-      .filter((n) => n.majority === "women")
-      .map((n) => n.code);
-  out.disclosure = {
-    minCount: rule.minCount,
-    primary: primary.map(renumber),
-    secondary: [...secondary, ...derived].map(renumber),
-    rateMinPopulation: rule.rateMinPopulation,
-    rateMinEvents: rule.rateMinEvents,
-  };
-  return out;
+  return { derived, periodHidden };
 }
