@@ -87,6 +87,30 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
   };
   const yk = (y: number, dir: string, cat = "T") => cellKey(g.geoKey(A, y), y, dir, cat);
   const flowYears = new Set(ind.meta.flowYears);
+  const c: Collector = { ind, g, A, add, yk, facts, tells, lists, flowYears };
+  for (const section of [totalsCells, componentCells, groupCells, topCells, municipalCells, revisionCells]) section(c);
+  return { area: A, cells: [...cells.values()], facts, tells, lists };
+}
+
+/** What the sections of cellsOf add to. */
+interface Collector {
+  ind: Indicators;
+  g: RoundGeography;
+  /** the edition's area */
+  A: string;
+  /** a cell under a path (a cell shown under several paths is one cell) */
+  add(key: string, v: unknown, path: string): string;
+  /** the key of the area's cell of year y */
+  yk(y: number, dir: string, cat?: string): string;
+  facts: Fact[];
+  tells: Tell[];
+  lists: TopList[];
+  flowYears: Set<number>;
+}
+
+/** The yearly totals and the facts stated of them (section 1). */
+function totalsCells(c: Collector) {
+  const { ind, A, add, yk, facts, tells } = c;
   // 1. the yearly totals: the series, the headline and its previous years, the start, the region's own row of
   //    section 6, the breaks; balances are cells of their own (balance = immigration − emigration)
   ind.series.forEach((s, i) => {
@@ -133,6 +157,11 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
         path: `headline.${b}${w}ThanAllPrevious`,
         deps: headlineYears.map((y) => yk(y, b)),
       });
+}
+
+/** The components per year, with their shares (section 2). */
+function componentCells(c: Collector) {
+  const { ind, add, yk, facts, flowYears } = c;
   // 2. components per year (and the current year's, the same cells), with their shares
   ind.components.byYear.forEach((c, k) => {
     if (!flowYears.has(c.year)) return;
@@ -150,6 +179,11 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
         ...share(c.share, key, yk(ind.components.year, d)),
       });
     });
+}
+
+/** The nationality groups of the year (section 3). */
+function groupCells(c: Collector) {
+  const { ind, add, yk, facts, tells } = c;
   // 3. nationality groups of the year
   const gy = ind.nationalityGroups.year;
   ind.nationalityGroups.rows.forEach((r, k) => {
@@ -164,6 +198,11 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
     path: "nationalityGroups.largestImmigrationGroup",
     deps: ind.nationalityGroups.rows.map((r) => yk(gy, "immigration", `g:${r.group}`)),
   });
+}
+
+/** The top nationalities and the year's men and women (section 4). */
+function topCells(c: Collector) {
+  const { ind, g, A, add, yk, tells, lists } = c;
   // 4. the top nationalities by sex, and the year's men and women
   const ty = ind.topNationalities.year;
   for (const d of DIRS) {
@@ -198,6 +237,11 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
       listed: list.map((n) => ({ code: n.code, group: n.group })),
     });
   }
+}
+
+/** The municipalities over the period, and a municipality's comparison with its areas (section 5). */
+function municipalCells(c: Collector) {
+  const { ind, g, A, add, facts, tells } = c;
   // 5. the municipalities over the period: counts, balance, rate per 1,000 (with the population), rank, and the
   //    lists by sign and class
   const mu = ind.municipalities;
@@ -241,6 +285,11 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
     const own = cellKey(g.periodKey(A, mu.from, mu.to), `${mu.from}-${mu.to}`, "balance", "T");
     tells.push({ path: "local.rank.position", deps: [own] });
   }
+}
+
+/** What changed since the previous edition. */
+function revisionCells(c: Collector) {
+  const { ind, add, yk, tells } = c;
   // what changed since the previous edition: the current value is a cell, the change tells it
   ind.revisions?.totals.forEach((r, k) => {
     const key = yk(r.year, r.measure);
@@ -248,5 +297,4 @@ export function cellsOf(ind: Indicators, g: RoundGeography): EditionCells {
     tells.push({ path: `revisions.totals.${k}.change`, deps: [key] });
     tells.push({ path: `revisions.totals.${k}.previous`, deps: [key] });
   });
-  return { area: A, cells: [...cells.values()], facts, tells, lists };
 }
