@@ -77,89 +77,114 @@ export async function launchPrinter(
   o: { executablePath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Printer> {
   const executablePath = o.executablePath ?? chromiumPath(o.env);
-  const ms = o.timeoutMs ?? 30_000;
   if (!existsSync(executablePath))
     // the machine's to fix, not the program's: exit 1 (a bad input), like any other missing part
     throw new BulletinError(
       `Chromium not found at ${executablePath}: install it (Debian: apt-get install --no-install-recommends chromium) or set CHROMIUM_PATH to its path`,
       ExitCode.badInput,
     );
-  // Chromium is spawned before puppeteer is even loaded, so its start-up overlaps everything else (see chromium.ts).
-  // In its single-process mode it very rarely hangs before it announces its DevTools address (seen once in ~40
-  // launches of the test suite: font errors after 4 s, then nothing for 30 s); a start-up that takes more than
-  // START_MS (it takes ~1.3 s) is given up and started once more.
-  let chromium = startChromium(executablePath, Math.min(ms, START_MS));
-  const endpointOf = async () => {
-    try {
-      return await chromium.endpoint;
-    } catch (e) {
-      if (!(e instanceof RenderError) || !/did not start within/.test(e.message)) throw e;
-      await chromium.stop(0);
-      chromium = startChromium(executablePath, ms);
-      return chromium.endpoint;
-    }
-  };
-  let browser: Browser;
-  const connect = async () => {
-    const [{ default: puppeteer }, endpoint] = await Promise.all([
-      import("puppeteer-core"),
-      within(ms + START_MS, "starting Chromium", endpointOf()),
-    ]);
-    return within(
-      ms,
-      "connecting to Chromium",
-      puppeteer.connect({ browserWSEndpoint: endpoint, protocolTimeout: ms }),
-    );
-  };
-  try {
-    browser = await connect();
-  } catch (e) {
-    await chromium.stop(0);
-    if (e instanceof RenderError) throw e;
-    throw new RenderError(`Chromium at ${executablePath} did not start: ${(e as Error).message.split("\n")[0]}`);
-  }
-  // a pool of pages sized to the cores: at most that many prints at once, each page kept warm for the next one
-  const poolSize = Math.max(1, availableParallelism());
-  const idle: Page[] = [];
-  const waiting: (() => void)[] = [];
-  let busy = 0;
-  // a browser that stopped answering (a print took longer than the timeout; seen in long batches, after a few
-  // hundred PDFs) is replaced: the failed print is reported, the next ones go to a fresh Chromium
-  let restarting: Promise<void> | undefined;
-  let browsers = 1;
-  const restart = () => {
-    restarting ??= (async () => {
-      idle.length = 0;
-      await within(5000, "closing Chromium", browser.close()).catch(() => {});
-      await chromium.stop(0);
-      chromium = startChromium(executablePath, ms);
-      browser = await connect();
-      browsers++;
-    })().finally(() => {
-      restarting = undefined;
-    });
-    return restarting;
-  };
   // Chromium in one process grows with every print it makes (its RSS passed 1.4 GB after 600 municipal PDFs) and,
   // after a few hundred, slows down and then stops answering (the 600-edition batch and its floor both stalled at
   // ~400). So a browser makes at most RECYCLE_AFTER prints: then the pool drains (the prints under way finish) and a
   // fresh Chromium takes over; CHROMIUM_RECYCLE_AFTER=N sets it, 0 turns it off.
   const recycleAfter = Number(o.env?.CHROMIUM_RECYCLE_AFTER ?? process.env.CHROMIUM_RECYCLE_AFTER ?? RECYCLE_AFTER);
-  let issued = 0;
-  let draining = false;
-  const wake = () => {
-    for (const w of waiting.splice(0)) w();
+  const pool = new PagePool(executablePath, o.timeoutMs ?? 30_000, recycleAfter);
+  await pool.start();
+  return {
+    stats: () => ({ browsers: pool.browsers }),
+    print: (html, p) => pool.print(html, p),
+    close: () => pool.close(),
   };
-  const acquire = async (): Promise<Page> => {
-    while (draining || busy >= poolSize) await new Promise<void>((r) => waiting.push(r));
-    busy++;
-    issued++;
-    if (recycleAfter > 0 && issued >= recycleAfter) draining = true; // this print still goes to the old browser
-    await restarting?.catch(() => {});
-    const warm = idle.pop();
+}
+
+/**
+ * One Chromium and a pool of pages sized to the cores: at most that many prints at once, each page kept warm for the
+ * next one; a browser that stops answering is replaced, and one that has made `recycleAfter` prints is drained and
+ * replaced by a fresh one.
+ */
+class PagePool {
+  browsers = 1;
+  private chromium: ReturnType<typeof startChromium>;
+  private browser!: Browser;
+  private readonly size = Math.max(1, availableParallelism());
+  private readonly idle: Page[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private busy = 0;
+  private restarting: Promise<void> | undefined;
+  private issued = 0;
+  private draining = false;
+  /** a page is used for a limited number of prints: in a long batch (600 PDFs) a page reused for hundreds of them
+   * made Chromium stop answering (its 180th area, twice); a fresh page costs ~30 ms */
+  private readonly uses = new WeakMap<Page, number>();
+  constructor(
+    private readonly executablePath: string,
+    private readonly ms: number,
+    private readonly recycleAfter: number,
+  ) {
+    // Chromium is spawned before puppeteer is even loaded, so its start-up overlaps everything else (see
+    // chromium.ts). In its single-process mode it very rarely hangs before it announces its DevTools address (seen
+    // once in ~40 launches of the test suite: font errors after 4 s, then nothing for 30 s); a start-up that takes
+    // more than START_MS (it takes ~1.3 s) is given up and started once more.
+    this.chromium = startChromium(executablePath, Math.min(ms, START_MS));
+  }
+  async start() {
+    try {
+      this.browser = await this.connect();
+    } catch (e) {
+      await this.chromium.stop(0);
+      if (e instanceof RenderError) throw e;
+      throw new RenderError(`Chromium at ${this.executablePath} did not start: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  private async endpoint() {
+    try {
+      return await this.chromium.endpoint;
+    } catch (e) {
+      if (!(e instanceof RenderError) || !/did not start within/.test(e.message)) throw e;
+      await this.chromium.stop(0);
+      this.chromium = startChromium(this.executablePath, this.ms);
+      return this.chromium.endpoint;
+    }
+  }
+  private async connect() {
+    const [{ default: puppeteer }, endpoint] = await Promise.all([
+      import("puppeteer-core"),
+      within(this.ms + START_MS, "starting Chromium", this.endpoint()),
+    ]);
+    return within(
+      this.ms,
+      "connecting to Chromium",
+      puppeteer.connect({ browserWSEndpoint: endpoint, protocolTimeout: this.ms }),
+    );
+  }
+  /** A browser that stopped answering (a print took longer than the timeout; seen in long batches, after a few
+   * hundred PDFs) is replaced: the failed print is reported, the next ones go to a fresh Chromium. */
+  private restart() {
+    this.restarting ??= (async () => {
+      this.idle.length = 0;
+      await within(5000, "closing Chromium", this.browser.close()).catch(() => {});
+      await this.chromium.stop(0);
+      this.chromium = startChromium(this.executablePath, this.ms);
+      this.browser = await this.connect();
+      this.browsers++;
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+  private wake() {
+    for (const w of this.waiting.splice(0)) w();
+  }
+  private async acquire(): Promise<Page> {
+    while (this.draining || this.busy >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    this.busy++;
+    this.issued++;
+    if (this.recycleAfter > 0 && this.issued >= this.recycleAfter) this.draining = true; // this print still goes to the old browser
+    await this.restarting?.catch(() => {});
+    const warm = this.idle.pop();
     if (warm) return warm;
     try {
-      const page = await within(ms, "opening a page", browser.newPage());
+      const page = await within(this.ms, "opening a page", this.browser.newPage());
       await page.setJavaScriptEnabled(false);
       await page.setRequestInterception(true);
       page.on("request", (req) => {
@@ -168,74 +193,68 @@ export async function launchPrinter(
       });
       return page;
     } catch (e) {
-      done();
+      this.done();
       throw e;
     }
-  };
+  }
   /** A print has ended: the next one may start, or, when the pool drains for a fresh browser, it is started. */
-  const done = () => {
-    busy--;
-    if (draining && busy === 0)
-      void restart()
+  private done() {
+    this.busy--;
+    if (this.draining && this.busy === 0)
+      void this.restart()
         .catch(() => {}) // the next print reports a browser that does not start
         .finally(() => {
-          draining = false;
-          issued = 0;
-          wake();
+          this.draining = false;
+          this.issued = 0;
+          this.wake();
         });
-    else if (!draining) waiting.shift()?.();
-  };
-  // a page is used for a limited number of prints: in a long batch (600 PDFs) a page reused for hundreds of them
-  // made Chromium stop answering (its 180th area, twice); a fresh page costs ~30 ms
-  const uses = new WeakMap<Page, number>();
-  const release = (page: Page, ok: boolean) => {
-    const n = (uses.get(page) ?? 0) + 1;
-    uses.set(page, n);
-    if (ok && n < MAX_USES && !draining) idle.push(page);
+    else if (!this.draining) this.waiting.shift()?.();
+  }
+  private release(page: Page, ok: boolean) {
+    const n = (this.uses.get(page) ?? 0) + 1;
+    this.uses.set(page, n);
+    if (ok && n < MAX_USES && !this.draining) this.idle.push(page);
     else void page.close().catch(() => {});
-    done();
-  };
-  const printer: Printer = {
-    stats: () => ({ browsers }),
-    async print(html, p) {
-      const page = await acquire();
-      let ok = false;
-      try {
-        await within(
-          ms,
-          "loading the HTML",
-          page.setContent(withRunningText(html, p), { waitUntil: "load", timeout: ms }),
-        );
-        const pdf = await within(
-          ms,
-          "printing",
-          page.pdf({
-            format: "A4",
-            printBackground: true,
-            tagged: true,
-            outline: true,
-            // the running header and footer are the page's own margin boxes (withRunningText), not Chromium's
-            // header and footer templates
-            displayHeaderFooter: false,
-            margin: { top: "20mm", bottom: "18mm", left: "18mm", right: "18mm" },
-            timeout: ms,
-          }),
-        );
-        ok = true;
-        return setPdfInfo(pdf, p.info, p.date);
-      } catch (e) {
-        if (e instanceof RenderError && /took longer than/.test(e.message)) await restart().catch(() => {});
-        throw e;
-      } finally {
-        // a page that failed is closed; a good one waits for the next edition
-        release(page, ok);
-      }
-    },
-    async close() {
-      await restarting?.catch(() => {});
-      await within(5000, "closing Chromium", browser.close()).catch(() => {});
-      await chromium.stop();
-    },
-  };
-  return printer;
+    this.done();
+  }
+  async print(html: string, p: PrintOptions): Promise<Uint8Array> {
+    const ms = this.ms;
+    const page = await this.acquire();
+    let ok = false;
+    try {
+      await within(
+        ms,
+        "loading the HTML",
+        page.setContent(withRunningText(html, p), { waitUntil: "load", timeout: ms }),
+      );
+      const pdf = await within(
+        ms,
+        "printing",
+        page.pdf({
+          format: "A4",
+          printBackground: true,
+          tagged: true,
+          outline: true,
+          // the running header and footer are the page's own margin boxes (withRunningText), not Chromium's
+          // header and footer templates
+          displayHeaderFooter: false,
+          margin: { top: "20mm", bottom: "18mm", left: "18mm", right: "18mm" },
+          timeout: ms,
+        }),
+      );
+      ok = true;
+      return setPdfInfo(pdf, p.info, p.date);
+    } catch (e) {
+      if (e instanceof RenderError && /took longer than/.test(e.message)) await this.restart().catch(() => {});
+      throw e;
+    } finally {
+      // a page that failed is closed; a good one waits for the next edition
+      this.release(page, ok);
+    }
+  }
+  async close() {
+    await this.restarting?.catch(() => {});
+    await within(5000, "closing Chromium", this.browser.close()).catch(() => {});
+    await this.chromium.stop();
+  }
 }
