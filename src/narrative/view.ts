@@ -7,6 +7,11 @@ const numbered = (ind: Indicators, path: string) =>
 
 /** Derived lookups for the templates: paths into the indicators, sorted as the text needs them. */
 export function viewOf(ind: Indicators) {
+  return { ...listsView(ind), ...statesView(ind) };
+}
+
+/** Paths sorted and picked as the sentences need them: components, groups, the EU rows, regions, municipalities. */
+function listsView(ind: Indicators) {
   const sortedPaths = <T>(arr: T[], base: string, key: (x: T) => number) =>
     arr
       .map((x, i) => ({ x, path: `${base}.${i}` }))
@@ -84,6 +89,12 @@ export function viewOf(ind: Indicators) {
       ind.regions.muchHigher !== null &&
       ind.regions.highlyVariable.length === 1 &&
       ind.regions.highlyVariable[0] === ind.regions.muchHigher,
+  };
+}
+
+/** What the sentences decide on: the regions' shapes, what is hidden, ranked or revised, the headline's directions. */
+function statesView(ind: Indicators) {
+  return {
     /** each region that rose with falls, with the paths of its falls (the sentence names them) */
     // a highly variable region has its own word ("a highly variable pattern")
     regionsRisingWithFalls: ind.regions.risingWithFalls
