@@ -88,77 +88,95 @@ export function municipalities(input: ChartInput): ChartSpec {
     },
     legend: { orient: "top", direction: "horizontal", symbolType: "square", titleLimit: 400 },
   };
-  if (input.boundaries) {
-    const named = new Set([...m.negative, ...m.topClass.members]);
-    const topo = planarBoundaries(input.boundaries as Topology);
-    const outline = regionOutline(topo, new Set(m.rows.map((r) => r.nis)));
-    const shapes = { name: "boundaries", format: { type: "topojson", feature: "municipalities" } };
-    const labels = namedCentroids(topo, named);
-    const labelLayer = (halo: boolean) => ({
-      data: { values: labels },
-      mark: halo
-        ? { type: "text", fontSize: 10, fontWeight: 600, dy: -9, stroke: "white", strokeWidth: 2.5, strokeOpacity: 0.9 }
-        : { type: "text", fontSize: 10, fontWeight: 600, dy: -9, color: "#111" },
-      encoding: {
-        longitude: { field: "x", type: "quantitative" },
-        latitude: { field: "y", type: "quantitative" },
-        text: { field: "name" },
-      },
-    });
-    return {
-      id: "municipalities",
-      columns,
-      rows,
-      spec: base(input, "municipalities", {
-        width: WIDTH,
-        height: 240, // the region at full width is ~238 px high: no empty band above it
-        // the boundaries once, as a named dataset: every layer reads it without a copy in the spec. They are projected
-        // already (see planarBoundaries), so Vega draws them with the identity: no spherical clipping or resampling
-        // for each layer and language (the map took ~3× longer to draw with a Mercator projection in the spec)
-        datasets: { boundaries: topo },
-        projection: { type: "identity" },
-        usermeta: { coordinates: PLANAR_CRS },
-        layer: [
-          {
-            // every shape in one layer: the region's municipalities by class, the others (Brussels) grey as context
-            data: shapes,
-            transform: [
-              {
-                lookup: "properties.nis",
-                from: { data: { values: rowsData }, key: "nis", fields: ["name", "rate", "cls", "balance"] },
-              },
-            ],
-            mark: { type: "geoshape", stroke: "white", strokeWidth: 0.35 },
-            encoding: {
-              color: { ...color, condition: { test: "datum.cls == null", value: "#eeeeee" } },
-              tooltip: [
-                { field: "name", title: t("municipality") },
-                { field: "rate", title: t("rate_per_1000"), format: ".1f" },
-              ],
+  const parts: MapParts = { input, t, rowsData, color, columns, rows };
+  return input.boundaries ? mapOf(parts) : rankingOf(parts);
+}
+
+/** What the map and its fallback share: the rows by class, the colour scale, the table. */
+interface MapParts {
+  input: ChartInput;
+  t: (key: string, p?: Record<string, string>) => string;
+  rowsData: { nis: string; name: string; rate: number | null; balance: number | null; cls: string }[];
+  color: Record<string, unknown>;
+  columns: string[];
+  rows: (string | number)[][];
+}
+
+/** The municipalities coloured by class on the boundaries, the named extremes outlined and labelled. */
+function mapOf({ input, t, rowsData, color, columns, rows }: MapParts): ChartSpec {
+  const m = input.indicators.municipalities;
+  const named = new Set([...m.negative, ...m.topClass.members]);
+  const topo = planarBoundaries(input.boundaries as Topology);
+  const outline = regionOutline(topo, new Set(m.rows.map((r) => r.nis)));
+  const shapes = { name: "boundaries", format: { type: "topojson", feature: "municipalities" } };
+  const labels = namedCentroids(topo, named);
+  const labelLayer = (halo: boolean) => ({
+    data: { values: labels },
+    mark: halo
+      ? { type: "text", fontSize: 10, fontWeight: 600, dy: -9, stroke: "white", strokeWidth: 2.5, strokeOpacity: 0.9 }
+      : { type: "text", fontSize: 10, fontWeight: 600, dy: -9, color: "#111" },
+    encoding: {
+      longitude: { field: "x", type: "quantitative" },
+      latitude: { field: "y", type: "quantitative" },
+      text: { field: "name" },
+    },
+  });
+  return {
+    id: "municipalities",
+    columns,
+    rows,
+    spec: base(input, "municipalities", {
+      width: WIDTH,
+      height: 240, // the region at full width is ~238 px high: no empty band above it
+      // the boundaries once, as a named dataset: every layer reads it without a copy in the spec. They are projected
+      // already (see planarBoundaries), so Vega draws them with the identity: no spherical clipping or resampling
+      // for each layer and language (the map took ~3× longer to draw with a Mercator projection in the spec)
+      datasets: { boundaries: topo },
+      projection: { type: "identity" },
+      usermeta: { coordinates: PLANAR_CRS },
+      layer: [
+        {
+          // every shape in one layer: the region's municipalities by class, the others (Brussels) grey as context
+          data: shapes,
+          transform: [
+            {
+              lookup: "properties.nis",
+              from: { data: { values: rowsData }, key: "nis", fields: ["name", "rate", "cls", "balance"] },
             },
+          ],
+          mark: { type: "geoshape", stroke: "white", strokeWidth: 0.35 },
+          encoding: {
+            color: { ...color, condition: { test: "datum.cls == null", value: "#eeeeee" } },
+            tooltip: [
+              { field: "name", title: t("municipality") },
+              { field: "rate", title: t("rate_per_1000"), format: ".1f" },
+            ],
           },
-          ...(outline
-            ? [
-                {
-                  // the region's outer border, merged from its municipalities
-                  data: { values: outline },
-                  mark: { type: "geoshape", fill: null, stroke: "#444", strokeWidth: 0.9 },
-                },
-              ]
-            : []),
-          {
-            // the named extremes get an outline and a label, so a reader finds them
-            data: shapes,
-            transform: [{ filter: { field: "properties.nis", oneOf: [...named] } }],
-            mark: { type: "geoshape", fill: null, stroke: "#111", strokeWidth: 1.1 },
-          },
-          labelLayer(true),
-          labelLayer(false),
-        ],
-      }),
-    };
-  }
-  // Fallback without boundaries: a ranking (the highest 20 and every municipality at or below zero).
+        },
+        ...(outline
+          ? [
+              {
+                // the region's outer border, merged from its municipalities
+                data: { values: outline },
+                mark: { type: "geoshape", fill: null, stroke: "#444", strokeWidth: 0.9 },
+              },
+            ]
+          : []),
+        {
+          // the named extremes get an outline and a label, so a reader finds them
+          data: shapes,
+          transform: [{ filter: { field: "properties.nis", oneOf: [...named] } }],
+          mark: { type: "geoshape", fill: null, stroke: "#111", strokeWidth: 1.1 },
+        },
+        labelLayer(true),
+        labelLayer(false),
+      ],
+    }),
+  };
+}
+
+/** Without boundaries: a ranking (the highest 20 and every municipality at or below zero). */
+function rankingOf({ input, t, rowsData, color, columns, rows }: MapParts): ChartSpec {
   const published = rowsData.filter((r) => r.rate !== null && r.balance !== null);
   const shown = [
     ...published.slice(0, 20),
