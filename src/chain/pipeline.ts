@@ -24,22 +24,24 @@
  */
 import { buildChartSpecs } from "../charts/build-chart-specs.ts";
 import { renderCharts } from "../charts/render-charts.ts";
-import { workbooks, workbookWriter } from "../charts/xlsx.ts";
+import { type WorkbookWriter, workbooks, workbookWriter } from "../charts/xlsx.ts";
 import { syntheticNoticeKey } from "../config/edition.ts";
 import { planEditions } from "../config/editions.ts";
 import { loadConfig } from "../config/read-config.ts";
 import type { Config } from "../config/schema.ts";
 import type { Lang, SectionId } from "../core/domain.ts";
 import { type Marks, marker, type Timings, timed } from "../core/timing.ts";
-import type { Effects } from "../effects.ts";
+import type { Effects, Printer } from "../effects.ts";
 import { InputError, type Problem } from "../errors/problem.ts";
 import { boundaryReader } from "../geo/read-boundaries.ts";
 import { assembleHtml, figureSource } from "../html/assemble-html.ts";
+import type { TemplateSet } from "../narrative/read-templates.ts";
 import { summarize } from "../narrative/summary.ts";
+import type { Narrative } from "../narrative/write-narrative.ts";
 import { printOptionsFor } from "../pdf/print-options.ts";
 import { editionFiles } from "../publish/edition-files.ts";
 import { editionFolder } from "../publish/publish.ts";
-import { narrate, type Prepared, planKeyOf, prepareYear, templatesFor } from "./prepare.ts";
+import { narrate, type Prepared, planKeyOf, prepareYear, type RenderCache, templatesFor } from "./prepare.ts";
 import type { RoundPattern } from "./round.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./types.ts";
 
@@ -83,7 +85,20 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const sheets = new Map<BuiltEdition, () => Promise<Uint8Array>[]>();
   // a worker thread: the main thread stays free for the printing (a batch keeps one for all its chunks)
   const writer = cache?.writer ?? workbookWriter();
-  let pdfStart = 0;
+  const run: Run = {
+    req,
+    config,
+    templates,
+    timings,
+    mark,
+    printer,
+    cache,
+    preview,
+    sheets,
+    printing,
+    writer,
+    pdfStart: 0,
+  };
   try {
     for (const p of prepared) {
       const boundaries = await timed(timings, "load", () => boundariesOf(p));
@@ -96,90 +111,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       const tag = (s: string, lang: Lang) => (short ? `${s}.${lang}` : `${s}.${p.year}.${p.area.nis}.${lang}`);
       const editions: BuiltEdition[] = [];
       const png = pngWanted(config, p.area.level);
-      for (const lang of p.langs) {
-        const locale = templates.locales[lang]!;
-        const narrative = narratives[lang];
-        // 6: the charts; their PNGs are encoded on libuv's threads from now on, on the core this thread leaves free
-        const { specs, charts } = await timed(timings, "charts", async () => {
-          const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
-          const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
-          const charts = await renderCharts(specs, lang, cache?.charts, { keepViews: !preview && png });
-          if (!preview && png) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
-          return { specs, charts };
-        });
-        mark(tag("charts", lang));
-        const blank = new Set(specs.filter((c) => nothingToDraw(c.spec)).map((c) => c.id));
-        // 7: the HTML, and the copy Chromium prints without what print hides (A/B: Chromium 0.5 s less CPU)
-        const htmlFor = (medium: "screen" | "print") =>
-          assembleHtml({
-            ...{ config, edition: p.edition, indicators: p.indicators, locale, narrative, sectionIds: p.sections },
-            ...{ layout: templates.layout, css: templates.css, fontFaces: templates.fontFaces, medium },
-            // a figure with nothing to draw (every value hidden by disclosure control) is left out and says why
-            charts: Object.fromEntries(
-              charts.map((c) => [c.id, { svg: blank.has(c.id) ? "" : c.svg, table: c.table }]),
-            ),
-            figureNotes: {
-              municipalities: boundaries
-                ? { credit: locale.t("boundaries_credit") }
-                : { notice: locale.t("map_fallback") },
-              ...Object.fromEntries([...blank].map((id) => [id, { notice: locale.t("figure_all_hidden") }])),
-            },
-          });
-        const forPrint = printer ? await timed(timings, "html", () => htmlFor("print")) : undefined;
-        const html = await timed(timings, "html", () => htmlFor("screen"));
-        mark(tag("html", lang));
-        // the area as its heading names it ("Arrondissement of Leuven", "Herstappe")
-        const named = locale.t(`area_${p.area.level}`, { name: p.area.label[lang] });
-        const areaName = named.charAt(0).toLocaleUpperCase(locale.intl) + named.slice(1);
-        const other = p.area.nis !== config.geography.region;
-        const summary = summarize(
-          narrative,
-          locale,
-          config.title[lang],
-          p.edition.published,
-          other ? areaName : undefined,
-        );
-        const e: BuiltEdition = {
-          key: { year: p.year, area: p.area.nis, lang },
-          narrative,
-          summary,
-          specs,
-          charts,
-          pngs: [],
-          html,
-          xlsx: [],
-        };
-        editions.push(e);
-        // the workbooks (title, source and notes as under the figure) are written once every edition has gone to
-        // the printer, while Chromium prints: started here they delayed the next edition's charts and its PDF
-        const notes = [...(p.indicators.meta.synthetic ? [locale.t(syntheticNoticeKey(config, p.year))] : [])];
-        if (!preview)
-          sheets.set(e, () =>
-            workbooks(writer, specs, {
-              title: (id) =>
-                `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
-              source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,
-              notes: (id) => (id === "municipalities" && !boundaries ? [...notes, locale.t("map_fallback")] : notes),
-            }),
-          );
-        // 8: handed to the browser at once: it prints this edition while this thread renders the next
-        if (printer && forPrint) {
-          pdfStart ||= performance.now();
-          const options = printOptionsFor({
-            ...{ config, lang, year: p.year, locale },
-            areaName,
-            headline: narrative.sections[p.sections[0]!]!.headlineText,
-            otherArea: p.area.nis !== config.geography.region,
-            ...{ published: p.edition.published, sourceDateEpoch: req.sourceDateEpoch },
-          });
-          const job = printer.then(async (pr) => {
-            e.pdf = await pr.print(forPrint, options);
-            mark(tag("pdf", lang));
-          });
-          job.catch(() => {}); // awaited below; a failure must not become an unhandled rejection meanwhile
-          printing.push(job);
-        }
-      }
+      for (const lang of p.langs)
+        editions.push(await renderEdition(run, p, lang, narratives[lang], { boundaries, png, tag }));
       const target = editionFolder(
         { outDir: req.outDir ?? config.output.dir, region: config.geography.region },
         p.year,
@@ -198,13 +131,114 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     });
     mark("png");
     await Promise.all(printing);
-    if (printing.length) timings.pdf = performance.now() - pdfStart;
+    if (printing.length) timings.pdf = performance.now() - run.pdfStart;
   } finally {
     await Promise.allSettled(printing);
     if (!cache?.writer) await writer.close();
   }
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks, rounds: out.rounds };
+}
+
+/** What the editions of one render share: the request, the templates, the stage timings, the browser, the queues of
+ * prints and workbooks. */
+interface Run {
+  req: BuildRequest;
+  config: Config;
+  templates: TemplateSet;
+  timings: Timings;
+  mark: (name: string) => void;
+  printer: Promise<Printer> | undefined;
+  cache: RenderCache | undefined;
+  preview: boolean;
+  sheets: Map<BuiltEdition, () => Promise<Uint8Array>[]>;
+  printing: Promise<void>[];
+  writer: WorkbookWriter;
+  /** when the first PDF was asked for */
+  pdfStart: number;
+}
+
+/** Steps 6–8 of one edition (an area in one language): its charts, its HTML, and its PDF handed to the browser. */
+async function renderEdition(
+  run: Run,
+  p: Prepared,
+  lang: Lang,
+  narrative: Narrative,
+  o: { boundaries: unknown; png: boolean; tag: (s: string, lang: Lang) => string },
+): Promise<BuiltEdition> {
+  const { req, config, templates, timings, mark, printer, cache, preview, sheets, printing, writer } = run;
+  const { boundaries, png, tag } = o;
+  const locale = templates.locales[lang]!;
+  // 6: the charts; their PNGs are encoded on libuv's threads from now on, on the core this thread leaves free
+  const { specs, charts } = await timed(timings, "charts", async () => {
+    const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
+    const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
+    const charts = await renderCharts(specs, lang, cache?.charts, { keepViews: !preview && png });
+    if (!preview && png) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
+    return { specs, charts };
+  });
+  mark(tag("charts", lang));
+  const blank = new Set(specs.filter((c) => nothingToDraw(c.spec)).map((c) => c.id));
+  // 7: the HTML, and the copy Chromium prints without what print hides (A/B: Chromium 0.5 s less CPU)
+  const htmlFor = (medium: "screen" | "print") =>
+    assembleHtml({
+      ...{ config, edition: p.edition, indicators: p.indicators, locale, narrative, sectionIds: p.sections },
+      ...{ layout: templates.layout, css: templates.css, fontFaces: templates.fontFaces, medium },
+      // a figure with nothing to draw (every value hidden by disclosure control) is left out and says why
+      charts: Object.fromEntries(charts.map((c) => [c.id, { svg: blank.has(c.id) ? "" : c.svg, table: c.table }])),
+      figureNotes: {
+        municipalities: boundaries ? { credit: locale.t("boundaries_credit") } : { notice: locale.t("map_fallback") },
+        ...Object.fromEntries([...blank].map((id) => [id, { notice: locale.t("figure_all_hidden") }])),
+      },
+    });
+  const forPrint = printer ? await timed(timings, "html", () => htmlFor("print")) : undefined;
+  const html = await timed(timings, "html", () => htmlFor("screen"));
+  mark(tag("html", lang));
+  // the area as its heading names it ("Arrondissement of Leuven", "Herstappe")
+  const named = locale.t(`area_${p.area.level}`, { name: p.area.label[lang] });
+  const areaName = named.charAt(0).toLocaleUpperCase(locale.intl) + named.slice(1);
+  const other = p.area.nis !== config.geography.region;
+  const summary = summarize(narrative, locale, config.title[lang], p.edition.published, other ? areaName : undefined);
+  const e: BuiltEdition = {
+    key: { year: p.year, area: p.area.nis, lang },
+    narrative,
+    summary,
+    specs,
+    charts,
+    pngs: [],
+    html,
+    xlsx: [],
+  };
+  // the workbooks (title, source and notes as under the figure) are written once every edition has gone to
+  // the printer, while Chromium prints: started here they delayed the next edition's charts and its PDF
+  const notes = [...(p.indicators.meta.synthetic ? [locale.t(syntheticNoticeKey(config, p.year))] : [])];
+  if (!preview)
+    sheets.set(e, () =>
+      workbooks(writer, specs, {
+        title: (id) =>
+          `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
+        source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,
+        notes: (id) => (id === "municipalities" && !boundaries ? [...notes, locale.t("map_fallback")] : notes),
+      }),
+    );
+  // 8: handed to the browser at once: it prints this edition while this thread renders the next
+  if (printer && forPrint) {
+    run.pdfStart ||= performance.now();
+    const options = printOptionsFor({
+      ...{ config, lang, year: p.year, locale },
+      areaName,
+      headline: narrative.sections[p.sections[0]!]!.headlineText,
+      otherArea: p.area.nis !== config.geography.region,
+      ...{ published: p.edition.published, sourceDateEpoch: req.sourceDateEpoch },
+    });
+    const job = printer.then(async (pr) => {
+      e.pdf = await pr.print(forPrint, options);
+      mark(tag("pdf", lang));
+    });
+    job.catch(() => {}); // awaited below; a failure must not become an unhandled rejection meanwhile
+    printing.push(job);
+  }
+  return e;
 }
 
 /** The figures as PNG too: a municipal edition only when config.yml asks (output.municipalPng). */

@@ -7,6 +7,8 @@
  *   /…/bulletin.pdf       → printed on request from the current HTML by the browser the preview keeps warm
  *
  * A failed rebuild leaves the last good pages in place and shows its problems over them (the text `check` prints).
+ * Why one file: the editions the preview holds (Held), the watch that rebuilds them and the resolver that serves them
+ * are one command's parts, each its own function or class.
  */
 import { resolve } from "node:path";
 import { watch } from "chokidar";

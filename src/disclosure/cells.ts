@@ -9,7 +9,8 @@ import { cellKey, DIRS, type Dir, type RoundGeography } from "./keys.ts";
  *
  * The same function reads the indicators the program computes (values known: the suppression pattern is chosen on
  * them) and the indicators.json an edition published (hidden values are null: the audit reads them), so the two can
- * never disagree about what a path means.
+ * never disagree about what a path means. Why one file: one function per section over one Collector, so that every
+ * path of indicators.json is read in one place.
  */
 
 export interface Cell {

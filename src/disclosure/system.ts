@@ -11,7 +11,8 @@ import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
  * says each named one has at least its threshold). Cells are variables: a published value fixes one; a hidden cell
  * lies in what its marker says ("<5": 1 to minCount − 1; "x": 1 or more, since a zero is never hidden); a cell nobody
  * publishes is free within what the reader knows of it. The pattern (pattern.ts) and the audit (audit.ts) both work
- * on this system.
+ * on this system. Why one file: the relations of the rounds are one system; each kind (facts, lists, sums) has its
+ * function over one Builder.
  */
 
 export type Kind = "published" | "primary" | "secondary" | "free";
