@@ -12,8 +12,8 @@ import { validateGeography } from "./validate-geography.ts";
 /*
  * The tables against the contract and against each other: one check per table or cross-check, in the order
  * data/README.md lists them (unique keys, the code lists, the flows, the long series, the population, the EU
- * comparison), each worded by the catalogue (errors/messages.ts). The flows' checks are in validate-flows.ts. Why one
- * file: the checks of the small tables, one function each, read in the order of the data contract.
+ * comparison), each worded by the catalogue (errors/messages.ts). The flows' checks are in validate-flows.ts.
+ * Why one file: the checks of the small tables, one function each, read in the order of the data contract.
  */
 
 import type { Check, ValidateParams } from "./check.ts";
