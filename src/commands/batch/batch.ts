@@ -22,6 +22,7 @@ import { loadConfig } from "../../config/read-config.ts";
 import type { Lang } from "../../core/domain.ts";
 import type { Effects } from "../../effects.ts";
 import { BulletinError, InputError, type Problem } from "../../errors/problem.ts";
+import type { TemplateSet } from "../../narrative/read-templates.ts";
 import { writeAtomic } from "../../publish/publish.ts";
 import { areaBuilder, failureMessage, type PublishedFile, type Shared } from "./area.ts";
 
@@ -118,16 +119,7 @@ export async function buildBatch(
   );
   // what every edition is made from, besides its own indicators
   const templates = await templatesFor(req, plan, fx);
-  const common = sha(
-    JSON.stringify([
-      Object.entries(templates.narrative).map(([l, t]) => [l, Object.entries(t).map(([k, v]) => [k, v.source])]),
-      Object.entries(templates.locales).map(([l, loc]) => [l, loc.labels]),
-      templates.layout,
-      templates.css,
-      (await fx.readFile(req.configPath)).toString("utf8"),
-      process.env.npm_package_version ?? "",
-    ]),
-  );
+  const common = await commonHash(templates, req.configPath, fx);
   const previous = (await fx.exists(manifestPath))
     ? (JSON.parse((await fx.readFile(manifestPath)).toString("utf8")) as Manifest)
     : undefined;
@@ -140,21 +132,7 @@ export async function buildBatch(
     editions: [],
   };
   const hashOf = (u: Prepared) => sha(`${common}|${u.langs.join(",")}|${JSON.stringify(u.indicators)}`);
-  const unchanged = async (u: Prepared) => {
-    const e = previous?.editions.find((x) => x.area === u.area.nis && x.year === u.year);
-    if (!req.resume || !e || e.status !== "built" || e.inputHash !== hashOf(u)) return undefined;
-    for (const f of e.files) if (!(await fx.exists(join(dir, f.path)))) return undefined;
-    return e;
-  };
-  const todo: Prepared[] = [];
-  let skipped = 0;
-  for (const u of mine) {
-    const kept = await unchanged(u);
-    if (kept) {
-      manifest.editions.push(kept);
-      skipped++;
-    } else todo.push(u);
-  }
+  const { todo, skipped } = await resumable(mine, { resume: req.resume, previous, hashOf, dir, manifest }, fx);
   const failed: ManifestEntry[] = [];
   // the progress counts editions (an area has one per language)
   const editionsOf = (list: Prepared[]) => list.reduce((n, u) => n + u.langs.length, 0);
@@ -172,24 +150,8 @@ export async function buildBatch(
   });
   shared({ config, templates, cache });
   const builder = await building;
-  // The manifest is written after every published area (a stopped run resumes from it), one write at a time: an area
-  // published while a write is under way is in the next one.
-  let writing: Promise<void> | undefined;
-  let dirty = false;
-  const saveManifest = async (): Promise<void> => {
-    dirty = true;
-    if (writing) return writing;
-    writing = (async () => {
-      while (dirty) {
-        dirty = false;
-        manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
-        await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-      }
-    })().finally(() => {
-      writing = undefined;
-    });
-    return writing;
-  };
+  const saver = manifestSaver(fx, manifestPath, manifest);
+  const saveManifest = saver.save;
   /** One area: rendered and published, or tried once more and then listed as failed; the others go on. */
   const buildArea = async (u: Prepared) => {
     try {
@@ -225,7 +187,7 @@ export async function buildBatch(
       }),
     );
   } finally {
-    await writing?.catch(() => {});
+    await saver.settled();
     await builder.close(); // its threads would keep the process alive
     await cache.writer?.close();
   }
@@ -253,4 +215,73 @@ export async function writeIndexPages(fx: Effects, dir: string, m: Manifest, tit
       `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(heading)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}li{margin:.2rem 0}</style></head><body><h1>${esc(heading)}</h1><ol>\n${items}\n</ol></body></html>\n`,
     );
   }
+}
+
+/** What every edition is made from, besides its own indicators: the templates, the labels, config.yml, the program. */
+async function commonHash(templates: TemplateSet, configPath: string, fx: Effects) {
+  return sha(
+    JSON.stringify([
+      Object.entries(templates.narrative).map(([l, t]) => [l, Object.entries(t).map(([k, v]) => [k, v.source])]),
+      Object.entries(templates.locales).map(([l, loc]) => [l, loc.labels]),
+      templates.layout,
+      templates.css,
+      (await fx.readFile(configPath)).toString("utf8"),
+      process.env.npm_package_version ?? "",
+    ]),
+  );
+}
+
+/** `--resume`: the areas whose inputs and files are those of the previous manifest are kept as they are (into
+ * `manifest`); the others are to do. */
+async function resumable(
+  units: Prepared[],
+  o: {
+    resume?: boolean;
+    previous?: Manifest;
+    hashOf: (u: Prepared) => string;
+    dir: string;
+    manifest: Manifest;
+  },
+  fx: Effects,
+) {
+  const unchanged = async (u: Prepared) => {
+    const e = o.previous?.editions.find((x) => x.area === u.area.nis && x.year === u.year);
+    if (!o.resume || !e || e.status !== "built" || e.inputHash !== o.hashOf(u)) return undefined;
+    for (const f of e.files) if (!(await fx.exists(join(o.dir, f.path)))) return undefined;
+    return e;
+  };
+  const todo: Prepared[] = [];
+  let skipped = 0;
+  for (const u of units) {
+    const kept = await unchanged(u);
+    if (kept) {
+      o.manifest.editions.push(kept);
+      skipped++;
+    } else todo.push(u);
+  }
+  return { todo, skipped };
+}
+
+/**
+ * The manifest is written after every published area (a stopped run resumes from it), one write at a time: an area
+ * published while a write is under way is in the next one.
+ */
+function manifestSaver(fx: Effects, path: string, manifest: Manifest) {
+  let writing: Promise<void> | undefined;
+  let dirty = false;
+  const save = async (): Promise<void> => {
+    dirty = true;
+    if (writing) return writing;
+    writing = (async () => {
+      while (dirty) {
+        dirty = false;
+        manifest.editions.sort((a, b) => a.area.localeCompare(b.area));
+        await writeAtomic(fx, path, `${JSON.stringify(manifest, null, 2)}\n`);
+      }
+    })().finally(() => {
+      writing = undefined;
+    });
+    return writing;
+  };
+  return { save, settled: async () => void (await writing?.catch(() => {})) };
 }
