@@ -99,17 +99,7 @@ export async function prepareYear(
   const region = config.geography.region;
   let y = cache?.years?.get(year);
   if (!y) {
-    const read = await timed(out.timings, "load", () => readDatasets(config, year, fx)); // 2
-    const ds = read.datasets;
-    const periodYears = flowYearsFor(config, year).required;
-    const geography = config.editions[String(year)]?.geography ?? year; // the municipalities the edition uses
-    // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
-    const unread = read.problems.some((p) => p.severity === "error");
-    const found = await timed(out.timings, "validate", () =>
-      unread ? read.problems : [...read.problems, ...validateDatasets(ds, { year, region, periodYears, geography })],
-    ); // 3
-    const h = found.some((p) => p.severity === "error") ? undefined : harmonise(ds, geography); // 3: on its municipalities
-    y = { found, h, geography, codes: { municipalities: ds.municipalities, crosswalk: ds.crosswalk }, raw: ds };
+    y = await yearData(config, year, fx, out.timings); // 2–3
     cache?.years?.set(year, y);
   }
   out.problems.push(...y.found);
@@ -187,6 +177,22 @@ export async function prepareYear(
       return { year, area: a, langs, sections: sectionsFor(a.level), edition: dated.edition, indicators, boundaries };
     }),
   );
+}
+
+/** A year's tables read (2), validated and harmonised onto the edition's municipalities (3). */
+async function yearData(config: Config, year: number, fx: Effects, timings: Timings): Promise<YearData> {
+  const region = config.geography.region;
+  const read = await timed(timings, "load", () => readDatasets(config, year, fx)); // 2
+  const ds = read.datasets;
+  const periodYears = flowYearsFor(config, year).required;
+  const geography = config.editions[String(year)]?.geography ?? year; // the municipalities the edition uses
+  // a table that could not be read is reported alone: the cross-table checks would only report the hole it leaves
+  const unread = read.problems.some((p) => p.severity === "error");
+  const found = await timed(timings, "validate", () =>
+    unread ? read.problems : [...read.problems, ...validateDatasets(ds, { year, region, periodYears, geography })],
+  ); // 3
+  const h = found.some((p) => p.severity === "error") ? undefined : harmonise(ds, geography); // 3: on its municipalities
+  return { found, h, geography, codes: { municipalities: ds.municipalities, crosswalk: ds.crosswalk }, raw: ds };
 }
 
 /** A UsageError naming the successor when `nis` is a municipality of the code list merged before `geography`. */

@@ -152,24 +152,10 @@ export async function roundPatternFor(
     }
     return t;
   };
-  const cacheFile = (y: number, hash: string) =>
-    fx.cacheDir ? join(fx.cacheDir, `round-${y}-${hash.slice(0, 32)}.json`) : undefined;
-  const readCached = async (y: number, hash: string): Promise<Pattern | undefined> => {
-    const memo = o.memo?.get(hash);
-    if (memo) return memo.pattern;
-    const file = cacheFile(y, hash);
-    if (!file || !(await fx.exists(file))) return undefined;
-    try {
-      const c = JSON.parse((await fx.readFile(file)).toString("utf8")) as Cached;
-      if (c.hash !== hash) return undefined;
-      return { minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats };
-    } catch {
-      return undefined; // a cache file cut short: computed again
-    }
-  };
+  const cache = patternCache(fx, o.memo);
   // the last round whose pattern is not cached, and every round after it, are computed; the earlier ones are read
   const patterns: (Pattern | undefined)[] = [];
-  for (const [i, y] of chain.entries()) patterns.push(await readCached(y, hashes[i]!));
+  for (const [i, y] of chain.entries()) patterns.push(await cache.read(y, hashes[i]!));
   const geoOf = async (y: number) =>
     roundGeography(await codes(y), {
       year: y,
@@ -181,37 +167,12 @@ export async function roundPatternFor(
     const before: { data: RoundData; pattern: Pattern }[] = [];
     for (const [i, y] of chain.entries()) {
       const t = await tablesOf(y);
-      const data = roundData(
-        t.harmonised,
-        {
-          year: y,
-          region,
-          geography: config.editions[String(y)]?.geography ?? y,
-          periodYears: config.municipalPeriod.years,
-          synthetic: config.synthetic,
-          rule: config.disclosure,
-        },
-        t.raw,
-      );
+      const data = roundDataOf(config, y, t);
       let pattern = patterns[i];
       if (!pattern) {
-        pattern = await patternOf(data, before, categoriesOf(t.raw), config.disclosure);
+        pattern = await protectedPattern(y, data, before, t, config);
         patterns[i] = pattern;
-        if (pattern.stats.unprotected.length)
-          throw new InputError(
-            `the ${y} round cannot be protected: no other table keeps ${pattern.stats.unprotected.length} hidden count(s) from being worked out (${pattern.stats.unprotected.slice(0, 3).join("; ")}); report this with the data`,
-          );
-        const file = cacheFile(y, hashes[i]!);
-        if (file) {
-          const c: Cached = {
-            year: y,
-            hash: hashes[i]!,
-            minCount: pattern.minCount,
-            hidden: [...pattern.hidden],
-            stats: pattern.stats,
-          };
-          await writeAtomic(fx, file, JSON.stringify(c)).catch(() => {}); // a cache that cannot be written is no cache
-        }
+        await cache.write(y, hashes[i]!, pattern);
       }
       before.push({ data, pattern });
     }
@@ -227,6 +188,72 @@ export async function roundPatternFor(
   };
   o.memo?.set(result.hash, result);
   return result;
+}
+
+/** The patterns computed before, by their inputs' hash: in this process (`memo`) and in the machine's cache. */
+function patternCache(fx: Effects, memo: Map<string, RoundPattern> | undefined) {
+  const file = (y: number, hash: string) =>
+    fx.cacheDir ? join(fx.cacheDir, `round-${y}-${hash.slice(0, 32)}.json`) : undefined;
+  return {
+    async read(y: number, hash: string): Promise<Pattern | undefined> {
+      const m = memo?.get(hash);
+      if (m) return m.pattern;
+      const f = file(y, hash);
+      if (!f || !(await fx.exists(f))) return undefined;
+      try {
+        const c = JSON.parse((await fx.readFile(f)).toString("utf8")) as Cached;
+        if (c.hash !== hash) return undefined;
+        return { minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats };
+      } catch {
+        return undefined; // a cache file cut short: computed again
+      }
+    },
+    async write(y: number, hash: string, pattern: Pattern) {
+      const f = file(y, hash);
+      if (!f) return;
+      const c: Cached = {
+        year: y,
+        hash,
+        minCount: pattern.minCount,
+        hidden: [...pattern.hidden],
+        stats: pattern.stats,
+      };
+      await writeAtomic(fx, f, JSON.stringify(c)).catch(() => {}); // a cache that cannot be written is no cache
+    },
+  };
+}
+
+/** The cells of round `y` and their true values, from its tables. */
+function roundDataOf(config: Config, y: number, t: YearTables): RoundData {
+  return roundData(
+    t.harmonised,
+    {
+      year: y,
+      region: config.geography.region,
+      geography: config.editions[String(y)]?.geography ?? y,
+      periodYears: config.municipalPeriod.years,
+      synthetic: config.synthetic,
+      rule: config.disclosure,
+    },
+    t.raw,
+  );
+}
+
+/** The pattern of one round read with the rounds before it; an InputError when a hidden count cannot be protected. */
+async function protectedPattern(
+  y: number,
+  data: RoundData,
+  before: { data: RoundData; pattern: Pattern }[],
+  t: YearTables,
+  config: Config,
+) {
+  const pattern = await patternOf(data, before, categoriesOf(t.raw), config.disclosure);
+  const u = pattern.stats.unprotected;
+  if (u.length)
+    throw new InputError(
+      `the ${y} round cannot be protected: no other table keeps ${u.length} hidden count(s) from being worked out (${u.slice(0, 3).join("; ")}); report this with the data`,
+    );
+  return pattern;
 }
 
 /** The office's record of a round: the rule, every hidden cell with the marker it is shown with, the inputs' hash. */

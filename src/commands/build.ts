@@ -151,7 +151,7 @@ async function lockOutput(
 ) {
   const out = o.out ?? (await loadConfig(o.config, fx)).output.dir;
   // the batch's module only for a batch: a single build does not load it
-  const shard = batch ? (await import("./batch/batch.ts")).shardFrom(o.shard, process.env, o.shards) : undefined;
+  const shard = batch ? (await import("./batch/manifest.ts")).shardFrom(o.shard, process.env, o.shards) : undefined;
   const name = shard ? `.build-shard-${shard.index}of${shard.count}.lock` : ".build.lock";
   await fx.lock({
     path: join(out, name),

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { loadConfig } from "../config/read-config.ts";
+import type { Config } from "../config/schema.ts";
 import type { Lang } from "../core/domain.ts";
 import type { Effects } from "../effects.ts";
 import { loadEditionAssets } from "../email/assets.ts";
@@ -41,57 +42,11 @@ export async function send(
   const langs = req.langs ?? config.languages;
   const region = config.geography.region;
   const areas = new Set(req.areas ?? [region]);
-  const listed = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx); // 2
-  // who unsubscribed (one-click, or by mail through `bulletin unsubscribe add`) is not mailed again
-  const unsub = config.mail?.unsubscribe;
-  const gone = unsub && !req.to ? await readUnsubscribed(config, fx) : new Set<string>();
-  const all = listed.filter((r) => !gone.has(r.address.toLowerCase()));
-  if (listed.length > all.length)
-    fx.log(`${listed.length - all.length} subscriber(s) skipped: on the unsubscribe list ${unsubscribeList(config)}`);
-  const secret = unsub ? fx.secret(SECRET_ENV) : undefined;
-  if (unsub && !secret)
-    throw new UsageError(
-      `mail.unsubscribe is set in config.yml but ${SECRET_ENV} is not: set it in the environment to the secret that signs the unsubscribe links (the same one \`bulletin unsubscribe serve\` checks them with)`,
-    );
-  const linkOf = (address: string) =>
-    unsub && secret ? unsub.url.replaceAll("{token}", unsubscribeToken(secret, address, fx.now())) : undefined;
-  // each subscriber receives the edition of their area (a test send: the areas asked for)
-  const recipients = req.to
-    ? [...areas].flatMap((area) => all.map((r) => ({ ...r, area })))
-    : all.filter((r) => areas.has(r.area ?? region));
-  // the link instead of the PDF: every message must then have a link to its edition
-  if (config.mail?.attach === "link") {
-    if (!config.mail.webUrl)
-      throw new UsageError(
-        "mail.attach is link but mail.webUrl is not set: the messages would have neither PDF nor link",
-      );
-    if (!config.mail.areaWebUrl && recipients.some((r) => (r.area ?? region) !== region))
-      throw new UsageError(
-        "mail.attach is link but mail.areaWebUrl is not set: an area's subscribers would get neither PDF nor link",
-      );
-  }
+  const { recipients, linkOf } = await mailingList(config, req, { region, areas, langs }, fx); // 2
   const dir = join(req.outDir ?? config.output.dir, String(year));
   await refuseUnsafe(dir, req.configPath, fx);
-  // an area's edition is in the year's folder (the region), or under municipalities/ or areas/
-  const folderOf = async (area: string, lang: Lang) =>
-    area === region
-      ? dir
-      : (await fx.exists(join(dir, "municipalities", area, lang, "summary.json")))
-        ? join(dir, "municipalities", area)
-        : join(dir, "areas", area);
-  const assets = new Map<string, Awaited<ReturnType<typeof loadEditionAssets>>>();
-  for (const area of new Set(recipients.map((r) => r.area ?? region))) {
-    const langsOf = [...new Set(recipients.filter((r) => (r.area ?? region) === area).map((r) => r.lang))];
-    assets.set(
-      area,
-      await loadEditionAssets(
-        await folderOf(area, langsOf[0]!),
-        { year, langs: langsOf, synthetic: config.synthetic },
-        fx,
-      ),
-    ); // 3
-  }
-  const compose = (r: (typeof recipients)[number]) =>
+  const assets = await editionAssets(config, dir, year, recipients, fx); // 3
+  const compose = (r: Recipient) =>
     composeMessage(config, assets.get(r.area ?? region)!.get(r.lang)!, r, {
       test: Boolean(req.to),
       unsubscribeUrl: linkOf(r.address),
@@ -200,4 +155,71 @@ export async function runSend(
   );
   for (const f of r.failed) process.stderr.write(`  failed: ${f.address}: ${f.error}\n`);
   if (r.failed.length) process.exitCode = ExitCode.failure;
+}
+
+type Recipient = Awaited<ReturnType<typeof readSubscribers>>[number];
+
+/** Who is mailed (the subscribers of the areas asked for, less who unsubscribed) and each one's unsubscribe link. */
+async function mailingList(
+  config: Config,
+  req: SendRequest,
+  o: { region: string; areas: Set<string>; langs: Lang[] },
+  fx: Effects,
+) {
+  const { region, areas, langs } = o;
+  const listed = await readSubscribers(config, { configPath: req.configPath, langs, to: req.to }, fx);
+  // who unsubscribed (one-click, or by mail through `bulletin unsubscribe add`) is not mailed again
+  const unsub = config.mail?.unsubscribe;
+  const gone = unsub && !req.to ? await readUnsubscribed(config, fx) : new Set<string>();
+  const all = listed.filter((r) => !gone.has(r.address.toLowerCase()));
+  if (listed.length > all.length)
+    fx.log(`${listed.length - all.length} subscriber(s) skipped: on the unsubscribe list ${unsubscribeList(config)}`);
+  const secret = unsub ? fx.secret(SECRET_ENV) : undefined;
+  if (unsub && !secret)
+    throw new UsageError(
+      `mail.unsubscribe is set in config.yml but ${SECRET_ENV} is not: set it in the environment to the secret that signs the unsubscribe links (the same one \`bulletin unsubscribe serve\` checks them with)`,
+    );
+  const linkOf = (address: string) =>
+    unsub && secret ? unsub.url.replaceAll("{token}", unsubscribeToken(secret, address, fx.now())) : undefined;
+  // each subscriber receives the edition of their area (a test send: the areas asked for)
+  const recipients = req.to
+    ? [...areas].flatMap((area) => all.map((r) => ({ ...r, area })))
+    : all.filter((r) => areas.has(r.area ?? region));
+  // the link instead of the PDF: every message must then have a link to its edition
+  if (config.mail?.attach === "link") {
+    if (!config.mail.webUrl)
+      throw new UsageError(
+        "mail.attach is link but mail.webUrl is not set: the messages would have neither PDF nor link",
+      );
+    if (!config.mail.areaWebUrl && recipients.some((r) => (r.area ?? region) !== region))
+      throw new UsageError(
+        "mail.attach is link but mail.areaWebUrl is not set: an area's subscribers would get neither PDF nor link",
+      );
+  }
+  return { recipients, linkOf };
+}
+
+/** The built editions the recipients receive, by area and language: in the year's folder (the region), or under
+ * municipalities/ or areas/. */
+async function editionAssets(config: Config, dir: string, year: number, recipients: Recipient[], fx: Effects) {
+  const region = config.geography.region;
+  const folderOf = async (area: string, lang: Lang) =>
+    area === region
+      ? dir
+      : (await fx.exists(join(dir, "municipalities", area, lang, "summary.json")))
+        ? join(dir, "municipalities", area)
+        : join(dir, "areas", area);
+  const assets = new Map<string, Awaited<ReturnType<typeof loadEditionAssets>>>();
+  for (const area of new Set(recipients.map((r) => r.area ?? region))) {
+    const langsOf = [...new Set(recipients.filter((r) => (r.area ?? region) === area).map((r) => r.lang))];
+    assets.set(
+      area,
+      await loadEditionAssets(
+        await folderOf(area, langsOf[0]!),
+        { year, langs: langsOf, synthetic: config.synthetic },
+        fx,
+      ),
+    );
+  }
+  return assets;
 }

@@ -103,42 +103,12 @@ export function parseFlows(file: string, input: Uint8Array | string, problems: P
   let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   // a line that is kept has at least 17 bytes (4-digit year, 5-digit NIS, a count digit, six commas, newline)
   const cap = Math.floor(buf.length / 17) + 1;
-  const interners = {
-    nis: new Interner(),
-    direction: new Interner(),
-    component: new Interner(),
-    nationality: new Interner(),
-    sex: new Interner(),
-  };
-  const t: FlowTable = {
-    file,
-    length: 0,
-    year: new Uint16Array(cap),
-    nis: new Uint16Array(cap),
-    direction: new Uint8Array(cap),
-    component: new Uint8Array(cap),
-    nationality: new Uint16Array(cap),
-    sex: new Uint8Array(cap),
-    count: new Uint32Array(cap),
-    line: new Uint32Array(cap),
-    dict: interners,
-  };
+  const t = emptyTable(file, cap);
+  const interners = t.dict;
   let headerEnd = buf.indexOf(10, start);
   if (headerEnd < 0) headerEnd = buf.length;
-  const header = utf8
-    .decode(buf.subarray(start, headerEnd))
-    .replace(/\r$/, "")
-    .split(",")
-    .map((s) => s.trim());
-  const missing = FLOW_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length || header.length !== FLOW_COLUMNS.length) {
-    const unknown = header.filter((h) => !(FLOW_COLUMNS as readonly string[]).includes(h));
-    problems.push(
-      problem("bad-header", { file, line: 1, column: 1 }, { missing, unexpected: unknown, expected: FLOW_COLUMNS }),
-    );
-    return t;
-  }
-  const pos = FLOW_COLUMNS.map((c) => header.indexOf(c)) as [number, number, number, number, number, number, number];
+  const pos = columnsOf(file, utf8.decode(buf.subarray(start, headerEnd)), problems);
+  if (!pos) return t;
   const [pYear, pNis, pDir, pComp, pNat, pSex, pCount] = pos;
   let bad = 0;
   const report = (p: Problem) => {
@@ -198,6 +168,47 @@ export function parseFlows(file: string, input: Uint8Array | string, problems: P
   if (bad > 200) problems.push(problem("too-many-problems", { file }, { more: bad - 200 }));
   t.length = n;
   return t;
+}
+
+/** A table with room for `cap` lines. */
+function emptyTable(file: string, cap: number) {
+  return {
+    file,
+    length: 0,
+    year: new Uint16Array(cap),
+    nis: new Uint16Array(cap),
+    direction: new Uint8Array(cap),
+    component: new Uint8Array(cap),
+    nationality: new Uint16Array(cap),
+    sex: new Uint8Array(cap),
+    count: new Uint32Array(cap),
+    line: new Uint32Array(cap),
+    dict: {
+      nis: new Interner(),
+      direction: new Interner(),
+      component: new Interner(),
+      nationality: new Interner(),
+      sex: new Interner(),
+    },
+  } satisfies FlowTable;
+}
+
+/** Where each column of FLOW_COLUMNS is in the header line, or undefined (the problem reported) when it is not the
+ * expected header. */
+function columnsOf(file: string, line: string, problems: Problem[]) {
+  const header = line
+    .replace(/\r$/, "")
+    .split(",")
+    .map((s) => s.trim());
+  const missing = FLOW_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length || header.length !== FLOW_COLUMNS.length) {
+    const unknown = header.filter((h) => !(FLOW_COLUMNS as readonly string[]).includes(h));
+    problems.push(
+      problem("bad-header", { file, line: 1, column: 1 }, { missing, unexpected: unknown, expected: FLOW_COLUMNS }),
+    );
+    return undefined;
+  }
+  return FLOW_COLUMNS.map((c) => header.indexOf(c)) as [number, number, number, number, number, number, number];
 }
 
 /** What is wrong with a line that failed the quick checks (the first problem found). */

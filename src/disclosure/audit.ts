@@ -57,41 +57,7 @@ export async function auditEditions(
   minCount: number,
   now: () => number = () => performance.now(),
 ): Promise<AuditReport> {
-  const byYear = new Map<number, AuditEdition[]>();
-  for (const e of editions) byYear.set(e.ind.meta.year, [...(byYear.get(e.ind.meta.year) ?? []), e]);
-  const rounds: Round[] = [];
-  const marking = new Map<string, { kind: Kind; value?: number }>();
-  const filesOf = new Map<string, Set<string>>();
-  const levelOf = new Map<string, Set<string>>();
-  const conflicts: string[] = [];
-  const levels: AuditReport["levels"] = {};
-  for (const [year, list] of [...byYear].sort((a, b) => a[0] - b[0])) {
-    const geo = geoOf(year);
-    const cells = list.map((e) => ({ e, c: cellsOf(e.ind, geo) }));
-    rounds.push({ geo, editions: cells.map((x) => x.c) });
-    for (const { e, c } of cells) {
-      const level = e.ind.meta.areaLevel;
-      levels[level] ??= { editions: 0, hidden: 0, findings: 0 };
-      const l = levels[level];
-      l.editions++;
-      const primary = new Set(e.ind.disclosure?.primary ?? []);
-      for (const cell of c.cells) {
-        (filesOf.get(cell.key) ?? filesOf.set(cell.key, new Set()).get(cell.key)!).add(e.file);
-        (levelOf.get(cell.key) ?? levelOf.set(cell.key, new Set()).get(cell.key)!).add(level);
-        const seen = marking.get(cell.key);
-        if (cell.value !== null) {
-          if (seen?.kind === "published" && seen.value !== cell.value)
-            conflicts.push(`${cell.key}: ${seen.value} and ${cell.value} (${[...filesOf.get(cell.key)!].join(", ")})`);
-          marking.set(cell.key, { kind: "published", value: cell.value });
-          continue;
-        }
-        l.hidden++;
-        if (seen?.kind === "published") continue; // published elsewhere: the reader has it
-        const kind: Kind = cell.paths.some((p) => primary.has(p)) ? "primary" : "secondary";
-        if (!seen || seen.kind === "secondary") marking.set(cell.key, { kind });
-      }
-    }
-  }
+  const { byYear, rounds, marking, filesOf, levelOf, conflicts, levels } = readEditions(editions, geoOf);
   const sys = buildSystem(rounds, cats, (k) => marking.get(k), minCount);
   const hiddenCount = [...sys.vars.values()].filter(
     (v) => (v.kind === "primary" || v.kind === "secondary") && parseKey(v.key).dir !== "balance",
@@ -151,6 +117,47 @@ export async function auditEditions(
     steps,
     conflicts,
   };
+}
+
+/** What the editions publish, read together: each cell's marking (a value, or hidden and how), the files and levels
+ * that show it, and the values published differently in two places. */
+function readEditions(editions: AuditEdition[], geoOf: (year: number) => RoundGeography) {
+  const byYear = new Map<number, AuditEdition[]>();
+  for (const e of editions) byYear.set(e.ind.meta.year, [...(byYear.get(e.ind.meta.year) ?? []), e]);
+  const rounds: Round[] = [];
+  const marking = new Map<string, { kind: Kind; value?: number }>();
+  const filesOf = new Map<string, Set<string>>();
+  const levelOf = new Map<string, Set<string>>();
+  const conflicts: string[] = [];
+  const levels: AuditReport["levels"] = {};
+  for (const [year, list] of [...byYear].sort((a, b) => a[0] - b[0])) {
+    const geo = geoOf(year);
+    const cells = list.map((e) => ({ e, c: cellsOf(e.ind, geo) }));
+    rounds.push({ geo, editions: cells.map((x) => x.c) });
+    for (const { e, c } of cells) {
+      const level = e.ind.meta.areaLevel;
+      levels[level] ??= { editions: 0, hidden: 0, findings: 0 };
+      const l = levels[level];
+      l.editions++;
+      const primary = new Set(e.ind.disclosure?.primary ?? []);
+      for (const cell of c.cells) {
+        (filesOf.get(cell.key) ?? filesOf.set(cell.key, new Set()).get(cell.key)!).add(e.file);
+        (levelOf.get(cell.key) ?? levelOf.set(cell.key, new Set()).get(cell.key)!).add(level);
+        const seen = marking.get(cell.key);
+        if (cell.value !== null) {
+          if (seen?.kind === "published" && seen.value !== cell.value)
+            conflicts.push(`${cell.key}: ${seen.value} and ${cell.value} (${[...filesOf.get(cell.key)!].join(", ")})`);
+          marking.set(cell.key, { kind: "published", value: cell.value });
+          continue;
+        }
+        l.hidden++;
+        if (seen?.kind === "published") continue; // published elsewhere: the reader has it
+        const kind: Kind = cell.paths.some((p) => primary.has(p)) ? "primary" : "secondary";
+        if (!seen || seen.kind === "secondary") marking.set(cell.key, { kind });
+      }
+    }
+  }
+  return { byYear, rounds, marking, filesOf, levelOf, conflicts, levels };
 }
 
 /** The report as a reader reads it: a summary per level, then each finding with the cell and its files. */

@@ -42,6 +42,37 @@ function ancestry(geos: RoundGeography[]) {
   return { up, level };
 }
 
+/** the areas a witness looks in: the cell's arrondissement, its province, its region */
+function scopesOf(up: Map<string, Set<string>>, level: Map<string, string>, c: string): string[] {
+  const above = [...(up.get(c) ?? [])];
+  const byLevel = (l: string) => above.filter((a) => level.get(a) === l);
+  return [...byLevel("a"), ...byLevel("p"), ...byLevel("r"), ...(level.get(c) === "r" ? [c] : [])];
+}
+
+/** the witnesses a hidden cell of value `t` needs: a "<5" one that moves it down to 1 and one that moves it up to
+ * minCount − 1; an "x" one that moves it to another value, one of them minCount or more (up, or down when it is that
+ * large) */
+function needsOf(t: number, small: boolean, minCount: number): { down: number; up: number }[][] {
+  if (small)
+    return [[{ down: t - 1, up: 0 }], [{ down: 0, up: minCount - 1 - t }]].filter(([r]) => r!.down + r!.up > 0);
+  const upward = { down: 0, up: Math.max(1, minCount - t) };
+  return [t >= minCount ? [upward, { down: 1, up: 0 }] : [upward]];
+}
+
+/** the cells of the same category of the other areas of the area's parent, in the same year (a rectangle's other
+ * corner) */
+function siblings(geo: RoundGeography, k: string): string[] {
+  const q = parseKey(k);
+  const y = Number(q.period);
+  if (!Number.isInteger(y) || geo.geoKey(q.code, y) !== q.geo) return [];
+  const parent = geo.parentOf(q.code);
+  if (!parent) return [];
+  return geo
+    .childrenOf(parent, y)
+    .filter((c) => c !== q.code)
+    .map((c) => geo.geoKey(c, y));
+}
+
 export interface Protector {
   /** how a hidden cell is shown now */
   shownAs(k: string): HiddenKind | undefined;
@@ -97,43 +128,14 @@ export function protector(p: {
     cost: (k) => weight[levelOf(k)] * (parseKey(k).cat === "T" ? 4 : 1) * (2 + Math.log1p(values.get(k) ?? 0)),
     minCount,
   };
-  /** the areas a witness looks in: the cell's arrondissement, its province, its region */
-  const scopesOf = (k: string): string[] => {
-    const c = codeOf(k);
-    const above = [...(up.get(c) ?? [])];
-    const byLevel = (l: string) => above.filter((a) => level.get(a) === l);
-    return [...byLevel("a"), ...byLevel("p"), ...byLevel("r"), ...(level.get(c) === "r" ? [c] : [])];
-  };
-  /** the witnesses a hidden cell needs: a "<5" one that moves it down to 1 and one that moves it up to minCount − 1;
-   * an "x" one that moves it to another value, one of them minCount or more (up, or down when it is that large) */
-  const needsOf = (k: string): { down: number; up: number }[][] => {
-    const t = values.get(k)!;
-    if (shownAs(k) === "primary")
-      return [[{ down: t - 1, up: 0 }], [{ down: 0, up: minCount - 1 - t }]].filter(([r]) => r!.down + r!.up > 0);
-    const upward = { down: 0, up: Math.max(1, minCount - t) };
-    return [t >= minCount ? [upward, { down: 1, up: 0 }] : [upward]];
-  };
-  /** the cells of the same category of the other areas of the area's parent, in the same year (a rectangle's
-   * other corner) */
-  const siblings = (k: string): string[] => {
-    const q = parseKey(k);
-    const y = Number(q.period);
-    if (!Number.isInteger(y) || geo.geoKey(q.code, y) !== q.geo) return [];
-    const parent = geo.parentOf(q.code);
-    if (!parent) return [];
-    return geo
-      .childrenOf(parent, y)
-      .filter((c) => c !== q.code)
-      .map((c) => geo.geoKey(c, y));
-  };
   /** a witness for each need: a rectangle if one holds, else the LP over the nearest area that has one */
   const witnessOf = async (k: string, alternatives: { down: number; up: number }[]) => {
     for (const range of alternatives) {
-      const w = rectangleWitness(ctx, k, range, siblings);
+      const w = rectangleWitness(ctx, k, range, (q) => siblings(geo, q));
       if (w) return w;
     }
     const dir = parseKey(k).dir;
-    for (const [n, area] of scopesOf(k).entries())
+    for (const [n, area] of scopesOf(up, level, codeOf(k)).entries())
       for (const range of alternatives) {
         const inScope = (q: string) => {
           const d = parseKey(q).dir;
@@ -148,7 +150,7 @@ export function protector(p: {
   const witnesses: Witness[] = [];
   const protect = async (k: string) => {
     const found: Witness[] = [];
-    for (const alternatives of needsOf(k)) {
+    for (const alternatives of needsOf(values.get(k)!, shownAs(k) === "primary", minCount)) {
       // the witness of the other direction may do for this one too (it moves the target by one unit either way)
       const again = found.find((f) => alternatives.some((r) => allows(ctx, f, r)));
       const w = again ?? (await witnessOf(k, alternatives));

@@ -19,40 +19,13 @@ import { publishRecords, type RoundPattern } from "../../chain/round.ts";
 import type { BuildRequest } from "../../chain/types.ts";
 import { planEditions } from "../../config/editions.ts";
 import { loadConfig } from "../../config/read-config.ts";
-import type { Lang } from "../../core/domain.ts";
 import type { Effects } from "../../effects.ts";
-import { BulletinError, InputError, type Problem } from "../../errors/problem.ts";
+import { InputError, type Problem } from "../../errors/problem.ts";
 import type { TemplateSet } from "../../narrative/read-templates.ts";
 import { writeAtomic } from "../../publish/publish.ts";
 import { areaBuilder, failureMessage, type PublishedFile, type Shared } from "./area.ts";
-
-export interface Shard {
-  /** 1-based */
-  index: number;
-  count: number;
-}
-
-export interface ManifestEntry {
-  year: number;
-  area: string;
-  name: string;
-  langs: Lang[];
-  /** the files of the area's folder, relative to the manifest's folder, with their sha256 */
-  files: { path: string; sha256: string }[];
-  /** sha256 of what the edition is made from: its indicators, the templates, config.yml and the program's version */
-  inputHash: string;
-  status: "built" | "failed";
-  error?: string;
-}
-
-export interface Manifest {
-  program: string;
-  year: number;
-  /** every area of the whole run (all shards): `manifest merge` reports those no part has */
-  expected: string[];
-  shard?: Shard;
-  editions: ManifestEntry[];
-}
+import { writeIndexPages } from "./index-pages.ts";
+import { type Manifest, type ManifestEntry, type Shard, shardOf } from "./manifest.ts";
 
 export interface BatchResult {
   manifest: Manifest;
@@ -61,30 +34,6 @@ export interface BatchResult {
   skipped: number;
   failed: ManifestEntry[];
 }
-
-/** The shard of this process: `--shard i/n`, else a Kubernetes Indexed Job or a CI matrix's environment. */
-export function shardFrom(arg: string | undefined, env: NodeJS.ProcessEnv, shards?: number): Shard | undefined {
-  if (arg) {
-    const m = /^(\d+)\/(\d+)$/.exec(arg);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
-      throw new BulletinError(`--shard ${arg}: write it as i/n with 1 ≤ i ≤ n, e.g. 2/3`, 2);
-    return { index: Number(m[1]), count: Number(m[2]) };
-  }
-  // Kubernetes Indexed Job: JOB_COMPLETION_INDEX is 0-based; the number of completions comes with --shards
-  if (env.JOB_COMPLETION_INDEX !== undefined) {
-    const count = shards ?? Number(env.BULLETIN_SHARDS);
-    if (!count) throw new BulletinError("JOB_COMPLETION_INDEX is set: pass the Job's completions as --shards N", 2);
-    return { index: Number(env.JOB_COMPLETION_INDEX) + 1, count };
-  }
-  // GitLab CI parallel jobs (and any matrix that sets them): 1-based
-  if (env.CI_NODE_INDEX !== undefined && env.CI_NODE_TOTAL !== undefined)
-    return { index: Number(env.CI_NODE_INDEX), count: Number(env.CI_NODE_TOTAL) };
-  return undefined;
-}
-
-/** The areas of one shard: a deterministic share (every n-th of the sorted list). */
-export const shardOf = <T>(units: T[], s: Shard | undefined) =>
-  s ? units.filter((_, i) => i % s.count === s.index - 1) : units;
 
 const sha = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
@@ -154,18 +103,12 @@ export async function buildBatch(
   const saveManifest = saver.save;
   /** One area: rendered and published, or tried once more and then listed as failed; the others go on. */
   const buildArea = async (u: Prepared) => {
-    try {
-      manifest.editions.push(entryOf(u, await builder.build(u)));
-    } catch {
-      try {
-        // a print cut short by a browser restart succeeds the second time
-        manifest.editions.push(entryOf(u, await builder.build(u)));
-      } catch (e) {
-        const message = failureMessage(e);
-        const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: message };
-        manifest.editions.push(entry);
-        failed.push(entry);
-      }
+    const files = await twice(() => builder.build(u));
+    if (Array.isArray(files)) manifest.editions.push(entryOf(u, files));
+    else {
+      const entry: ManifestEntry = { ...entryOf(u, []), status: "failed", error: failureMessage(files.error) };
+      manifest.editions.push(entry);
+      failed.push(entry);
     }
     done += u.langs.length;
     progress(
@@ -175,17 +118,8 @@ export async function buildBatch(
     );
     await saveManifest();
   };
-  // A stream, not chunks: a few areas are drawn ahead of the printer (their HTML waits at the page pool while this
-  // thread draws the next), each published as soon as its PDFs are in. The printer never waits for a chunk to end,
-  // and memory holds a few areas, not a chunk's.
-  const ahead = Math.max(2, availableParallelism() + 1);
   try {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(ahead, todo.length) }, async () => {
-        while (next < todo.length) await buildArea(todo[next++]!);
-      }),
-    );
+    await inStream(todo, buildArea);
   } finally {
     await saver.settled();
     await builder.close(); // its threads would keep the process alive
@@ -195,26 +129,6 @@ export async function buildBatch(
   await publishRecords(out, outDir, fx); // the round's record: the same from every shard
   if (!req.shard) await writeIndexPages(fx, dir, manifest, config.title);
   return { manifest, manifestPath, built: todo.length - failed.length, skipped, failed };
-}
-
-export async function writeIndexPages(fx: Effects, dir: string, m: Manifest, title: Record<Lang, string>) {
-  const langs = [...new Set(m.editions.flatMap((e) => e.langs))] as Lang[];
-  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  for (const lang of langs) {
-    const heading = lang === "nl" ? `${title.nl} ${m.year}: gemeenten` : `${title.en} ${m.year}: municipalities`;
-    const items = m.editions
-      .filter((e) => e.status === "built" && e.langs.includes(lang))
-      .map(
-        (e) =>
-          `<li><a href="${e.area}/${lang}/bulletin.html">${esc(e.name)}</a> <small>(${e.area}, <a href="${e.area}/${lang}/bulletin.pdf">PDF</a>)</small></li>`,
-      )
-      .join("\n");
-    await writeAtomic(
-      fx,
-      join(dir, `index.${lang}.html`),
-      `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(heading)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}li{margin:.2rem 0}</style></head><body><h1>${esc(heading)}</h1><ol>\n${items}\n</ol></body></html>\n`,
-    );
-  }
 }
 
 /** What every edition is made from, besides its own indicators: the templates, the labels, config.yml, the program. */
@@ -284,4 +198,32 @@ function manifestSaver(fx: Effects, path: string, manifest: Manifest) {
     return writing;
   };
   return { save, settled: async () => void (await writing?.catch(() => {})) };
+}
+
+/** A task tried once more when it fails (a print cut short by a browser restart succeeds the second time). */
+async function twice<T>(task: () => Promise<T>): Promise<T | { error: unknown }> {
+  try {
+    return await task();
+  } catch {
+    try {
+      return await task();
+    } catch (error) {
+      return { error };
+    }
+  }
+}
+
+/**
+ * A stream, not chunks: a few areas are drawn ahead of the printer (their HTML waits at the page pool while this
+ * thread draws the next), each published as soon as its PDFs are in. The printer never waits for a chunk to end, and
+ * memory holds a few areas, not a chunk's.
+ */
+async function inStream<T>(items: T[], each: (item: T) => Promise<void>) {
+  const ahead = Math.max(2, availableParallelism() + 1);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(ahead, items.length) }, async () => {
+      while (next < items.length) await each(items[next++]!);
+    }),
+  );
 }

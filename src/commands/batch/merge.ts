@@ -8,7 +8,8 @@ import type { Lang } from "../../core/domain.ts";
 import type { Effects } from "../../effects.ts";
 import { BulletinError, ExitCode } from "../../errors/problem.ts";
 import { writeAtomic } from "../../publish/publish.ts";
-import { type Manifest, type ManifestEntry, writeIndexPages } from "./batch.ts";
+import { writeIndexPages } from "./index-pages.ts";
+import type { Manifest, ManifestEntry } from "./manifest.ts";
 
 /** `bulletin manifest merge DIR…`: the shards' parts joined into manifest.json, with what is missing or doubled. */
 export async function mergeManifests(

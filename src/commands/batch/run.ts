@@ -9,7 +9,8 @@ import type { Lang } from "../../core/domain.ts";
 import type { Effects } from "../../effects.ts";
 import { ExitCode } from "../../errors/problem.ts";
 import { auditAfterBuild } from "../audit.ts";
-import { buildBatch, shardFrom } from "./batch.ts";
+import { buildBatch } from "./batch.ts";
+import { shardFrom } from "./manifest.ts";
 
 /** `build --area municipalities`: the batch, with a progress bar on a terminal and plain lines elsewhere. */
 export async function runBatch(
