@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { render } from "../src/chain/pipeline.ts";
 import { harmonise } from "../src/data/harmonise.ts";
 import type { Datasets } from "../src/data/read-datasets.ts";
+import { type Area, resolveArea } from "../src/indicators/area.ts";
+import { compositionOf } from "../src/indicators/composition.ts";
 import { configPath, dataText, memoryPrinterEffects, overlayEffects, prepare, shared } from "./helpers.ts";
 
 /*
@@ -149,6 +151,49 @@ describe("an edition's geography", () => {
     const text = b.areas[0]!.editions[0]!.narrative.sections.municipalities!.body.replace(/<[^>]*>/g, "");
     expect(text).toContain(
       "The figures follow the municipalities as of 1 January 2025: those of 2023 and 2024 were recomputed for them",
+    );
+  });
+});
+
+describe("an area a merger changed says so (composition)", () => {
+  const compositionFor = (nis: string) => {
+    const h = harmonise(ds, 2025);
+    const area = resolveArea(h.datasets, nis) as Area;
+    return compositionOf(h.datasets, area, {
+      geography: 2025,
+      recomputed: h.recomputed,
+      merged: h.merged,
+      years: [2021, 2022, 2023, 2024, 2025],
+    });
+  };
+  it("the areas that lost or gained a municipality, the municipality a merger formed; none for an unchanged area", () => {
+    expect(compositionFor("73028")?.moves).toEqual([
+      { area: "73000", kind: "lost", municipality: "73040", into: "71072", other: "71000" },
+    ]);
+    const hasselt = compositionFor("71072");
+    expect(hasselt?.formedFrom).toEqual(["71022", "73040"]);
+    expect(hasselt?.moves).toEqual([
+      { area: "71000", kind: "gained", municipality: "73040", into: "71072", other: "73000" },
+    ]);
+    // Zwijndrecht went to Beveren-Kruibeke-Zwijndrecht, in another province
+    expect(compositionFor("10000")?.moves.map((m) => `${m.kind} ${m.municipality}`)).toEqual(["lost 11056"]);
+    expect(compositionFor("70000")).toBeNull();
+    expect(compositionFor("02000")).toBeNull();
+    expect(compositionFor("73028")?.years).toEqual([2021, 2022, 2023, 2024]);
+  });
+  it("Herstappe's 2025 edition says in both languages that the arrondissement of Tongeren lost Kortessem", async () => {
+    const out = mkdtempSync(join(tmpdir(), "geo-"));
+    const b = await render(
+      { configPath, year: 2025, areas: ["73028"], formats: ["html"], langs: ["nl", "en"], outDir: out },
+      memoryPrinterEffects(),
+    );
+    const text = (lang: string) =>
+      b.areas[0]!.editions.find((e) => e.key.lang === lang)!.narrative.sections.headline!.body.replace(/<[^>]*>/g, "");
+    expect(text("en")).toContain(
+      "Since 1 January 2025, Kortessem has no longer been part of the arrondissement of Tongeren: it merged into Hasselt (the arrondissement of Hasselt). The figures of the arrondissement of Tongeren for 2021, 2022, 2023 and 2024 are recomputed without it.",
+    );
+    expect(text("nl")).toContain(
+      "Sinds 1 januari 2025 hoort Kortessem niet meer bij het arrondissement Tongeren: de gemeente is opgegaan in Hasselt (het arrondissement Hasselt).",
     );
   });
 });

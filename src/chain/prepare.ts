@@ -162,7 +162,7 @@ export async function prepareYear(
             ...local,
             disclose: false,
             previous,
-            geography: { year: geography, recomputed: h.recomputed },
+            geography: { year: geography, recomputed: h.recomputed, merged: h.merged },
           }),
           round.pattern,
           round.geo,

@@ -117,6 +117,48 @@ export interface Harmonised {
   geography: number;
   /** the years whose flows or populations were recomputed (some of their codes were merged since) */
   recomputed: number[];
+  /** the municipalities merged since (by the year of the merger): where each lay, and the one it is part of now */
+  merged: Merged[];
+}
+
+/** A municipality merged into another (codes/crosswalk.csv), with the areas each lies in. */
+export interface Merged {
+  since: number;
+  old: Place;
+  into: Place;
+}
+export interface Place {
+  nis: string;
+  name: string;
+  arrondissement: string;
+  province: string;
+  region: string;
+}
+
+/** The municipalities merged into another by `geography`, with where they lay and where their successor lies. */
+function mergedBy(ds: Datasets, geography: number): Merged[] {
+  const place = (nis: string, year: number): Place | undefined => {
+    const rows = ds.municipalities.rows.filter((r) => r.nis === nis);
+    const r = rows.find((x) => validIn(x, year)) ?? rows[0];
+    if (!r) return undefined;
+    const s = (k: string) => String(r[k] ?? "");
+    return {
+      nis,
+      name: s("name_nl"),
+      arrondissement: s("arrondissement"),
+      province: s("province"),
+      region: s("region"),
+    };
+  };
+  const out: Merged[] = [];
+  for (const r of ds.crosswalk.rows) {
+    const since = r.since as number;
+    if (since > geography || r.nis_old === r.nis_new) continue;
+    const old = place(r.nis_old as string, since - 1);
+    const into = place(codeMap(ds.crosswalk, since - 1, geography).get(r.nis_old as string) ?? "", geography);
+    if (old && into) out.push({ since, old, into });
+  }
+  return out.sort((a, b) => a.since - b.since || a.old.nis.localeCompare(b.old.nis));
 }
 
 /** The tables on the municipalities in force in year `geography` (see the top of this file). Pure. */
@@ -143,5 +185,6 @@ export function harmonise(ds: Datasets, geography: number): Harmonised {
     },
     geography,
     recomputed: [...recomputed].sort((a, b) => a - b),
+    merged: mergedBy(ds, geography),
   };
 }

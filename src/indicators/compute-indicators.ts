@@ -1,7 +1,9 @@
 import { EU27_SINCE } from "../core/domain.ts";
 import type { Row } from "../data/csv.ts";
+import type { Merged } from "../data/harmonise.ts";
 import type { Datasets } from "../data/read-datasets.ts";
 import type { Area } from "./area.ts";
+import { compositionOf } from "./composition.ts";
 import { DEFAULT_RULE, type DisclosureRule } from "./disclosure.ts";
 import { discloseIndicators, localComparison } from "./municipal.ts";
 import { euSection, regionsSection } from "./regions-eu.ts";
@@ -43,7 +45,7 @@ export interface IndicatorParams {
   /** the previous edition's indicators (its indicators.json), for the revisions */
   previous?: Indicators;
   /** the municipalities the tables are on (data/harmonise.ts): the year, and the years recomputed for them */
-  geography?: { year: number; recomputed: number[] };
+  geography?: { year: number; recomputed: number[]; merged?: Merged[] };
 }
 
 /** Pure: validated tables in, indicators out. Throws only on a programming error (validation ran before). */
@@ -71,6 +73,16 @@ export function computeIndicators(ds: Datasets, p: IndicatorParams): Indicators 
     revisions: null,
   };
   ind.revisions = p.previous ? compareEditions(p.previous, ind) : null;
+  const g = p.geography;
+  const composition =
+    g?.merged &&
+    compositionOf(ds, p.area, {
+      geography: g.year,
+      recomputed: g.recomputed,
+      merged: g.merged,
+      years: ind.series.map((y) => y.year),
+    });
+  if (composition) ind.composition = composition;
   if (p.area.level === "municipality" && p.regionRows) {
     ind.local = localComparison(p.area, ds, p.regionRows, p.periodYears, p.disclosure ?? DEFAULT_RULE);
     return p.disclose === false ? ind : discloseIndicators(ind, p.disclosure ?? DEFAULT_RULE);

@@ -205,6 +205,8 @@ export interface Indicators {
   disclosure?: Disclosure;
   /** what changed since the previous edition (revisions.ts); null without one */
   revisions: Revisions | null;
+  /** the areas of the edition whose municipalities changed by a merger inside the years shown (composition.ts) */
+  composition?: Composition | null;
   labels: {
     regions: Record<string, Label>;
     /** the name of the edition's area */
@@ -213,6 +215,20 @@ export interface Indicators {
     nationalities: Record<string, Label>;
     eu: Record<string, Label>;
   };
+}
+
+/** What mergers changed in the areas an edition shows (composition.ts). */
+export interface Composition {
+  /** the figures follow the municipalities as of 1 January of this year */
+  geography: number;
+  /** the earlier years shown that were recomputed for them */
+  years: number[];
+  /** a municipality's edition: the former municipalities it is made of, when a merger formed it (else empty) */
+  formedFrom: string[];
+  /** an area shown or compared with that lost a municipality to another, or gained one */
+  moves: { area: string; kind: "lost" | "gained"; municipality: string; into: string; other: string }[];
+  /** the names of the codes above */
+  names: Record<string, { level: string; nl: string; en: string }>;
 }
 
 /** What changed since the previous edition (revisions.ts). */

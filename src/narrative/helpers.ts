@@ -89,6 +89,14 @@ function basics(s: HelperState) {
           ? r.label[locale.lang]
           : locale.t(`area_${r.level}`, { name: r.label[locale.lang] });
       }
+      case "place": {
+        // a municipality or an area a merger changed (composition.ts)
+        const n = ind.composition?.names[code];
+        if (!n) return code;
+        return n.level === "municipality" || n.level === "region"
+          ? n[locale.lang]
+          : locale.t(`area_${n.level}`, { name: n[locale.lang] });
+      }
       case "eu":
         return L.eu[code]?.[locale.lang] ?? code;
       case "group":
@@ -194,6 +202,12 @@ function wordHelpers(s: HelperState, b: Basics) {
         labels = labels.map((l) => `${locale.t(`article_${ind.meta.areaLevel}`)} ${l}`);
       if (o.hash.article === true && kind === "region")
         labels = labels.map((l) => `${locale.t("article_region")} ${l}`);
+      if (o.hash.article === true && kind === "place")
+        labels = labels.map((l, k) => {
+          const level = ind.composition?.names[codes[k]!]?.level ?? "municipality";
+          const article = locale.t(`article_${level}`);
+          return article ? `${article} ${l}` : l;
+        });
       if (o.hash.sort === "alpha") labels = [...labels].sort((a, b) => a.localeCompare(b, locale.intl));
       return record(
         from || o.hash.to ? `${path}[${from}:${o.hash.to ?? ""}]` : path,

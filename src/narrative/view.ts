@@ -114,6 +114,8 @@ function statesView(ind: Indicators) {
       !ind.regions.steadyRise.includes(ind.regions.muchHigher),
     /** the year's balance is published (hidden by disclosure control, the sentence is written for it: #29) */
     balanceShown: ind.headline.balance !== null,
+    /** a merger inside the years shown changed the edition's municipality or an area it shows (composition.ts) */
+    compositionChanged: Boolean(ind.composition),
     /** the year's and the period's counts can fill a slot for a number: published, or "<5" ("fewer than 5
      * immigrations"); an "x" cannot ("registered not published immigrations"), and its sentence is written without */
     yearCountsNumbered: numbered(ind, "headline.immigration") && numbered(ind, "headline.emigration"),
