@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { EditionCells } from "../src/disclosure/cells.ts";
 import { cellKey, roundGeography } from "../src/disclosure/keys.ts";
 import { lpAudit, smallPublished } from "../src/disclosure/lp.ts";
-import { roundPattern } from "../src/disclosure/pattern.ts";
+import { roundPattern, withheldCells } from "../src/disclosure/pattern.ts";
 import { propagate, protectedBounds } from "../src/disclosure/propagate.ts";
 import { buildSystem, type Categories, type Kind, type Round, type System } from "../src/disclosure/system.ts";
 
@@ -172,4 +172,44 @@ describe("round pattern", () => {
     leaked.delete(small);
     expect(smallPublished(published(r, truth, leaked), M)).toContain(small);
   }, 30_000);
+});
+
+describe("breakdowns withheld: no shared attribute of a few persons (#30)", () => {
+  const truth = (cells: Record<string, number>) => new Map(Object.entries(cells));
+  it("the zeros beside the one small category; every category of a small area; none of a breakdown of nobody", () => {
+    const t = truth({
+      // one non-zero category, a count of 1–4: its zeros are withheld
+      "11001|2024|immigration|T": 3,
+      "11001|2024|immigration|c:strict": 3,
+      "11001|2024|immigration|c:re-registration": 0,
+      "11001|2024|immigration|c:from-waiting-register": 0,
+      // two non-zero categories: published
+      "11001|2024|emigration|T": 7,
+      "11001|2024|emigration|c:strict": 5,
+      "11001|2024|emigration|c:official-deletion": 2,
+      "11001|2024|emigration|c:to-waiting-register": 0,
+      // one non-zero category of 5 or more: five persons share it, as any published count says
+      "11002|2024|immigration|g:BE": 0,
+      "11002|2024|immigration|g:EU27": 6,
+      "11002|2024|immigration|g:non-EU": 0,
+      // a small area: every category that is not a primary already
+      "73028|2024|immigration|g:BE": 0,
+      "73028|2024|immigration|g:EU27": 2,
+      "73028|2024|immigration|g:non-EU": 6,
+      // nobody: nothing to tell
+      "73028|2024|emigration|g:BE": 0,
+      "73028|2024|emigration|g:EU27": 0,
+      "73028|2024|emigration|g:non-EU": 0,
+    });
+    expect(withheldCells(t, 5, new Set(["73028"]))).toEqual([
+      "11001|2024|immigration|c:from-waiting-register",
+      "11001|2024|immigration|c:re-registration",
+      "73028|2024|immigration|g:BE",
+      "73028|2024|immigration|g:non-EU",
+    ]);
+    expect(withheldCells(t, 5, new Set())).toEqual([
+      "11001|2024|immigration|c:from-waiting-register",
+      "11001|2024|immigration|c:re-registration",
+    ]);
+  });
 });

@@ -112,7 +112,7 @@ interface Cached {
   year: number;
   hash: string;
   minCount: number;
-  hidden: [string, { kind: "primary" | "secondary"; shown?: "primary" | "secondary"; protects?: string }][];
+  hidden: [string, Pattern["hidden"] extends Map<string, infer H> ? H : never][];
   stats: Pattern["stats"];
 }
 
@@ -259,7 +259,11 @@ async function protectedPattern(
 /** The office's record of a round: the rule, every hidden cell with the marker it is shown with, the inputs' hash. */
 export function recordOf(r: RoundPattern): string {
   const cells = [...r.pattern.hidden]
-    .map(([key, h]) => ({ key, shown: (h.shown ?? h.kind) === "primary" ? `<${r.pattern.minCount}` : "x" }))
+    .map(([key, h]) => ({
+      key,
+      shown: (h.shown ?? h.kind) === "primary" ? `<${r.pattern.minCount}` : "x",
+      ...(h.kind === "withheld" ? { withheld: true } : {}),
+    }))
     .sort((a, b) => (a.key < b.key ? -1 : 1));
   return `${JSON.stringify(
     {

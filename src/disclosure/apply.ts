@@ -2,7 +2,7 @@ import type { DisclosureRule } from "../indicators/disclosure.ts";
 import type { Indicators } from "../indicators/types.ts";
 import { cellsOf } from "./cells.ts";
 import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
-import type { Pattern } from "./pattern.ts";
+import type { HiddenKind, Pattern } from "./pattern.ts";
 
 /*
  * An edition's published indicators under its round's pattern (pattern.ts): every path of a hidden cell is null, and
@@ -27,7 +27,7 @@ function set(o: unknown, path: Path, value: unknown) {
 }
 
 /** Whether `key` is hidden under the pattern: a count hidden itself, a balance whose immigration or emigration is. */
-export function hiddenKind(p: Pattern, key: string): "primary" | "secondary" | undefined {
+export function hiddenKind(p: Pattern, key: string): HiddenKind | undefined {
   const h = p.hidden.get(key);
   if (h) return h.shown ?? h.kind; // as a reader sees it: a small count that is the total of hidden parts is "x"
   const k = parseKey(key);
@@ -43,12 +43,13 @@ export function applyPattern(ind: Indicators, pattern: Pattern, g: RoundGeograph
   const ec = cellsOf(ind, g);
   const primary: Path[] = [];
   const secondary: Path[] = [];
+  const withheld: Path[] = [];
   const hiddenKeys = new Set<string>();
   for (const c of ec.cells) {
     const kind = hiddenKind(pattern, c.key);
     if (!kind) continue;
     hiddenKeys.add(c.key);
-    (kind === "primary" ? primary : secondary).push(...c.paths);
+    (kind === "primary" ? primary : kind === "withheld" ? withheld : secondary).push(...c.paths);
   }
   const isHidden = (k: string) => hiddenKeys.has(k) || hiddenKind(pattern, k) !== undefined;
   for (const f of ec.facts) if (f.terms.some(([k]) => isHidden(k))) secondary.push(f.path);
@@ -59,7 +60,7 @@ export function applyPattern(ind: Indicators, pattern: Pattern, g: RoundGeograph
     if (p.startsWith("revisions.")) continue;
     secondary.push(p);
   }
-  for (const p of [...primary, ...secondary]) set(out, p, null);
+  for (const p of [...primary, ...secondary, ...withheld]) set(out, p, null);
   // the municipality's own rate is reliable or not: that tells about its counts too
   if (out.local) {
     const own = out.municipalities.rows.find((r) => r.nis === out.meta.area);
@@ -130,6 +131,7 @@ export function applyPattern(ind: Indicators, pattern: Pattern, g: RoundGeograph
     minCount: rule.minCount,
     primary: [...new Set(primary.filter(dropped).map(renumber))],
     secondary: [...new Set(secondary.filter(dropped).map(renumber))],
+    ...(withheld.length ? { withheld: [...new Set(withheld.map(renumber))] } : {}),
     rateMinPopulation: rule.rateMinPopulation,
     rateMinEvents: rule.rateMinEvents,
   };

@@ -6,6 +6,8 @@ import type { HiddenKind, Pattern } from "./pattern-types.ts";
 import { propagate, protectedBounds } from "./propagate.ts";
 import { buildSystem, type Categories, type Kind, type Round, type System } from "./system.ts";
 
+const isHidden = (k: string) => k === "primary" || k === "secondary" || k === "withheld";
+
 /*
  * The audit of what a round has published, read as a reader with every file reads it: the indicators.json of every
  * edition given (every year, every level), put together as one linear system (system.ts) in which a published value
@@ -60,7 +62,7 @@ export async function auditEditions(
   const { byYear, rounds, marking, filesOf, levelOf, conflicts, levels } = readEditions(editions, geoOf);
   const sys = buildSystem(rounds, cats, (k) => marking.get(k), minCount);
   const hiddenCount = [...sys.vars.values()].filter(
-    (v) => (v.kind === "primary" || v.kind === "secondary") && parseKey(v.key).dir !== "balance",
+    (v) => isHidden(v.kind) && parseKey(v.key).dir !== "balance",
   ).length;
   const steps: AuditReport["steps"] = [];
   const findings: AuditFinding[] = [];
@@ -83,7 +85,7 @@ export async function auditEditions(
     const bad = propagate(sys);
     for (const v of sys.vars.values()) {
       const d = parseKey(v.key).dir;
-      if ((v.kind !== "primary" && v.kind !== "secondary") || (d !== "immigration" && d !== "emigration")) continue;
+      if (!isHidden(v.kind) || (d !== "immigration" && d !== "emigration")) continue;
       if (!protectedBounds(v.kind, v.lo, v.hi, minCount))
         findings.push({ key: v.key, what: "narrowed", kind: v.kind, lo: v.lo, hi: v.hi, files: files(v.key), why: [] });
     }
@@ -140,6 +142,7 @@ function readEditions(editions: AuditEdition[], geoOf: (year: number) => RoundGe
       const l = levels[level];
       l.editions++;
       const primary = new Set(e.ind.disclosure?.primary ?? []);
+      const withheld = new Set(e.ind.disclosure?.withheld ?? []);
       for (const cell of c.cells) {
         (filesOf.get(cell.key) ?? filesOf.set(cell.key, new Set()).get(cell.key)!).add(e.file);
         (levelOf.get(cell.key) ?? levelOf.set(cell.key, new Set()).get(cell.key)!).add(level);
@@ -152,8 +155,14 @@ function readEditions(editions: AuditEdition[], geoOf: (year: number) => RoundGe
         }
         l.hidden++;
         if (seen?.kind === "published") continue; // published elsewhere: the reader has it
-        const kind: Kind = cell.paths.some((p) => primary.has(p)) ? "primary" : "secondary";
-        if (!seen || seen.kind === "secondary") marking.set(cell.key, { kind });
+        const kind: Kind = cell.paths.some((p) => primary.has(p))
+          ? "primary"
+          : cell.paths.every((p) => withheld.has(p))
+            ? "withheld"
+            : "secondary";
+        // what a reader knows best wins: "<5" over "x" (at least 1) over withheld (maybe 0)
+        const rank = { withheld: 0, secondary: 1, primary: 2 } as Record<string, number>;
+        if (!seen || (rank[kind] ?? 0) > (rank[seen.kind] ?? 0)) marking.set(cell.key, { kind });
       }
     }
   }
@@ -217,13 +226,13 @@ export async function checkPattern(
       Object.assign(v, {
         kind: s,
         value: undefined,
-        lo: 1,
+        lo: s === "withheld" ? 0 : 1,
         hi: s === "primary" ? minCount - 1 : Number.POSITIVE_INFINITY,
       });
   }
   propagate(sys);
   let found = [...sys.vars.values()]
-    .filter((v) => (v.kind === "primary" || v.kind === "secondary") && parseKey(v.key).dir !== "balance")
+    .filter((v) => isHidden(v.kind) && parseKey(v.key).dir !== "balance")
     .filter((v) => !protectedBounds(v.kind, v.lo, v.hi, minCount))
     .map((v) => v.key);
   if (!found.length) {

@@ -2,6 +2,9 @@ import { createRequire } from "node:module";
 import { protectedBounds } from "./propagate.ts";
 import type { Relation, System, Var } from "./system.ts";
 
+/** A cell the pattern hides (a balance aside: it is "free", just unknown). */
+const hiddenKind = (k: string) => k === "primary" || k === "secondary" || k === "withheld";
+
 /*
  * The audit's solver: for every hidden cell, the smallest and the largest value it can take given everything
  * published, as a linear program solved by HiGHS (the solver behind SciPy, here compiled to WebAssembly: the `highs`
@@ -35,7 +38,7 @@ export function highs(): Promise<Highs> {
 
 export interface Finding {
   key: string;
-  kind: "primary" | "secondary";
+  kind: "primary" | "secondary" | "withheld";
   lo: number;
   hi: number;
   /** the relations of its part of the system (for the report) */
@@ -137,7 +140,7 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
   const unknown = (k: string) => sys.vars.get(k)!.kind !== "published";
   const relations = presolve(sys);
   for (const r of relations) for (const [k] of r.terms) parent.set(k, k);
-  for (const v of sys.vars.values()) if (v.kind === "primary" || v.kind === "secondary") parent.set(v.key, v.key);
+  for (const v of sys.vars.values()) if (hiddenKind(v.kind)) parent.set(v.key, v.key);
   for (const r of relations) {
     const ks = r.terms.map(([k]) => k).filter(unknown);
     for (let i = 1; i < ks.length; i++) {
@@ -157,7 +160,7 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
     const k = r.terms.find(([k]) => unknown(k));
     if (k) groups.get(find(k[0]))!.relations.push(r);
   }
-  return [...groups.values()].filter((g) => g.vars.some((v) => v.kind === "primary" || v.kind === "secondary"));
+  return [...groups.values()].filter((g) => g.vars.some((v) => hiddenKind(v.kind)));
 }
 
 /** what `lpAudit` proved of a cell: its key and the marker it was proved for ("<5" promises more than "x") */
@@ -182,7 +185,7 @@ function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System, cap =
   const bounds = part.vars.map((v) => {
     const x = name.get(v.key);
     const lo = v.lo === -Number.POSITIVE_INFINITY ? "-inf" : num(v.lo);
-    const top = v.kind === "primary" || v.kind === "secondary" ? Math.min(v.hi, cap) : v.hi;
+    const top = hiddenKind(v.kind) ? Math.min(v.hi, cap) : v.hi;
     const hi = top === Number.POSITIVE_INFINITY ? "+inf" : num(top);
     return ` ${lo} <= ${x} <= ${hi}`;
   });
@@ -204,7 +207,7 @@ export async function lpAudit(
   const proven: string[] = [];
   const stats: LpStats = { parts: 0, largest: 0, solves: 0, hidden: 0 };
   for (const part of parts(sys)) {
-    const hidden = part.vars.filter((v) => (v.kind === "primary" || v.kind === "secondary") && isCount(v.key));
+    const hidden = part.vars.filter((v) => hiddenKind(v.kind) && isCount(v.key));
     if (!hidden.length) continue;
     stats.parts++;
     stats.largest = Math.max(stats.largest, part.vars.length);
@@ -270,7 +273,7 @@ export async function lpAudit(
       }
       findings.push({
         key: v.key,
-        kind: v.kind as "primary" | "secondary",
+        kind: v.kind as Finding["kind"],
         lo: round(lo),
         hi: round(hi),
         why: [...new Set(part.relations.filter((r) => r.terms.some(([k]) => k === v.key)).map((r) => r.why))],

@@ -1,6 +1,7 @@
-/** How a hidden cell is shown and why: a count of 1 to minCount − 1 ("primary", "<5"), or hidden to protect one
- * ("secondary", "x"). */
-export type HiddenKind = "primary" | "secondary";
+/** How a hidden cell is shown and why: a count of 1 to minCount − 1 ("primary", "<5"), hidden to protect one
+ * ("secondary", "x": a reader knows it is at least 1), or a category of a breakdown that would tell a shared attribute
+ * of a few persons ("withheld", "x": it may be 0; the breakdown is published as its total only). */
+export type HiddenKind = "primary" | "secondary" | "withheld";
 
 export interface Pattern {
   minCount: number;
@@ -10,6 +11,8 @@ export interface Pattern {
   stats: {
     primary: number;
     secondary: number;
+    /** categories of breakdowns published as their total only (a shared attribute of a few persons) */
+    withheld: number;
     /** hidden by an earlier round and published again */
     carried: number;
     witnesses: number;

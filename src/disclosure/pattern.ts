@@ -46,18 +46,23 @@ export async function roundPattern(
   minCount: number,
   /** the true value of any cell of this round, published or not (truth.ts) */
   evaluate?: Evaluate,
+  /** the categories of breakdowns published as their total only (withheldCells) */
+  withheld: string[] = [],
 ): Promise<Pattern> {
   const hidden: Pattern["hidden"] = new Map();
   const prev = previous.marking;
   const stats: Pattern["stats"] = {
-    ...{ primary: 0, secondary: 0, carried: 0, witnesses: 0 },
+    ...{ primary: 0, secondary: 0, withheld: 0, carried: 0, witnesses: 0 },
     ...{ lpSolves: 0, lpParts: 0, largestPart: 0, unprotected: [] },
   };
   // a cell an earlier round published stays published; one it hid stays hidden; a new count of 1–4 is a primary
   for (const [k, h] of prev)
-    if ((h.kind === "primary" || h.kind === "secondary") && isCount(k)) hidden.set(k, { kind: h.kind });
+    if ((h.kind === "primary" || h.kind === "secondary" || h.kind === "withheld") && isCount(k))
+      hidden.set(k, { kind: h.kind });
   for (const [k, v] of truth)
     if (isCount(k) && !prev.has(k) && v >= 1 && v < minCount) hidden.set(k, { kind: "primary" });
+  const newlyWithheld = withheld.filter((k) => !prev.has(k) && !hidden.has(k));
+  for (const k of newlyWithheld) hidden.set(k, { kind: "withheld" });
   const marking = (key: string) => {
     const h = hidden.get(key);
     if (h) return { kind: h.kind as Kind };
@@ -72,7 +77,8 @@ export async function roundPattern(
   const geos = [current.geo, ...previous.rounds.map((r) => r.geo)];
   const p = protector({ sys, index, values, hidden, prev, truth, geo: current.geo, geos, minCount });
   const { primaries, carried } = targetsOf(sys, hidden, prev, truth, values, previous.rounds);
-  for (const k of [...primaries, ...carried]) if (!(await p.protectOrDemote(k))) stats.unprotected.push(k);
+  for (const k of [...primaries, ...newlyWithheld.filter((q) => values.has(q)), ...carried])
+    if (!(await p.protectOrDemote(k))) stats.unprotected.push(k);
   // a primary now shown "x" (a total of hidden parts) must be able to reach minCount: a witness of its own
   for (const k of primaries)
     if (p.shownAs(k) === "secondary" && !(await p.protectOrDemote(k))) stats.unprotected.push(k);
@@ -119,6 +125,35 @@ function targetsOf(
     .filter((k) => hidden.get(k)!.kind === "primary" && !prev.has(k) && values.has(k))
     .sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
   return { primaries, carried: [...carried].sort() };
+}
+
+/**
+ * The categories of breakdowns that would tell a shared attribute of a few persons, to be published as their total
+ * only (README § Confidentiality): every category of a small area's breakdowns (`small`: the codes of the areas below
+ * the rule's population for a rate), and elsewhere the zeros of a breakdown whose only non-zero category is a count of
+ * 1 to minCount − 1 ("all the immigrants were Bulgarian men" without saying how many). A breakdown of nobody tells
+ * nothing and is published. The small counts themselves are primaries already.
+ */
+export function withheldCells(truth: Truth, minCount: number, small: Set<string>): string[] {
+  const breakdowns = new Map<string, string[]>();
+  for (const k of truth.keys()) {
+    const q = parseKey(k);
+    if (q.dir !== "immigration" && q.dir !== "emigration") continue;
+    const family = /^([cgs]):[^:]+$/.exec(q.cat)?.[1];
+    if (!family) continue;
+    const id = `${q.geo}|${q.period}|${q.dir}|${family}`;
+    (breakdowns.get(id) ?? breakdowns.set(id, []).get(id)!).push(k);
+  }
+  const out: string[] = [];
+  const small_ = (v: number) => v >= 1 && v < minCount;
+  for (const keys of breakdowns.values()) {
+    const nonzero = keys.filter((k) => truth.get(k)! > 0);
+    if (!nonzero.length) continue;
+    if (small.has(parseKey(keys[0]!).code)) out.push(...keys.filter((k) => !small_(truth.get(k)!)));
+    else if (nonzero.length === 1 && small_(truth.get(nonzero[0]!)!))
+      out.push(...keys.filter((k) => truth.get(k) === 0));
+  }
+  return out.sort();
 }
 
 export type { System };

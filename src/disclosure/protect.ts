@@ -51,9 +51,18 @@ function scopesOf(up: Map<string, Set<string>>, level: Map<string, string>, c: s
 
 /** the witnesses a hidden cell of value `t` needs: a "<5" one that moves it down to 1 and one that moves it up to
  * minCount − 1; an "x" one that moves it to another value, one of them minCount or more (up, or down when it is that
- * large) */
-function needsOf(t: number, small: boolean, minCount: number): { down: number; up: number }[][] {
-  if (small)
+ * large); a withheld one that moves it to any other value */
+function needsOf(t: number, shown: HiddenKind | undefined, minCount: number): { down: number; up: number }[][] {
+  if (shown === "withheld")
+    return [
+      t > 0
+        ? [
+            { down: 0, up: 1 },
+            { down: 1, up: 0 },
+          ]
+        : [{ down: 0, up: 1 }],
+    ];
+  if (shown === "primary")
     return [[{ down: t - 1, up: 0 }], [{ down: 0, up: minCount - 1 - t }]].filter(([r]) => r!.down + r!.up > 0);
   const upward = { down: 0, up: Math.max(1, minCount - t) };
   return [t >= minCount ? [upward, { down: 1, up: 0 }] : [upward]];
@@ -111,10 +120,12 @@ export function protector(p: {
   const shownAs = (k: string): HiddenKind | undefined => {
     const h = hidden.get(k);
     if (!h) return undefined;
+    if (h.kind === "withheld") return "withheld";
     if (h.kind !== "primary" || demoted.has(k)) return "secondary";
+    // (a withheld part may be 0: it tells nothing apart)
+    const counted = (q: string) => q !== k && hidden.has(q) && hidden.get(q)!.kind !== "withheld";
     for (const r of index.get(k) ?? [])
-      if (r.total === k && r.why !== "balance" && r.terms.filter(([q]) => q !== k && hidden.has(q)).length >= 2)
-        return "secondary";
+      if (r.total === k && r.why !== "balance" && r.terms.filter(([q]) => counted(q)).length >= 2) return "secondary";
     return "primary";
   };
   const weight = { m: 1, a: 6, p: 40, r: 400 };
@@ -122,7 +133,8 @@ export function protector(p: {
     sys,
     index,
     truth: (k) => values.get(k),
-    fixed: (k) => prev.get(k)?.kind === "published" || (isCount(k) && values.get(k) === 0),
+    // a zero is published as such, unless withheld (a category of a breakdown published as its total only)
+    fixed: (k) => prev.get(k)?.kind === "published" || (isCount(k) && values.get(k) === 0 && !hidden.has(k)),
     shown: shownAs,
     // what a reader loses: more for a total than for a part, more the higher the area; a little more for more persons
     cost: (k) => weight[levelOf(k)] * (parseKey(k).cat === "T" ? 4 : 1) * (2 + Math.log1p(values.get(k) ?? 0)),
@@ -150,7 +162,7 @@ export function protector(p: {
   const witnesses: Witness[] = [];
   const protect = async (k: string) => {
     const found: Witness[] = [];
-    for (const alternatives of needsOf(values.get(k)!, shownAs(k) === "primary", minCount)) {
+    for (const alternatives of needsOf(values.get(k)!, shownAs(k), minCount)) {
       // the witness of the other direction may do for this one too (it moves the target by one unit either way)
       const again = found.find((f) => alternatives.some((r) => allows(ctx, f, r)));
       const w = again ?? (await witnessOf(k, alternatives));

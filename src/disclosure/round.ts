@@ -7,7 +7,7 @@ import type { Indicators } from "../indicators/types.ts";
 import { hiddenKind } from "./apply.ts";
 import { cellsOf } from "./cells.ts";
 import { type RoundGeography, roundGeography } from "./keys.ts";
-import { type Evaluate, type Pattern, roundPattern, type Truth } from "./pattern.ts";
+import { type Evaluate, type Pattern, roundPattern, type Truth, withheldCells } from "./pattern.ts";
 import type { Categories, Kind, Round } from "./system.ts";
 import { flowTruth } from "./truth.ts";
 
@@ -121,5 +121,14 @@ export async function patternOf(
     cats,
     rule.minCount,
     data.evaluate,
+    withheldCells(data.truth, rule.minCount, smallAreas(data, rule)),
+  );
+}
+
+/** The municipalities whose population is below the rule's minimum for a rate (their breakdowns are withheld). */
+export function smallAreas(data: RoundData, rule: DisclosureRule): Set<string> {
+  const region = [...data.raw.values()].find((i) => i.meta.areaLevel === "region");
+  return new Set(
+    (region?.municipalities.rows ?? []).filter((r) => r.averagePopulation < rule.rateMinPopulation).map((r) => r.nis),
   );
 }

@@ -15,7 +15,7 @@ import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
  * function over one Builder.
  */
 
-export type Kind = "published" | "primary" | "secondary" | "free";
+export type Kind = "published" | "primary" | "secondary" | "withheld" | "free";
 
 export interface Var {
   key: string;

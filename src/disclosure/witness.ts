@@ -25,8 +25,9 @@ export interface WitnessContext {
   truth: (key: string) => number | undefined;
   /** a cell that must not move: published by an earlier round (it cannot be taken back), or a zero */
   fixed: (key: string) => boolean;
-  /** how a cell is shown now: hidden as "<5" ("primary"), as "x" ("secondary"), or not hidden */
-  shown: (key: string) => "primary" | "secondary" | undefined;
+  /** how a cell is shown now: hidden as "<5" ("primary"), as "x" ("secondary": at least 1; "withheld": maybe 0),
+   * or not hidden */
+  shown: (key: string) => "primary" | "secondary" | "withheld" | undefined;
   /** what hiding a published cell costs (a cell hidden already costs nothing) */
   cost: (key: string) => number;
   minCount: number;
@@ -55,6 +56,7 @@ function readerBounds(ctx: WitnessContext, key: string): [number, number] {
   const s = ctx.shown(key);
   if (s === "primary") return [1, ctx.minCount - 1];
   if (s === "secondary") return [1, INF];
+  if (s === "withheld") return [0, INF];
   const v = ctx.sys.vars.get(key)!;
   if (v.kind === "free") return [v.lo, v.hi];
   return [1, INF]; // a published count that the witness would hide: "x"

@@ -276,6 +276,9 @@ export interface Disclosure {
   primary: string[];
   /** paths hidden so that those cannot be worked out, and figures derived from a hidden one (shown "x") */
   secondary: string[];
+  /** paths of the categories of a breakdown published as its total only (shown "x", and may be 0): a breakdown of a
+   * small area, or one whose only non-zero category is hidden, would tell a shared attribute of a few persons */
+  withheld?: string[];
   rateMinPopulation: number;
   rateMinEvents: number;
 }

@@ -116,6 +116,8 @@ function statesView(ind: Indicators) {
     balanceShown: ind.headline.balance !== null,
     /** a merger inside the years shown changed the edition's municipality or an area it shows (composition.ts) */
     compositionChanged: Boolean(ind.composition),
+    /** a breakdown is published as its total only (a shared attribute of a few persons: apply.ts) */
+    withheld: (ind.disclosure?.withheld?.length ?? 0) > 0,
     /** the year's and the period's counts can fill a slot for a number: published, or "<5" ("fewer than 5
      * immigrations"); an "x" cannot ("registered not published immigrations"), and its sentence is written without */
     yearCountsNumbered: numbered(ind, "headline.immigration") && numbered(ind, "headline.emigration"),
