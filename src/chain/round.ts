@@ -10,7 +10,7 @@
  * and their markers, the hash) is written by the builds (publishRecord).
  */
 import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import type { Config } from "../config/schema.ts";
@@ -94,7 +94,8 @@ async function roundHash(config: Config, year: number, before: string, fx: Effec
     ).map((t) => join(config.data.dir, config.data[t])),
   ];
   for (const f of files) {
-    h.update(f);
+    // the table's name, not where the project lies: a copy of the project is the same round
+    h.update(relative(config.data.dir, f));
     h.update(normalised(await fx.readFile(f).catch(() => Buffer.from("(missing)"))));
   }
   return h.digest("hex");
