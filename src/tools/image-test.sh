@@ -57,7 +57,7 @@ else
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     trixie "$work/base.tar" "deb ${mirror%/} trixie main"
-  "${P[@]}" import "$work/base.tar" "$base_local" >/dev/null
+  "${P[@]}" import --quiet "$work/base.tar" "$base_local" >/dev/null
   rm -f "$work/base.tar"
   base=$base_local
 fi
@@ -72,8 +72,8 @@ git archive HEAD package.json package-lock.json src/bin.js templates config.yml 
 npm run --silent compile >/dev/null
 cp -r dist "$stage/dist"
 shp=../shared/reference/statbel-municipalities-pic/source_shapefiles
-[ -f data/geo/municipalities.topo.json ] || node src/bin.js geo import "$shp/gemeente2024.shp" --geography 2024 >/dev/null
-[ -f data/geo/municipalities-2025.topo.json ] || node src/bin.js geo import "$shp/gemeente.shp" --geography 2025 >/dev/null
+[ -f data/geo/municipalities.topo.json ] || node src/bin.js geo import "$shp/gemeente2024.shp" --geography 2024 >"$work/geo.log" 2>&1
+[ -f data/geo/municipalities-2025.topo.json ] || node src/bin.js geo import "$shp/gemeente.shp" --geography 2025 >>"$work/geo.log" 2>&1
 cp data/geo/*.topo.json "$stage/data/geo/"
 (cd "$work" && cp "$root/package.json" "$root/package-lock.json" . &&
   npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
