@@ -10,7 +10,9 @@
  * Why one file: the editions the preview holds (Held), the watch that rebuilds them and the resolver that serves them
  * are one command's parts, each its own function or class.
  */
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { watch } from "chokidar";
 import { render } from "../chain/pipeline.ts";
 import type { RenderCache } from "../chain/prepare.ts";
@@ -31,6 +33,8 @@ import { untilStopped } from "./report.ts";
 
 /** How long the files must be quiet before a rebuild starts (one save often fires two or three events). */
 const QUIET_MS = 15;
+/** after a rebuild: longer than chokidar folds a second change of a file into the first (50 ms) */
+const SETTLE_MS = 80;
 
 export interface ServeRequest {
   configPath: string;
@@ -223,6 +227,7 @@ async function watchChanges(
         const cause = pending;
         pending = undefined;
         const start = changedAt;
+        built = await signatures(); // what this rebuild reads (a later change is compared with it)
         let ok = true;
         for (const t of [...held.targets.values()]) ok = (await held.rebuild(t)) && ok;
         const onScreen = [...held.targets.values()].at(-1);
@@ -239,15 +244,29 @@ async function watchChanges(
       running = undefined;
       // a change whose quiet moment ended while the last rebuild was finishing: rebuild for it now
       if (pending) runRebuilds();
+      else {
+        // the watcher folds a second save of a file within ~50 ms of the first into the first (chokidar's
+        // throttle): once that window has passed, a file that differs from what the rebuild read counts as changed
+        clearTimeout(settle);
+        settle = setTimeout(async () => {
+          if (running || pending || !built) return;
+          const now = await signatures();
+          for (const part of ["config", "templates", "data"] as const) if (now[part] !== built[part]) changed(part);
+        }, SETTLE_MS);
+      }
     });
   };
+  let built: Awaited<ReturnType<typeof signatures>> | undefined;
+  let settle: NodeJS.Timeout | undefined;
   const templatesDir = resolve(await templatesDirFor(req.configPath, fx));
   const configFile = resolve(req.configPath);
   const dataDir = resolve(config.data.dir); // as the build reads it: relative to the working folder
   let quiet: NodeJS.Timeout | undefined;
   const onChange = (path: string) => {
     const p = resolve(path);
-    const cause: Rebuild["cause"] = p.startsWith(templatesDir) ? "templates" : p === configFile ? "config" : "data";
+    changed(p.startsWith(templatesDir) ? "templates" : p === configFile ? "config" : "data");
+  };
+  const changed = (cause: Rebuild["cause"]) => {
     held.forget(cause);
     if (!pending) changedAt = performance.now(); // the time of the first change a rebuild answers
     // a data or config change outranks a template change folded into the same rebuild
@@ -256,6 +275,12 @@ async function watchChanges(
     clearTimeout(quiet);
     quiet = setTimeout(runRebuilds, QUIET_MS);
   };
+  /** what each part's files are now: config.yml and the templates by content, the data by size and time */
+  const signatures = async () => ({
+    config: await fileSignature(configFile, true),
+    templates: await treeSignature(templatesDir, true),
+    data: await treeSignature(dataDir, false),
+  });
   const watcher = watch([templatesDir, configFile, dataDir], { ignoreInitial: true });
   watcher.on("all", (_event, path) => onChange(path));
   await new Promise<void>((r) => watcher.once("ready", () => r()));
@@ -263,6 +288,7 @@ async function watchChanges(
     nextRebuild: () => new Promise<Rebuild>((r) => waiting.push(r)),
     close: async () => {
       clearTimeout(quiet);
+      clearTimeout(settle);
       await watcher.close();
     },
   };
@@ -343,4 +369,28 @@ export async function runServe(
   if (o.open) await (await import("open")).default(preview.url).catch(() => {});
   await untilStopped();
   await preview.close();
+}
+
+/** A file's content hash (or size and modification time), or "" when it cannot be read. */
+async function fileSignature(path: string, byContent: boolean): Promise<string> {
+  try {
+    if (byContent)
+      return createHash("sha1")
+        .update(await readFile(path))
+        .digest("hex");
+    const s = await stat(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return "";
+  }
+}
+
+/** The signatures of every file under a folder, in one string. */
+async function treeSignature(dir: string, byContent: boolean): Promise<string> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
+  return (await Promise.all(files.map(async (f) => `${f}=${await fileSignature(f, byContent)}`))).join("\n");
 }
