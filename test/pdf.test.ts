@@ -192,14 +192,25 @@ describe("the print page is sealed and every failure is clear", () => {
     const exited = new Promise<NodeJS.Signals | null>((r) => node.once("exit", (_code, signal) => r(signal)));
     node.kill("SIGTERM");
     expect(await exited).toBe("SIGTERM");
-    // SIGKILLed at once; on a loaded machine the kernel may take seconds to tear down its large address space
-    let alive = true;
-    for (let i = 0; i < 400 && alive; i++) {
+    // SIGKILLed at once; on a loaded machine the kernel may take many seconds to tear down its large address space:
+    // a process with SIGKILL pending (bit 9 of SigPnd or ShdPnd in /proc/PID/status) is on its way out
+    const status = () => {
+      try {
+        return readFileSync(`/proc/${chromium!.pid}/status`, "utf8");
+      } catch {
+        return undefined; // gone
+      }
+    };
+    const dying = (st: string) =>
+      /^State:\s+[ZX]/m.test(st) ||
+      [...st.matchAll(/^(?:SigPnd|ShdPnd):\s+([0-9a-f]+)/gm)].some((m) => (BigInt(`0x${m[1]}`) & 0x100n) !== 0n);
+    let last = status();
+    for (let i = 0; i < 400 && last && !dying(last); i++) {
       await new Promise((r) => setTimeout(r, 50));
-      alive =
-        existsSync(`/proc/${chromium!.pid}`) && !readFileSync(`/proc/${chromium!.pid}/stat`, "utf8").includes(") Z");
+      last = status();
     }
-    expect(alive).toBe(false);
+    const left = last && !dying(last) ? last.split("\n").filter((l) => /^(State|SigPnd|ShdPnd|PPid):/.test(l)) : [];
+    expect(left, "Chromium neither gone nor killed").toEqual([]);
     expect(existsSync(chromium!.profile)).toBe(false);
     expect(existsSync(join(out, "2024"))).toBe(false); // nothing half-written was published
   });
