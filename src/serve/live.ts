@@ -16,20 +16,30 @@ const SCRIPT = `<script id="bulletin-preview">
   const reload = () => { sessionStorage.setItem(key, String(scrollY)); location.reload(); };
   // the new page's body replaces the old one in place (the fonts and styles in the head stay loaded, the scroll
   // position stays); a change of the head (a style sheet) reloads the whole page
+  // events are numbered: a failed rebuild announced while the page of an earlier one was being fetched keeps its
+  // overlay when that page arrives
+  let events = 0;
+  let problems = null;
+  const overlay = (html) => {
+    let o = document.getElementById("bulletin-preview-overlay");
+    if (!o) { o = document.createElement("div"); o.id = "bulletin-preview-overlay"; document.body.appendChild(o); }
+    o.innerHTML = html;
+  };
   source.addEventListener("reload", async () => {
+    const at = ++events;
     try {
       const res = await fetch(location.href, { cache: "no-store" });
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
       if (!res.ok || doc.head.innerHTML !== document.head.innerHTML) return reload();
       const y = scrollY;
       document.body.replaceWith(document.adoptNode(doc.body));
+      if (problems && problems.at > at) overlay(problems.html);
       scrollTo(0, y);
     } catch { reload(); }
   });
   source.addEventListener("problems", (e) => {
-    let o = document.getElementById("bulletin-preview-overlay");
-    if (!o) { o = document.createElement("div"); o.id = "bulletin-preview-overlay"; document.body.appendChild(o); }
-    o.innerHTML = JSON.parse(e.data).html;
+    problems = { at: ++events, html: JSON.parse(e.data).html };
+    overlay(problems.html);
   });
 })();
 </script>`;
