@@ -134,21 +134,14 @@ export function startChromium(executablePath: string, timeoutMs: number): Chromi
     "--remote-debugging-port=0",
     "about:blank",
   ]);
-  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+  // A Node process that ends, or is stopped by a signal (a scheduler's SIGTERM), must not leave its browser behind.
+  // The handlers are in place before the browser is spawned: a signal that came after the spawn but before they were
+  // (a loaded machine can run the sender between the two) ended Node with its default action and left the browser
+  // running, a child of init. Node runs a signal's handler between two turns of its loop, so `child` is set by then.
+  let child: ReturnType<typeof spawn> | undefined;
   let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once("exit", () => {
-      exited = true;
-      resolve();
-    });
-    child.once("error", () => {
-      exited = true;
-      resolve();
-    });
-  });
-  // a Node process that ends, or is stopped by a signal (a scheduler's SIGTERM), must not leave its browser behind
   const onExit = () => {
-    if (!exited) child.kill("SIGKILL");
+    if (child && !exited) child.kill("SIGKILL");
     rmSync(profile, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -158,6 +151,17 @@ export function startChromium(executablePath: string, timeoutMs: number): Chromi
   };
   process.once("exit", onExit);
   for (const s of SIGNALS) process.on(s, onSignal);
+  child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const exit = new Promise<void>((resolve) => {
+    child!.once("exit", () => {
+      exited = true;
+      resolve();
+    });
+    child!.once("error", () => {
+      exited = true;
+      resolve();
+    });
+  });
   const endpoint = new Promise<string>((resolve, reject) => {
     let tail = "";
     const timer = setTimeout(() => {
