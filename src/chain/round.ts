@@ -18,7 +18,7 @@ import { harmonise } from "../data/harmonise.ts";
 import { type Datasets, flowFile, readDatasets } from "../data/read-datasets.ts";
 import { cellsOf } from "../disclosure/cells.ts";
 import { type RoundGeography, roundGeography } from "../disclosure/keys.ts";
-import { type Pattern, roundPattern } from "../disclosure/pattern.ts";
+import { type HiddenCell, type Pattern, roundPattern } from "../disclosure/pattern.ts";
 import { categoriesOf, patternOf, type RoundData, roundData } from "../disclosure/round.ts";
 import { buildSystem } from "../disclosure/system.ts";
 import { findWitness } from "../disclosure/witness.ts";
@@ -113,7 +113,7 @@ interface Cached {
   year: number;
   hash: string;
   minCount: number;
-  hidden: [string, Pattern["hidden"] extends Map<string, infer H> ? H : never][];
+  hidden: [string, HiddenCell][];
   stats: Pattern["stats"];
 }
 

@@ -4,9 +4,7 @@ import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
 import { lpAudit, smallPublished } from "./lp.ts";
 import type { HiddenKind, Pattern } from "./pattern-types.ts";
 import { propagate, protectedBounds } from "./propagate.ts";
-import { buildSystem, type Categories, type Kind, type Round, type System } from "./system.ts";
-
-const isHidden = (k: string) => k === "primary" || k === "secondary" || k === "withheld";
+import { buildSystem, type Categories, isHiddenKind, type Kind, type Round, type System } from "./system.ts";
 
 /*
  * The audit of what a round has published, read as a reader with every file reads it: the indicators.json of every
@@ -62,7 +60,7 @@ export async function auditEditions(
   const { byYear, rounds, marking, filesOf, levelOf, conflicts, levels } = readEditions(editions, geoOf);
   const sys = buildSystem(rounds, cats, (k) => marking.get(k), minCount);
   const hiddenCount = [...sys.vars.values()].filter(
-    (v) => isHidden(v.kind) && parseKey(v.key).dir !== "balance",
+    (v) => isHiddenKind(v.kind) && parseKey(v.key).dir !== "balance",
   ).length;
   const steps: AuditReport["steps"] = [];
   const findings: AuditFinding[] = [];
@@ -85,7 +83,7 @@ export async function auditEditions(
     const bad = propagate(sys);
     for (const v of sys.vars.values()) {
       const d = parseKey(v.key).dir;
-      if (!isHidden(v.kind) || (d !== "immigration" && d !== "emigration")) continue;
+      if (!isHiddenKind(v.kind) || (d !== "immigration" && d !== "emigration")) continue;
       if (!protectedBounds(v.kind, v.lo, v.hi, minCount))
         findings.push({ key: v.key, what: "narrowed", kind: v.kind, lo: v.lo, hi: v.hi, files: files(v.key), why: [] });
     }
@@ -232,7 +230,7 @@ export async function checkPattern(
   }
   propagate(sys);
   let found = [...sys.vars.values()]
-    .filter((v) => isHidden(v.kind) && parseKey(v.key).dir !== "balance")
+    .filter((v) => isHiddenKind(v.kind) && parseKey(v.key).dir !== "balance")
     .filter((v) => !protectedBounds(v.kind, v.lo, v.hi, minCount))
     .map((v) => v.key);
   if (!found.length) {

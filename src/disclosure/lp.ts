@@ -1,9 +1,6 @@
 import { createRequire } from "node:module";
 import { protectedBounds } from "./propagate.ts";
-import type { Relation, System, Var } from "./system.ts";
-
-/** A cell the pattern hides (a balance aside: it is "free", just unknown). */
-const hiddenKind = (k: string) => k === "primary" || k === "secondary" || k === "withheld";
+import { isHiddenKind, type Relation, type System, type Var } from "./system.ts";
 
 /*
  * The audit's solver: for every hidden cell, the smallest and the largest value it can take given everything
@@ -140,7 +137,7 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
   const unknown = (k: string) => sys.vars.get(k)!.kind !== "published";
   const relations = presolve(sys);
   for (const r of relations) for (const [k] of r.terms) parent.set(k, k);
-  for (const v of sys.vars.values()) if (hiddenKind(v.kind)) parent.set(v.key, v.key);
+  for (const v of sys.vars.values()) if (isHiddenKind(v.kind)) parent.set(v.key, v.key);
   for (const r of relations) {
     const ks = r.terms.map(([k]) => k).filter(unknown);
     for (let i = 1; i < ks.length; i++) {
@@ -160,7 +157,7 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
     const k = r.terms.find(([k]) => unknown(k));
     if (k) groups.get(find(k[0]))!.relations.push(r);
   }
-  return [...groups.values()].filter((g) => g.vars.some((v) => hiddenKind(v.kind)));
+  return [...groups.values()].filter((g) => g.vars.some((v) => isHiddenKind(v.kind)));
 }
 
 /** what `lpAudit` proved of a cell: its key and the marker it was proved for ("<5" promises more than "x") */
@@ -185,7 +182,7 @@ function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System, cap =
   const bounds = part.vars.map((v) => {
     const x = name.get(v.key);
     const lo = v.lo === -Number.POSITIVE_INFINITY ? "-inf" : num(v.lo);
-    const top = hiddenKind(v.kind) ? Math.min(v.hi, cap) : v.hi;
+    const top = isHiddenKind(v.kind) ? Math.min(v.hi, cap) : v.hi;
     const hi = top === Number.POSITIVE_INFINITY ? "+inf" : num(top);
     return ` ${lo} <= ${x} <= ${hi}`;
   });
@@ -207,7 +204,7 @@ export async function lpAudit(
   const proven: string[] = [];
   const stats: LpStats = { parts: 0, largest: 0, solves: 0, hidden: 0 };
   for (const part of parts(sys)) {
-    const hidden = part.vars.filter((v) => hiddenKind(v.kind) && isCount(v.key));
+    const hidden = part.vars.filter((v) => isHiddenKind(v.kind) && isCount(v.key));
     if (!hidden.length) continue;
     stats.parts++;
     stats.largest = Math.max(stats.largest, part.vars.length);

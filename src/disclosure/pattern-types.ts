@@ -3,11 +3,18 @@
  * of a few persons ("withheld", "x": it may be 0; the breakdown is published as its total only). */
 export type HiddenKind = "primary" | "secondary" | "withheld";
 
+/** A hidden cell: why, the marker it is shown with, and for a secondary one the cell it protects. */
+export interface HiddenCell {
+  kind: HiddenKind;
+  shown?: HiddenKind;
+  protects?: string;
+}
+
 export interface Pattern {
   minCount: number;
   /** hidden cells of the round: why (a count of 1–4, or to protect one), the marker it is shown with, and for a
    * secondary one the cell it protects */
-  hidden: Map<string, { kind: HiddenKind; shown?: HiddenKind; protects?: string }>;
+  hidden: Map<string, HiddenCell>;
   stats: {
     primary: number;
     secondary: number;

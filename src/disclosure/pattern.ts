@@ -21,7 +21,7 @@ import { buildSystem, type Categories, type Kind, type Round, type System } from
  * editions are built or in which order, so a round built in parts publishes one pattern.
  */
 
-export type { Evaluate, HiddenKind, Pattern, Truth } from "./pattern-types.ts";
+export type { Evaluate, HiddenCell, HiddenKind, Pattern, Truth } from "./pattern-types.ts";
 
 const isCount = (key: string) => {
   const d = parseKey(key).dir;
@@ -145,12 +145,12 @@ export function withheldCells(truth: Truth, minCount: number, small: Set<string>
     (breakdowns.get(id) ?? breakdowns.set(id, []).get(id)!).push(k);
   }
   const out: string[] = [];
-  const small_ = (v: number) => v >= 1 && v < minCount;
+  const isSmall = (v: number) => v >= 1 && v < minCount;
   for (const keys of breakdowns.values()) {
     const nonzero = keys.filter((k) => truth.get(k)! > 0);
     if (!nonzero.length) continue;
-    if (small.has(parseKey(keys[0]!).code)) out.push(...keys.filter((k) => !small_(truth.get(k)!)));
-    else if (nonzero.length === 1 && small_(truth.get(nonzero[0]!)!))
+    if (small.has(parseKey(keys[0]!).code)) out.push(...keys.filter((k) => !isSmall(truth.get(k)!)));
+    else if (nonzero.length === 1 && isSmall(truth.get(nonzero[0]!)!))
       out.push(...keys.filter((k) => truth.get(k) === 0));
   }
   return out.sort();

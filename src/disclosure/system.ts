@@ -16,6 +16,8 @@ import { cellKey, parseKey, type RoundGeography } from "./keys.ts";
  */
 
 export type Kind = "published" | "primary" | "secondary" | "withheld" | "free";
+/** A cell the pattern hides (a hidden balance aside: it is "free", just unknown). */
+export const isHiddenKind = (k: Kind | string) => k === "primary" || k === "secondary" || k === "withheld";
 
 export interface Var {
   key: string;

@@ -39,7 +39,8 @@ export function compositionOf(
   // the areas the edition shows or compares with: its own, and those it lies in
   const row = area.municipalities[0];
   const within = new Map<string, (typeof LEVELS)[number]>();
-  if (area.level !== "municipality" && area.level !== "country") within.set(area.nis, area.level as never);
+  const own = LEVELS.find((l) => l === area.level);
+  if (own) within.set(area.nis, own);
   for (const level of LEVELS) {
     const nis = row ? String(row[level] ?? "") : "";
     if (!nis || nis === area.nis) continue;

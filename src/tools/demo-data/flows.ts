@@ -105,11 +105,10 @@ const group2024: Record<Dir, Record<Group, number>> = {
 export function flowGenerator(rand: Random, o: { flanders: Totals; muniPop: Map<string, Map<number, number>> }) {
   const { flanders, muniPop } = o;
   const profile = drawProfiles(rand);
-  const nationalityTotals = (year: number, dir: Dir, total: number) => drawNationalities(rand, year, dir, total);
   const memo = new Map<string, number[]>();
   function natTotals(year: number, dir: Dir, total: number) {
     const k = `${year}|${dir}`;
-    if (!memo.has(k)) memo.set(k, nationalityTotals(year, dir, total));
+    if (!memo.has(k)) memo.set(k, drawNationalities(rand, year, dir, total));
     return memo.get(k)!;
   }
   const flowFiles = new Map<number, string>();

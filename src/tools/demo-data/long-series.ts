@@ -9,6 +9,22 @@ export const LAST_YEAR = 2024;
 
 export type Totals = Record<number, [number, number]>;
 
+/** The Walloon Region's year: a balance rising by 300 a year from +1,500 in 1990, with its shock of the year. */
+function wallonia(rand: Random, y: number, shock: number): [number, number] {
+  const k = y - FIRST_YEAR;
+  const wi = Math.round((14_000 + k * 750) * rand.uniform(0.97, 1.03));
+  const wb = 1_500 + k * 300 + Math.round(rand.uniform(-250, 250)) + shock;
+  return [wi, wi - wb];
+}
+
+/** The Brussels-Capital Region's year where Belgium's totals are not published: a rising, very variable balance. */
+function brussels(rand: Random, y: number, factor: number): [number, number] {
+  const k = y - FIRST_YEAR;
+  const bi = Math.round((20_000 + k * 900) * rand.uniform(0.95, 1.05));
+  const bb = Math.round((5_000 + k * 450) * rand.uniform(0.55, 1.45) * factor);
+  return [bi, bi - bb];
+}
+
 /** The regions' totals of 1990–2024 and their rows. */
 export function regionalTotals(rand: Random) {
   // Flemish Region totals per year. Published: 2018 "iets meer dan 74.000"/"bijna 50.000"/24.900;
@@ -68,18 +84,11 @@ export function regionalTotals(rand: Random) {
   const walloonShock: Record<number, number> = { 2010: 3_000, 2020: -1_500, 2022: 4_000 };
   for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
     const [fi, fe] = flanders[y]!;
-    const k = y - FIRST_YEAR;
-    const wi = Math.round((14_000 + k * 750) * rand.uniform(0.97, 1.03));
-    const wb = 1_500 + k * 300 + Math.round(rand.uniform(-250, 250)) + (walloonShock[y] ?? 0);
-    const wa: [number, number] = [wi, wi - wb];
+    const wa = wallonia(rand, y, walloonShock[y] ?? 0);
     const be = belgium[y];
-    let br: [number, number];
-    if (be) br = [be[0] - fi - wa[0], be[1] - fe - wa[1]];
-    else {
-      const bi = Math.round((20_000 + k * 900) * rand.uniform(0.95, 1.05));
-      const bb = Math.round((5_000 + k * 450) * rand.uniform(0.55, 1.45) * (y === 2010 ? 1.5 : 1));
-      br = [bi, bi - bb];
-    }
+    const br: [number, number] = be
+      ? [be[0] - fi - wa[0], be[1] - fe - wa[1]]
+      : brussels(rand, y, y === 2010 ? 1.5 : 1);
     if (br[0] - br[1] <= 0 || wa[0] - wa[1] <= 0 || br[1] <= 0) fail(`non-positive regional balance in ${y}`);
     regionTotals["04000"]![y] = br;
     regionTotals["03000"]![y] = wa;
@@ -103,15 +112,10 @@ export function regionalTotals2025(rand: Random, t: ReturnType<typeof regionalTo
   const { flanders, regionTotals, longRows } = t;
   const y = 2025;
   flanders[y] = [92_940, 62_580];
-  const k = y - FIRST_YEAR;
-  const wi = Math.round((14_000 + k * 750) * rand.uniform(0.97, 1.03));
-  const wb = 1_500 + k * 300 + Math.round(rand.uniform(-250, 250));
-  const bi = Math.round((20_000 + k * 900) * rand.uniform(0.95, 1.05));
-  const bb = Math.round((5_000 + k * 450) * rand.uniform(0.55, 1.45));
   const totals: [string, [number, number]][] = [
     ["02000", flanders[y]],
-    ["03000", [wi, wi - wb]],
-    ["04000", [bi, bi - bb]],
+    ["03000", wallonia(rand, y, 0)],
+    ["04000", brussels(rand, y, 1)],
   ];
   for (const [reg, [i, e]] of totals) {
     regionTotals[reg]![y] = [i, e];
