@@ -39,6 +39,14 @@ describe("Excel downloads", () => {
     const texts = ws.getColumn(1).values.map(String);
     expect(texts).toContain("Source: Eurostat, processed by Statistics Flanders.");
     expect(texts.some((t) => t.includes("synthetic demonstration data"))).toBe(true);
+    // the title bold and larger, the header bold, the notes italic; the columns wide enough for their values
+    expect(ws.getCell("A1").font).toMatchObject({ bold: true, size: 12 });
+    expect(ws.getRow(3).getCell(rate).font?.bold).toBe(true);
+    const note = ws.getRows(1, ws.rowCount)!.find((r) => String(r.getCell(1).value).includes("synthetic"))!;
+    expect(note.getCell(1).font?.italic).toBe(true);
+    const table: string[] = [];
+    for (let r = 3; ws.getRow(r).getCell(1).value != null; r++) table.push(String(ws.getRow(r).getCell(1).value));
+    expect(ws.getColumn(1).width).toBe(Math.max(10, Math.min(40, Math.max(...table.map((t) => t.length)) + 2)));
   });
 
   it("the Dutch headline figure: counts as whole numbers, Dutch labels", async () => {

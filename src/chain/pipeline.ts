@@ -24,7 +24,7 @@
  */
 import { buildChartSpecs } from "../charts/build-chart-specs.ts";
 import { renderCharts } from "../charts/render-charts.ts";
-import { type WorkbookWriter, workbooks, workbookWriter } from "../charts/xlsx.ts";
+import { workbooks } from "../charts/xlsx.ts";
 import { syntheticNoticeKey } from "../config/edition.ts";
 import { planEditions } from "../config/editions.ts";
 import { loadConfig } from "../config/read-config.ts";
@@ -82,9 +82,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   const boundariesOf = cache?.boundaries ?? boundaryReader(config.data.dir, fx);
   const built: BuiltArea[] = [];
   const printing: Promise<void>[] = [];
-  const sheets = new Map<BuiltEdition, () => Promise<Uint8Array>[]>();
-  // a worker thread: the main thread stays free for the printing (a batch keeps one for all its chunks)
-  const writer = cache?.writer ?? workbookWriter();
+  const sheets = new Map<BuiltEdition, () => Uint8Array[]>();
   const run: Run = {
     req,
     config,
@@ -96,7 +94,6 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
     preview,
     sheets,
     printing,
-    writer,
     pdfStart: 0,
   };
   try {
@@ -127,14 +124,13 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       for (const b of built)
         for (const e of b.editions)
           if (pngWanted(config, b.indicators.meta.areaLevel)) for (const c of e.charts) e.pngs.push(await c.png());
-      for (const [e, start] of sheets) e.xlsx = await Promise.all(start());
+      for (const [e, write] of sheets) e.xlsx = write();
     });
     mark("png");
     await Promise.all(printing);
     if (printing.length) timings.pdf = performance.now() - run.pdfStart;
   } finally {
     await Promise.allSettled(printing);
-    if (!cache?.writer) await writer.close();
   }
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks, rounds: out.rounds };
@@ -151,9 +147,8 @@ interface Run {
   printer: Promise<Printer> | undefined;
   cache: RenderCache | undefined;
   preview: boolean;
-  sheets: Map<BuiltEdition, () => Promise<Uint8Array>[]>;
+  sheets: Map<BuiltEdition, () => Uint8Array[]>;
   printing: Promise<void>[];
-  writer: WorkbookWriter;
   /** when the first PDF was asked for */
   pdfStart: number;
 }
@@ -166,7 +161,7 @@ async function renderEdition(
   narrative: Narrative,
   o: { boundaries: unknown; png: boolean; tag: (s: string, lang: Lang) => string },
 ): Promise<BuiltEdition> {
-  const { req, config, templates, timings, mark, printer, cache, preview, sheets, printing, writer } = run;
+  const { req, config, templates, timings, mark, printer, cache, preview, sheets, printing } = run;
   const { boundaries, png, tag } = o;
   const locale = templates.locales[lang]!;
   // 6: the charts; their PNGs are encoded on libuv's threads from now on, on the core this thread leaves free
@@ -214,7 +209,7 @@ async function renderEdition(
   const notes = [...(p.indicators.meta.synthetic ? [locale.t(syntheticNoticeKey(config, p.year))] : [])];
   if (!preview)
     sheets.set(e, () =>
-      workbooks(writer, specs, {
+      workbooks(specs, {
         title: (id) =>
           `${locale.t("figure")} ${p.sections.indexOf(id as SectionId) + 1}. ${narrative.sections[id]!.captionText}`,
         source: (id) => `${locale.t("source")}: ${figureSource(id, locale)}.`,

@@ -5,7 +5,6 @@
  */
 import { join } from "node:path";
 import type { ChartCache } from "../charts/render-charts.ts";
-import type { WorkbookWriter } from "../charts/xlsx.ts";
 import { editionOf } from "../config/edition.ts";
 import { type EditionPlan, languagesOf } from "../config/editions.ts";
 import { configLine } from "../config/read-config.ts";
@@ -51,8 +50,6 @@ export interface RenderCache {
   charts?: ChartCache;
   /** the rounds' suppression patterns, by the hash of their inputs */
   rounds?: Map<string, RoundPattern>;
-  /** the workbook writer (a worker thread) a batch keeps for all its editions */
-  writer?: WorkbookWriter;
   /** a batch: config.yml, read once for all its editions */
   config?: Config;
   /** a batch: the boundary files, each read once for all its editions */

@@ -70,6 +70,27 @@ const results: {
     execFileSync("npm", ["run", "compile"], { cwd: root, stdio: "ignore" });
   }
 }
+// Chromium's own print of one finished bulletin (its command line, `--print-to-pdf`, the same arguments and CPUs a
+// build gives it): the floor a cold build is measured against. It runs after each cold build, on the English
+// edition that build wrote, so the two alternate and share the machine's state of the moment.
+const chromiumPrint = (html: string) => {
+  const profile = mkdtempSync(join(tmpdir(), "bench-profile-"));
+  const t0 = performance.now();
+  const [command, args] = chromiumCommand(chromiumPath(), [
+    `--user-data-dir=${profile}`,
+    `--print-to-pdf=${join(profile, "out.pdf")}`,
+    "--no-pdf-header-footer",
+    html,
+  ]);
+  const r = spawnSync(command, args, { stdio: "ignore" });
+  const wall = performance.now() - t0;
+  const pages = existsSync(join(profile, "out.pdf")) ? pdfPages(join(profile, "out.pdf")) : 0;
+  rmSync(profile, { recursive: true, force: true });
+  if (r.status !== 0 || !pages) throw new Error(`Chromium's own print of ${html} failed (exit ${r.status})`);
+  return { wall, pages };
+};
+const pdfPages = (file: string) => (readFileSync(file, "latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+const ownPrint: { wall: number; pages: number }[] = [];
 for (let i = 0; i < runs + 1; i++) {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
   const t0 = performance.now();
@@ -79,8 +100,10 @@ for (let i = 0; i < runs + 1; i++) {
   });
   const wall = performance.now() - t0;
   const t = JSON.parse(readFileSync(join(dir, "t.json"), "utf8"));
+  const printed = chromiumPrint(join(dir, "2024", "en", "bulletin.html"));
   rmSync(dir, { recursive: true, force: true });
   if (i === 0) continue; // the first run warms the disk cache only
+  ownPrint.push(printed);
   results.push({
     wall,
     process: t.processMs,
@@ -90,7 +113,7 @@ for (let i = 0; i < runs + 1; i++) {
     nodeCpu: t.nodeCpuMs ?? 0,
     childCpu: t.childCpuMs ?? 0,
   });
-  process.stderr.write(`run ${i}: ${Math.round(wall)} ms\n`);
+  process.stderr.write(`run ${i}: build ${Math.round(wall)} ms, Chromium's own print ${Math.round(printed.wall)} ms\n`);
 }
 const stages = [
   "load",
@@ -115,6 +138,16 @@ console.log(
 console.log(
   `  ${"wall".padEnd(11)} ${String(Math.round(median(results.map((r) => r.wall)))).padStart(6)} ms  (spawn to exit, cold process)`,
 );
+{
+  const build = median(results.map((r) => r.wall));
+  const own = median(ownPrint.map((p) => p.wall));
+  console.log(
+    `  ${"Chromium".padEnd(11)} ${String(Math.round(own)).padStart(6)} ms  (its own command line printing the built English bulletin, ${ownPrint[0]?.pages} pages, cold; after each build)`,
+  );
+  console.log(
+    `  ${"ratio".padEnd(11)} ${(build / own).toFixed(2).padStart(6)}     (cold build of both editions ÷ Chromium's own print of one; per run: ${results.map((r, k) => (r.wall / ownPrint[k]!.wall).toFixed(2)).join(" ")})`,
+  );
+}
 console.log(
   `  ${"peak RSS".padEnd(11)} ${String(Math.round(median(results.map((r) => r.rss)))).padStart(6)} MB  (Node process)`,
 );

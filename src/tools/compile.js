@@ -12,11 +12,9 @@ const out = join(root, "dist");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
-  // the CLI, and its worker threads: the one that writes the Excel workbooks (src/charts/xlsx.ts starts
-  // dist/xlsx-worker.js) and the municipal batch's render thread (src/commands/batch/thread.ts)
+  // the CLI, and the municipal batch's render thread (src/commands/batch/thread.ts starts dist/batch-worker.js)
   entryPoints: {
     cli: join(root, "src/cli.ts"),
-    "xlsx-worker": join(root, "src/charts/xlsx-worker.ts"),
     "batch-worker": join(root, "src/commands/batch/worker.ts"),
   },
   outdir: out,

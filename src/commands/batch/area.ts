@@ -7,7 +7,6 @@ import { createHash } from "node:crypto";
 import { filesOf, render } from "../../chain/pipeline.ts";
 import { type Prepared, planKeyOf, type RenderCache, templatesFor } from "../../chain/prepare.ts";
 import type { BuildRequest } from "../../chain/types.ts";
-import { workbookWriter } from "../../charts/xlsx.ts";
 import { planEditions } from "../../config/editions.ts";
 import { loadConfig } from "../../config/read-config.ts";
 import type { Config } from "../../config/schema.ts";
@@ -47,11 +46,10 @@ export async function areaBuilder(req: BuildRequest, fx: Effects, given?: Promis
   const shared = await given;
   const config = shared?.config ?? (await loadConfig(req.configPath, fx));
   const cache: RenderCache = shared?.cache ?? { prepared: new Map(), years: new Map() };
-  // what every area's render shares: config.yml, the boundary files, the templates, the workbook writer
+  // what every area's render shares: config.yml, the boundary files, the templates
   cache.config = config;
   cache.boundaries = boundaryReader(config.data.dir, fx);
   cache.templates = shared?.templates ?? (await templatesFor(req, planEditions(config, req), fx));
-  cache.writer ??= workbookWriter();
   const outDir = req.outDir ?? config.output.dir;
   return {
     async build(u) {
@@ -76,9 +74,8 @@ export async function areaBuilder(req: BuildRequest, fx: Effects, given?: Promis
         cache.prepared.delete(key);
       }
     },
-    async close() {
-      await cache.writer?.close();
-    },
+    // on the caller's own thread it holds nothing that would keep the process alive
+    async close() {},
   };
 }
 

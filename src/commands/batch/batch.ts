@@ -122,8 +122,7 @@ export async function buildBatch(
     await inStream(todo, buildArea);
   } finally {
     await saver.settled();
-    await builder.close(); // its threads would keep the process alive
-    await cache.writer?.close();
+    await builder.close(); // its thread would keep the process alive
   }
   await writeAtomic(fx, manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   await publishRecords(out, outDir, fx); // the round's record: the same from every shard

@@ -1,6 +1,0 @@
-// The workbook worker run from the TypeScript sources (tsx, vitest): tsx's loader is registered in this thread
-// first. The compiled dist/ starts dist/xlsx-worker.js directly.
-import { register } from "tsx/esm/api";
-
-register();
-await import("./xlsx-worker.ts");
