@@ -43,6 +43,7 @@ import { editionFiles } from "../publish/edition-files.ts";
 import { editionFolder } from "../publish/publish.ts";
 import { narrate, type Prepared, planKeyOf, prepareYear, type RenderCache, templatesFor } from "./prepare.ts";
 import type { RoundPattern } from "./round.ts";
+import { saveTemplateCode } from "./template-cache.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./types.ts";
 
 export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./types.ts";
@@ -118,12 +119,14 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       );
       built.push({ year: p.year, area: p.area.nis, sections: p.sections, indicators: p.indicators, editions, target });
     }
-    // the PNGs, encoded since their chart was drawn, and the workbooks
+    // the PNGs and the workbooks, once every edition has gone to the printer: a PNG is drawn on this thread (~20 ms
+    // a figure, 0.26 s of a build's 14) and encoded on libuv's; drawn as each chart was made, they delayed each
+    // edition's HTML, and so its PDF, by that much
     await timed(timings, "png", async () => {
       if (preview) return; // the preview makes a PNG when it is asked for
       for (const b of built)
-        for (const e of b.editions)
-          if (pngWanted(config, b.indicators.meta.areaLevel)) for (const c of e.charts) e.pngs.push(await c.png());
+        if (pngWanted(config, b.indicators.meta.areaLevel))
+          for (const e of b.editions) e.pngs.push(...(await Promise.all(e.charts.map((c) => c.png()))));
       for (const [e, write] of sheets) e.xlsx = write();
     });
     mark("png");
@@ -132,6 +135,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   } finally {
     await Promise.allSettled(printing);
   }
+  await saveTemplateCode(fx); // what this run compiled, for the next one
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks, rounds: out.rounds };
 }
@@ -164,12 +168,11 @@ async function renderEdition(
   const { req, config, templates, timings, mark, printer, cache, preview, sheets, printing } = run;
   const { boundaries, png, tag } = o;
   const locale = templates.locales[lang]!;
-  // 6: the charts; their PNGs are encoded on libuv's threads from now on, on the core this thread leaves free
+  // 6: the charts (their views kept for the PNGs, drawn once every edition has gone to the printer)
   const { specs, charts } = await timed(timings, "charts", async () => {
     const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
     const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
     const charts = await renderCharts(specs, lang, cache?.charts, { keepViews: !preview && png });
-    if (!preview && png) for (const c of charts) c.png().catch(() => {}); // awaited (and failures reported) below
     return { specs, charts };
   });
   mark(tag("charts", lang));

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import Handlebars from "handlebars";
 
 type TemplateSpecification = ReturnType<typeof Handlebars.precompile>;
@@ -35,12 +36,33 @@ export { NarrativeError, resolvePath };
  * narrative binds with `hb.template`.
  */
 const COMPILED = new Map<string, TemplateSpecification>();
+
+/**
+ * Handlebars' precompiled code of the templates earlier runs compiled, by `templateKey` (chain/template-cache.ts keeps
+ * it in the machine's cache): a fresh process evaluates that code instead of running Handlebars' compiler again, which
+ * cost ~0.2 s of every cold build. `added` is what this process compiled itself, for the cache.
+ */
+export const templateCode = { known: new Map<string, string>(), added: new Map<string, string>() };
+/** A template's key: its source and the Handlebars that compiles it. */
+export const templateKey = (source: string) =>
+  createHash("sha256").update(`handlebars ${Handlebars.VERSION}\0`).update(source).digest("hex").slice(0, 32);
+const evaluate = (code: string) => new Function(`return ${code};`)() as TemplateSpecification;
 function compiled(source: string): TemplateSpecification {
   let spec = COMPILED.get(source);
   if (!spec) {
-    // Handlebars' own compile step, kept as an object instead of made into a function (Handlebars.precompile's code)
-    const code = String(Handlebars.precompile(source, { strict: true, noEscape: false }));
-    spec = new Function(`return ${code};`)() as TemplateSpecification;
+    const key = templateKey(source);
+    const known = templateCode.known.get(key);
+    try {
+      if (known !== undefined) spec = evaluate(known);
+    } catch {
+      templateCode.known.delete(key); // a cache entry cut short: compiled again
+    }
+    if (!spec) {
+      // Handlebars' own compile step, kept as an object instead of made into a function (Handlebars.precompile's code)
+      const code = String(Handlebars.precompile(source, { strict: true, noEscape: false }));
+      spec = evaluate(code);
+      templateCode.added.set(key, code);
+    }
     if (COMPILED.size > 500) COMPILED.clear();
     COMPILED.set(source, spec);
   }
