@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Lang } from "../src/core/domain.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
 import { harmonise } from "../src/data/harmonise.ts";
@@ -283,5 +284,41 @@ describe("the 2023 edition is coherent", () => {
       expect(body).toContain("Het aantal immigraties lag hoger dan in 2021 en lager dan in 2022");
     }
     expect(() => compareFacts({ en: narrate(ind[2023]!, "en"), nl: narrate(ind[2023]!, "nl") })).not.toThrow();
+  });
+});
+
+describe("the templates' compiled code in the machine's cache (chain/template-cache.ts)", () => {
+  it("a later run compiles nothing and writes the same narrative; an entry that is not code is compiled again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-cache-"));
+    const fx = overlayEffects({}, { env: { ...process.env, BULLETIN_CACHE: dir } });
+    // each run as a fresh process: the modules (and their in-process memo) loaded anew
+    const run = async () => {
+      vi.resetModules();
+      const wn = await import("../src/narrative/write-narrative.ts");
+      const cache = await import("../src/chain/template-cache.ts");
+      await cache.loadTemplateCode(fx);
+      const n = wn.writeNarrative({
+        indicators: ind[2024]!,
+        locale: templates.locales.en!,
+        templates: templates.narrative.en!,
+        notes: notes.en,
+        sectionIds: SECTION_IDS,
+      });
+      const compiled = wn.templateCode.added.size;
+      await cache.saveTemplateCode(fx);
+      return { sections: n.sections, compiled };
+    };
+    const first = await run();
+    expect(first.compiled).toBeGreaterThan(SECTION_IDS.length); // every part of every section's template
+    const second = await run();
+    expect(second.compiled).toBe(0);
+    expect(second.sections).toEqual(first.sections);
+    const file = join(dir, "templates-compiled.json");
+    const entries = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    for (const k of Object.keys(entries)) entries[k] = "{ not code";
+    writeFileSync(file, JSON.stringify(entries));
+    const third = await run();
+    expect(third.compiled).toBe(first.compiled);
+    expect(third.sections).toEqual(first.sections);
   });
 });

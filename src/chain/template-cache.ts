@@ -12,11 +12,12 @@ import { writeAtomic } from "../publish/publish.ts";
 const FILE = "templates-compiled.json";
 /** the most entries kept: every template of both languages and a few years of editorial notes, with room to spare */
 const KEEP = 400;
-let read = false;
+/** the cache folders read by this process (once each) */
+const read = new Set<string>();
 
 export async function loadTemplateCode(fx: Pick<Effects, "cacheDir" | "readFile" | "exists">): Promise<void> {
-  if (read || !fx.cacheDir) return;
-  read = true;
+  if (!fx.cacheDir || read.has(fx.cacheDir)) return;
+  read.add(fx.cacheDir);
   const file = join(fx.cacheDir, FILE);
   try {
     if (!(await fx.exists(file))) return;
