@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
+import { createCanvas, loadImage } from "canvas";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import * as vega from "vega";
@@ -10,6 +11,7 @@ import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs
 import { renderCharts, toTable } from "../src/charts/render-charts.ts";
 import type { Lang } from "../src/core/domain.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
+import { encodePng } from "../src/core/png.ts";
 import { harmonise } from "../src/data/harmonise.ts";
 import { importBoundaries } from "../src/geo/import-boundaries.ts";
 import { computeIndicators } from "../src/indicators/compute-indicators.ts";
@@ -172,6 +174,25 @@ describe("rendering (no browser)", () => {
     expect(h(en)).toContain('font-family="&quot;Source Sans 3&quot;"');
   });
 
+  it("core/png.ts writes the pixels it is given: decoded by another reader (skia's), every pixel is the same", async () => {
+    const canvas = createCanvas(97, 41); // odd sizes: no row is a multiple of anything
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#1f5e8c";
+    ctx.fillRect(3, 2, 50, 30);
+    ctx.fillStyle = "rgba(224, 138, 44, 0.5)"; // half-transparent over the blue and over nothing
+    ctx.fillRect(30, 10, 60, 25);
+    ctx.font = "12px sans-serif";
+    ctx.fillText("1,234", 5, 38);
+    const pixels = ctx.getImageData(0, 0, 97, 41).data;
+    const png = await encodePng(97, 41, pixels);
+    const back = createCanvas(97, 41);
+    back.getContext("2d").drawImage(await loadImage(Buffer.from(png)), 0, 0);
+    const decoded = back.getContext("2d").getImageData(0, 0, 97, 41).data;
+    expect(Buffer.from(decoded).equals(Buffer.from(pixels))).toBe(true);
+    expect(pixels.some((v, i) => i % 4 === 3 && v > 0 && v < 255)).toBe(true); // the test drew partial alpha
+    await expect(encodePng(97, 40, pixels)).rejects.toThrow("not 97×40 RGBA pixels");
+  });
+
   it("each figure has an accessible SVG, a PNG at 2×, a CSV with a BOM and the spec", async () => {
     for (const c of [...en, ...nl]) {
       expect(c.svg).toMatch(/^<svg[^>]* role="img" aria-label="/);
@@ -179,6 +200,9 @@ describe("rendering (no browser)", () => {
       expect(png.subarray(1, 4).toString()).toBe("PNG");
       // 2×: the PNG is twice the SVG's width
       expect(png.readUInt32BE(16)).toBe(2 * Number(/width="(\d+)"/.exec(c.svg)![1]));
+      // and a PNG any reader reads: skia's own decoder gives its size back, with pixels drawn in it
+      const img = await loadImage(png);
+      expect(img.width).toBe(png.readUInt32BE(16));
       expect(c.csv.startsWith("\uFEFF")).toBe(true);
       expect(JSON.parse(c.specJson).$schema).toContain("vega-lite");
     }

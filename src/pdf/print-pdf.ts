@@ -42,6 +42,21 @@ async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * What a printed page may load: its inline style and the fonts and images inline in it (data: URLs), nothing else.
+ * The page's own Content-Security-Policy, which Chromium enforces itself. Intercepting its requests instead, as
+ * before, made each font of the page wait for a round trip to this process, which is busy rendering the next edition
+ * while Chromium prints (test/pdf.test.ts: "the page loads nothing from outside").
+ */
+const SEALED = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:">`;
+export function sealed(html: string): string {
+  const head = /<head(\s[^>]*)?>/i.exec(html) ?? /<html(\s[^>]*)?>/i.exec(html);
+  if (head) return `${html.slice(0, head.index + head[0].length)}${SEALED}${html.slice(head.index + head[0].length)}`;
+  const doctype = /^\s*<!doctype[^>]*>/i.exec(html);
+  const at = doctype ? doctype[0].length : 0;
+  return `${html.slice(0, at)}${SEALED}${html.slice(at)}`;
+}
+
 /** A CSS string literal. */
 const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, " ")}"`;
 
@@ -71,7 +86,8 @@ export function withRunningText(html: string, p: Pick<PrintOptions, "header" | "
 
 /**
  * One Chromium for the whole build. Each print gets its own page with JavaScript off and every request other than
- * inline data refused, so the PDF holds exactly what the build gave it. Every step has a timeout.
+ * inline data refused by its own Content-Security-Policy (`sealed`), so the PDF holds exactly what the build gave
+ * it. Every step has a timeout.
  */
 export async function launchPrinter(
   o: { executablePath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
@@ -130,6 +146,7 @@ class PagePool {
   async start() {
     try {
       this.browser = await this.connect();
+      this.openAhead();
     } catch (e) {
       await this.chromium.stop(0);
       if (e instanceof RenderError) throw e;
@@ -162,10 +179,12 @@ class PagePool {
   private restart() {
     this.restarting ??= (async () => {
       this.idle.length = 0;
+      this.opening = [];
       await within(5000, "closing Chromium", this.browser.close()).catch(() => {});
       await this.chromium.stop(0);
       this.chromium = startChromium(this.executablePath, this.ms);
       this.browser = await this.connect();
+      this.openAhead();
       this.browsers++;
     })().finally(() => {
       this.restarting = undefined;
@@ -175,23 +194,37 @@ class PagePool {
   private wake() {
     for (const w of this.waiting.splice(0)) w();
   }
+  /**
+   * Pages opened as soon as a browser is connected, while the first edition is still being made: opened when a print
+   * asked for one, the first PDF of a cold build waited 0.5–0.7 s for its page (a page's DevTools round trips wait
+   * while this thread renders the next edition's charts).
+   */
+  private opening: Promise<Page>[] = [];
+  private openAhead() {
+    // one after the other: the first edition's page sooner (opened side by side, both came late)
+    const first = this.openPage();
+    const second = first.then(
+      () => this.openPage(),
+      () => this.openPage(),
+    );
+    this.opening = this.size > 1 ? [first, second] : [first];
+    for (const p of this.opening) p.catch(() => {}); // a page that could not be opened is opened when a print asks
+  }
+  private async openPage(): Promise<Page> {
+    const page = await within(this.ms, "opening a page", this.browser.newPage());
+    await page.setJavaScriptEnabled(false);
+    return page;
+  }
   private async acquire(): Promise<Page> {
     while (this.draining || this.busy >= this.size) await new Promise<void>((r) => this.waiting.push(r));
     this.busy++;
     this.issued++;
     if (this.recycleAfter > 0 && this.issued >= this.recycleAfter) this.draining = true; // this print still goes to the old browser
     await this.restarting?.catch(() => {});
-    const warm = this.idle.pop();
+    const warm = this.idle.pop() ?? (await this.opening.shift()?.catch(() => undefined));
     if (warm) return warm;
     try {
-      const page = await within(this.ms, "opening a page", this.browser.newPage());
-      await page.setJavaScriptEnabled(false);
-      await page.setRequestInterception(true);
-      page.on("request", (req) => {
-        if (req.url().startsWith("data:")) void req.continue();
-        else void req.abort("blockedbyclient");
-      });
-      return page;
+      return await this.openPage();
     } catch (e) {
       this.done();
       throw e;
@@ -225,7 +258,7 @@ class PagePool {
       await within(
         ms,
         "loading the HTML",
-        page.setContent(withRunningText(html, p), { waitUntil: "load", timeout: ms }),
+        page.setContent(sealed(withRunningText(html, p)), { waitUntil: "load", timeout: ms }),
       );
       const pdf = await within(
         ms,

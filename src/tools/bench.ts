@@ -144,8 +144,10 @@ console.log(
   console.log(
     `  ${"Chromium".padEnd(11)} ${String(Math.round(own)).padStart(6)} ms  (its own command line printing the built English bulletin, ${ownPrint[0]?.pages} pages, cold; after each build)`,
   );
+  // pair by pair: a build and the print after it share the machine's speed of the moment (it drifts)
+  const pairs = results.map((r, k) => r.wall / ownPrint[k]!.wall);
   console.log(
-    `  ${"ratio".padEnd(11)} ${(build / own).toFixed(2).padStart(6)}     (cold build of both editions ÷ Chromium's own print of one; per run: ${results.map((r, k) => (r.wall / ownPrint[k]!.wall).toFixed(2)).join(" ")})`,
+    `  ${"ratio".padEnd(11)} ${median(pairs).toFixed(2).padStart(6)}     (cold build of both editions ÷ Chromium's own print of one, median of the ${pairs.length} pairs: ${pairs.map((x) => x.toFixed(2)).join(" ")}; of the medians: ${(build / own).toFixed(2)})`,
   );
 }
 console.log(
