@@ -113,8 +113,9 @@ function buildCommand(program: Command, common: Common) {
     .option("--wait", "when another build writes into the same output folder (or shard): wait for it")
     .action((o: BuildOptions) =>
       withEffects(async (fx) => {
-        // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile
-        if (o.format.includes("pdf")) fx.printer().catch(() => {}); // reported by build, which awaits it
+        // Chromium starts before the pipeline (vega, …) is even loaded, so it boots meanwhile; not for a config file
+        // that is not there (the build stops at once: a browser started for nothing cost 1 s of CPU)
+        if (o.format.includes("pdf") && (await fx.exists(o.config))) fx.printer().catch(() => {}); // reported by build
         return (await import("./commands/build.ts")).runBuild(o, fx);
       }),
     );

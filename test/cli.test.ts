@@ -37,14 +37,21 @@ describe("bulletin CLI", () => {
     expect(r.code).toBe(0);
   });
 
-  it("build writes DIR/<year>/indicators.json, for 2024 and 2023", async () => {
+  it("build writes DIR/<year>/indicators.json, for 2024 (HTML and PDF) and 2023 (HTML)", async () => {
     const out = mkdtempSync(join(tmpdir(), "bulletin-out-"));
     for (const year of ["2024", "2023"]) {
-      const r = await cli(["build", "--year", year, "--out", out]);
+      const r = await cli(["build", "--year", year, "--out", out, ...(year === "2023" ? ["--format", "html"] : [])]);
       expect(r.code, r.stderr).toBe(0);
       const ind = JSON.parse(readFileSync(join(out, year, "indicators.json"), "utf8"));
       expect(ind.meta.year).toBe(Number(year));
     }
+    // the command line's PDFs (the other tests print in-process)
+    for (const lang of ["nl", "en"])
+      expect(
+        readFileSync(join(out, "2024", lang, "bulletin.pdf"))
+          .subarray(0, 5)
+          .toString(),
+      ).toBe("%PDF-");
     // nothing but the published folders is left behind (no staging folders)
     expect(readdirSync(out).sort()).toEqual([".build.lock", "2023", "2024"]); // the lock of one build at a time stays, empty
     // the audit reads what was written: the region's edition hides what the round's pattern hides, and passes
@@ -73,7 +80,7 @@ describe("bulletin CLI", () => {
   it("a corrupted file: exit 1, file and line named, previous output untouched", async () => {
     const dir = sandbox();
     const out = join(dir, "out");
-    expect((await cli(["build", "--out", out], dir)).code).toBe(0);
+    expect((await cli(["build", "--format", "html", "--out", out], dir)).code).toBe(0);
     const before = readFileSync(join(out, "2024", "indicators.json"));
     const mtime = statSync(join(out, "2024", "indicators.json")).mtimeMs;
 
@@ -82,7 +89,7 @@ describe("bulletin CLI", () => {
     lines[41] = lines[41]!.replace(/,(\d+)$/, ",4x");
     writeFileSync(f, gzipSync(lines.join("\n")));
 
-    const r = await cli(["build", "--out", out], dir);
+    const r = await cli(["build", "--format", "html", "--out", out], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       "data/flows/flows-2024.csv.gz:42:7: error: `count` is not a non-negative integer: `4x` [not-integer]",

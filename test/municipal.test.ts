@@ -326,10 +326,16 @@ function tree(dir: string): Map<string, string> {
 describe("the batch: shards and resume (the 5 municipalities of the arrondissement of Veurne, HTML)", () => {
   const args = (out: string) => ["build", "--area", "municipalities:38000", "--format", "html", "--out", out];
 
+  // one unsharded run of the CLI, the set the shards and the caller's own thread are compared with
+  let one: string;
+  let built: { stderr: string };
+  beforeAll(async () => {
+    one = mkdtempSync(join(tmpdir(), "batch-one-"));
+    built = await run(process.execPath, [bin, ...args(one)], { cwd: root });
+  }, 120_000);
+
   it("three shards as separate processes, merged, give the same set as one unsharded run", async () => {
-    const one = mkdtempSync(join(tmpdir(), "batch-one-"));
     const sharded = mkdtempSync(join(tmpdir(), "batch-shards-"));
-    const built = await run(process.execPath, [bin, ...args(one)], { cwd: root });
     // the year's folder is audited after the batch, its editions read together (README § Confidentiality)
     expect(built.stderr).toMatch(
       new RegExp(`audit ${join(one, "2024")}: ok, 5 editions read together, \\d+ hidden counts protected`),
@@ -371,15 +377,13 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
   }, 240_000);
 
   it("the batch on the caller's own thread (buildBatch without a render thread) publishes the same files as the CLI's", async () => {
-    const cli = mkdtempSync(join(tmpdir(), "batch-cli-"));
     const own = mkdtempSync(join(tmpdir(), "batch-own-"));
-    await run(process.execPath, [bin, ...args(cli)], { cwd: root });
     const r = await buildBatch(
       { configPath, areas: ["municipalities:38000"], formats: ["html"], outDir: own },
       overlayEffects(),
     );
     expect(r.built).toBe(5);
-    const a = tree(join(cli, "2024", "municipalities"));
+    const a = tree(join(one, "2024", "municipalities"));
     const b = tree(join(own, "2024", "municipalities"));
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [f, bytes] of a) if (/^\d{5}\//.test(f)) expect(b.get(f), f).toBe(bytes);

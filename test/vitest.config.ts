@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // two files at a time, whatever the machine's count of cores: vitest's default on two cores is one, and much of
+    // a test file's time is spent waiting for Chromium, the SMTP server or a child process (README § Tests)
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "./test/summary-reporter.ts"],

@@ -146,7 +146,6 @@ class PagePool {
   async start() {
     try {
       this.browser = await this.connect();
-      this.openAhead();
     } catch (e) {
       await this.chromium.stop(0);
       if (e instanceof RenderError) throw e;
@@ -179,12 +178,10 @@ class PagePool {
   private restart() {
     this.restarting ??= (async () => {
       this.idle.length = 0;
-      this.opening = [];
       await within(5000, "closing Chromium", this.browser.close()).catch(() => {});
       await this.chromium.stop(0);
       this.chromium = startChromium(this.executablePath, this.ms);
       this.browser = await this.connect();
-      this.openAhead();
       this.browsers++;
     })().finally(() => {
       this.restarting = undefined;
@@ -193,22 +190,6 @@ class PagePool {
   }
   private wake() {
     for (const w of this.waiting.splice(0)) w();
-  }
-  /**
-   * Pages opened as soon as a browser is connected, while the first edition is still being made: opened when a print
-   * asked for one, the first PDF of a cold build waited 0.5–0.7 s for its page (a page's DevTools round trips wait
-   * while this thread renders the next edition's charts).
-   */
-  private opening: Promise<Page>[] = [];
-  private openAhead() {
-    // one after the other: the first edition's page sooner (opened side by side, both came late)
-    const first = this.openPage();
-    const second = first.then(
-      () => this.openPage(),
-      () => this.openPage(),
-    );
-    this.opening = this.size > 1 ? [first, second] : [first];
-    for (const p of this.opening) p.catch(() => {}); // a page that could not be opened is opened when a print asks
   }
   private async openPage(): Promise<Page> {
     const page = await within(this.ms, "opening a page", this.browser.newPage());
@@ -221,7 +202,7 @@ class PagePool {
     this.issued++;
     if (this.recycleAfter > 0 && this.issued >= this.recycleAfter) this.draining = true; // this print still goes to the old browser
     await this.restarting?.catch(() => {});
-    const warm = this.idle.pop() ?? (await this.opening.shift()?.catch(() => undefined));
+    const warm = this.idle.pop();
     if (warm) return warm;
     try {
       return await this.openPage();
