@@ -4,7 +4,7 @@
  * locale, so the same file opens right in Dutch and English Excel alike (a Dutch CSV with commas does not).
  *
  * The workbook is written as SpreadsheetML parts (ECMA-376) in a zip (core/zip.ts): one sheet, inline strings, four
- * cell styles. exceljs wrote the same workbook with ~60 ms of CPU each plus ~0.4 s to load (0.85 s of every build's
+ * cell styles. exceljs wrote the same workbook with ~30 ms of CPU each plus ~0.4 s to load (0.85 s of every build's
  * 14 workbooks, on a second thread that took the core Chromium prints on); this takes well under a millisecond.
  * The tests read the files back with exceljs (test/downloads.test.ts, test/municipal.test.ts).
  */
