@@ -8,6 +8,19 @@ import { crc32, deflateRawSync } from "node:zlib";
 const DOS_DATE = 0x0021; // 1980-01-01: day 1, month 1, year 1980 + 0
 const DOS_TIME = 0;
 
+/** The fields a local header (at 4) and its central-directory entry (at 6) share, from "version needed" on. */
+function shared(b: Buffer, at: number, f: { crc: number; packed: number; raw: number; name: number }) {
+  b.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  b.writeUInt16LE(0x0800, at + 2); // flags: names in UTF-8
+  b.writeUInt16LE(8, at + 4); // deflate
+  b.writeUInt16LE(DOS_TIME, at + 6);
+  b.writeUInt16LE(DOS_DATE, at + 8);
+  b.writeUInt32LE(f.crc, at + 10);
+  b.writeUInt32LE(f.packed, at + 14);
+  b.writeUInt32LE(f.raw, at + 18);
+  b.writeUInt16LE(f.name, at + 22);
+}
+
 export function zip(files: { name: string; data: string | Uint8Array }[]): Uint8Array {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
@@ -16,32 +29,15 @@ export function zip(files: { name: string; data: string | Uint8Array }[]): Uint8
     const raw = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : Buffer.from(f.data);
     const packed = deflateRawSync(raw);
     const name = Buffer.from(f.name, "utf8");
-    const crc = crc32(raw);
-    const local = Buffer.alloc(30);
+    const fields = { crc: crc32(raw), packed: packed.length, raw: raw.length, name: name.length };
+    const local = Buffer.alloc(30); // extra field length (28): 0
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // flags: names in UTF-8
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const entry = Buffer.alloc(46);
+    shared(local, 4, fields);
+    const entry = Buffer.alloc(46); // extra, comment, disk, attributes: 0
     entry.writeUInt32LE(0x02014b50, 0);
     entry.writeUInt16LE(20, 4); // made by: 2.0
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(0x0800, 8);
-    entry.writeUInt16LE(8, 10);
-    entry.writeUInt16LE(DOS_TIME, 12);
-    entry.writeUInt16LE(DOS_DATE, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(packed.length, 20);
-    entry.writeUInt32LE(raw.length, 24);
-    entry.writeUInt16LE(name.length, 28);
-    entry.writeUInt32LE(offset, 42); // extra, comment, disk, attributes: 0
+    shared(entry, 6, fields);
+    entry.writeUInt32LE(offset, 42);
     locals.push(local, name, packed);
     central.push(entry, name);
     offset += local.length + name.length + packed.length;

@@ -49,7 +49,7 @@ async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
  * while Chromium prints (test/pdf.test.ts: "the page loads nothing from outside").
  */
 const SEALED = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:">`;
-export function sealed(html: string): string {
+function sealed(html: string): string {
   const head = /<head(\s[^>]*)?>/i.exec(html) ?? /<html(\s[^>]*)?>/i.exec(html);
   if (head) return `${html.slice(0, head.index + head[0].length)}${SEALED}${html.slice(head.index + head[0].length)}`;
   const doctype = /^\s*<!doctype[^>]*>/i.exec(html);
