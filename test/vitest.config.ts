@@ -6,6 +6,7 @@ export default defineConfig({
     // two files at a time, whatever the machine's count of cores: vitest's default on two cores is one, and much of
     // a test file's time is spent waiting for Chromium, the SMTP server or a child process (README § Tests)
     maxWorkers: 2,
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "./test/summary-reporter.ts"],

@@ -60,8 +60,14 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   mark("start");
   const formats = req.formats ?? ["html", "pdf"];
   const printer = formats.includes("pdf") ? fx.printer() : undefined;
-  // an early failure must not become an unhandled rejection; it is rethrown where the printer is used
-  printer?.then(() => mark("browser")).catch(() => {});
+  // an early failure must not become an unhandled rejection; it is rethrown once the data are read (a browser that
+  // cannot start, e.g. not installed, stops the build before any chart is drawn) or where the printer is used
+  let printerFailed: { error: unknown } | undefined;
+  printer
+    ?.then(() => mark("browser"))
+    .catch((error) => {
+      printerFailed = { error };
+    });
   const out = { problems: [] as Problem[], timings: {} as Timings, rounds: new Map<number, RoundPattern>() };
   const { timings } = out;
   const cache = req.preview ?? req.cache;
@@ -78,6 +84,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   mark("prepared");
   const errors = out.problems.filter((p) => p.severity === "error").length;
   if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
+  if (printerFailed) throw printerFailed.error;
   const templates = cache?.templates ?? (await timed(timings, "load", () => templatesFor(req, plan, fx)));
   if (cache) cache.templates = templates;
   const boundariesOf = cache?.boundaries ?? boundaryReader(config.data.dir, fx);
