@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "../src/commands/build.ts";
 import { chromiumArgs } from "../src/pdf/chromium.ts";
 import { chromiumPath } from "../src/pdf/print-pdf.ts";
-import { configPath, memoryPrinterEffects } from "./helpers.ts";
+import { sharedRound } from "./shared-round.ts";
 
 /**
  * axe-core (WCAG 2.1 A and AA, every impact) on both HTML editions in headless Chromium: zero violations. The page
@@ -17,8 +15,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 let browser: Browser;
 const html: Record<string, string> = {};
 beforeAll(async () => {
-  const out = mkdtempSync(join(tmpdir(), "bulletin-a11y-"));
-  await build({ configPath, outDir: out, formats: ["html"] }, memoryPrinterEffects());
+  const out = await sharedRound();
   for (const lang of ["nl", "en"]) html[lang] = readFileSync(join(out, "2024", lang, "bulletin.html"), "utf8");
   browser = await puppeteer.launch({ executablePath: chromiumPath(), args: chromiumArgs(), headless: true });
 }, 120_000);

@@ -1,16 +1,13 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../src/commands/build.ts";
-import { configPath, memoryPrinterEffects } from "./helpers.ts";
+import { sharedRound } from "./shared-round.ts";
 
 /** The figures' data as Excel workbooks: typed numbers, one format per column, title, source and notes. */
 let out: string;
 beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), "bulletin-xlsx-"));
-  await build({ configPath, outDir: out, formats: ["html"] }, memoryPrinterEffects());
+  out = await sharedRound();
 }, 120_000);
 
 async function sheet(lang: string, id: string) {

@@ -12,7 +12,8 @@ import { build } from "../src/commands/build.ts";
 import { send } from "../src/commands/send.ts";
 import { unsubscribeServe } from "../src/commands/unsubscribe.ts";
 import { checkToken, unsubscribeToken } from "../src/email/unsubscribe.ts";
-import { configPath, overlayEffects, root } from "./helpers.ts";
+import { configPath, indicatorsOf, overlayEffects, root } from "./helpers.ts";
+import { copyOfRound } from "./shared-round.ts";
 
 /** A real SMTP server on loopback, with switches to fail transiently, reject an address, or stop a sender. */
 class TestServer {
@@ -78,8 +79,7 @@ const cfg = readFileSync(configPath, "utf8").replace(
 );
 let built: string;
 beforeAll(async () => {
-  built = mkdtempSync(join(tmpdir(), "bulletin-mail-"));
-  await build({ configPath, outDir: built }, overlayEffects());
+  built = await copyOfRound("bulletin-mail-"); // the region's edition, built by the CLI (test/shared-round.ts)
   await build({ configPath, outDir: built, areas: ["73028"] }, overlayEffects());
 });
 /** A fresh output folder with the built edition (so each test has its own ledger). */
@@ -285,6 +285,24 @@ describe("bulletin send against a real SMTP server on loopback", () => {
     const all = await send({ configPath: "area.yml", outDir: out }, f);
     expect(all.sent).not.toContain("an.peeters@example.org");
     expect(all.sent).toHaveLength(4);
+  });
+
+  it("a round its audit finds unsafe is not mailed, even after an audit of the same folder passed", async () => {
+    server = await new TestServer().start();
+    const out = await copyOfRound("bulletin-unsafe-");
+    const first = await send({ configPath: "mail.yml", outDir: out, dryRun: true }, fx({ SMTP_URL: server.url }));
+    expect(first.dryRunFiles).toHaveLength(5); // the audit passed (and its pass is kept in the machine's cache)
+    // one hidden count put back into the published file, as a careless hand would
+    const file = join(out, "2024", "indicators.json");
+    const published = JSON.parse(readFileSync(file, "utf8"));
+    const row = published.municipalities.rows.find((r: { immigration: number | null }) => r.immigration === null);
+    const raw = await indicatorsOf(2024);
+    row.immigration = raw.municipalities.rows.find((r) => r.nis === row.nis)!.immigration;
+    writeFileSync(file, JSON.stringify(published));
+    await expect(send({ configPath: "mail.yml", outDir: out }, fx({ SMTP_URL: server.url }))).rejects.toThrow(
+      /is not safe to publish, so nothing was sent: \d+ count\(s\) of 1–4 published or worked out/,
+    );
+    expect(server.received).toHaveLength(0);
   });
 
   it("--dry-run writes .eml files and sends nothing; the password never appears in the output", async () => {

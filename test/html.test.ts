@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/commands/build.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
 import { configPath, overlayEffects } from "./helpers.ts";
+import { sharedRound } from "./shared-round.ts";
 
 let out: string;
 const html: Record<string, string> = {};
 beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), "bulletin-html-"));
-  await build({ configPath, outDir: out }, overlayEffects());
+  out = await sharedRound();
   for (const l of ["en", "nl"]) html[l] = readFileSync(join(out, "2024", l, "bulletin.html"), "utf8");
 });
 

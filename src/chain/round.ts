@@ -50,7 +50,7 @@ let program: Promise<string> | undefined;
  * read from the project (the same for the compiled dist/ and the TypeScript sources, so a command and a test share
  * the cache); without the sources at hand, the code itself.
  */
-function programHash(fx: Effects): Promise<string> {
+export function programHash(fx: Effects): Promise<string> {
   program ??= (async () => {
     const h = createHash("sha256");
     try {

@@ -3,7 +3,9 @@
  * folders (every edition of every year given, as published) ─ 3 the round's linear system and its audit
  * (disclosure/audit.ts) ─ 4 the report. It reads only what was written: a reader has nothing else.
  */
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { join, relative } from "node:path";
+import { programHash } from "../chain/round.ts";
 import { loadConfig } from "../config/read-config.ts";
 import { readOneTable } from "../data/read-datasets.ts";
 import { type AuditEdition, type AuditReport, auditEditions, formatAudit } from "../disclosure/audit.ts";
@@ -12,6 +14,7 @@ import { categoriesOf } from "../disclosure/round.ts";
 import type { Effects } from "../effects.ts";
 import { ExitCode, InputError, type Problem } from "../errors/problem.ts";
 import type { Indicators } from "../indicators/types.ts";
+import { writeAtomic } from "../publish/publish.ts";
 
 /** Every indicators.json under `dir` (sorted). */
 async function findEditions(dir: string, fx: Effects): Promise<string[]> {
@@ -27,15 +30,25 @@ async function findEditions(dir: string, fx: Effects): Promise<string[]> {
   return out;
 }
 
+/**
+ * The audit of the folders' editions. With `reuse`, a round that passed before with exactly these inputs is not
+ * solved again: the passing report is kept in the machine's cache (`fx.cacheDir`, beside the rounds' patterns) under a
+ * sha256 of the program's disclosure code, the rule, the code lists and every edition file (its path in its folder
+ * and its bytes). Only a pass is kept, so a round that fails is always audited anew. The checks a build and a send
+ * make reuse it; `bulletin audit` always solves.
+ */
 export async function auditDirs(
-  req: { dirs: string[]; configPath: string },
+  req: { dirs: string[]; configPath: string; reuse?: boolean },
   fx: Effects,
 ): Promise<{ report: AuditReport; minCount: number }> {
   const config = await loadConfig(req.configPath, fx); // 1
   const problems: Problem[] = [];
+  const key = createHash("sha256").update(await programHash(fx));
+  key.update(JSON.stringify({ rule: config.disclosure, geography: config.geography, editions: config.editions }));
   const read = async (name: "municipalities" | "crosswalk" | "components" | "nationalities") => {
     const r = await readOneTable(config, name, fx);
     problems.push(...r.problems);
+    key.update(name).update(JSON.stringify(r.table.rows)); // the rows as read: the same for a copy of the project
     return r.table;
   };
   const municipalities = await read("municipalities");
@@ -54,8 +67,10 @@ export async function auditDirs(
       );
     for (const file of files) {
       let ind: Indicators;
+      const bytes = await fx.readFile(file);
+      key.update(`${req.dirs.indexOf(dir)} ${relative(dir, file)} ${bytes.length}\n`).update(bytes);
       try {
-        ind = JSON.parse((await fx.readFile(file)).toString("utf8")) as Indicators;
+        ind = JSON.parse(bytes.toString("utf8")) as Indicators;
       } catch (e) {
         throw new InputError(`${file}: not valid JSON (${(e as Error).message}); build the edition again`);
       }
@@ -64,6 +79,10 @@ export async function auditDirs(
       editions.push({ file, ind });
     }
   }
+  const minCount = config.disclosure.minCount;
+  const passed = req.reuse ? passedAudits(fx, key.digest("hex")) : undefined;
+  const known = await passed?.read();
+  if (known) return { report: known, minCount };
   const region = config.geography.region;
   const geos = new Map<number, ReturnType<typeof roundGeography>>();
   const geoOf = (year: number) => {
@@ -76,9 +95,29 @@ export async function auditDirs(
     return g;
   };
   const cats = categoriesOf({ components, nationalities } as Parameters<typeof categoriesOf>[0]);
-  const minCount = config.disclosure.minCount;
   const report = await auditEditions(editions, geoOf, cats, minCount); // 3
+  if (!report.findings.length && !report.conflicts.length) await passed?.write(report);
   return { report, minCount };
+}
+
+/** The passing report of the audit keyed `hash`, in the machine's cache (none when there is no cache folder). */
+function passedAudits(fx: Effects, hash: string) {
+  const file = fx.cacheDir ? join(fx.cacheDir, `audit-passed-${hash.slice(0, 32)}.json`) : undefined;
+  return {
+    async read(): Promise<AuditReport | undefined> {
+      if (!file || !(await fx.exists(file))) return undefined;
+      try {
+        const c = JSON.parse((await fx.readFile(file)).toString("utf8")) as { hash: string; report: AuditReport };
+        const r = c.hash === hash ? c.report : undefined;
+        return r && !r.findings.length && !r.conflicts.length ? r : undefined;
+      } catch {
+        return undefined; // a file cut short: audited again
+      }
+    },
+    async write(report: AuditReport) {
+      if (file) await writeAtomic(fx, file, JSON.stringify({ hash, report })).catch(() => {});
+    },
+  };
 }
 
 /**
@@ -88,7 +127,7 @@ export async function auditDirs(
  */
 export async function auditAfterBuild(yearDirs: string[], configPath: string, fx: Effects) {
   for (const dir of [...new Set(yearDirs)]) {
-    const audited = await auditDirs({ dirs: [dir], configPath }, fx).catch((e: Error) => e);
+    const audited = await auditDirs({ dirs: [dir], configPath, reuse: true }, fx).catch((e: Error) => e);
     if (audited instanceof Error) {
       // the editions are published; an older file the audit cannot read is reported, not a failed build
       process.stderr.write(`warning: audit ${dir}: not run: ${audited.message}\n`);

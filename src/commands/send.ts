@@ -108,7 +108,7 @@ export async function send(
  */
 async function refuseUnsafe(dir: string, configPath: string, fx: Effects) {
   const { auditDirs } = await import("./audit.ts");
-  const audited = await auditDirs({ dirs: [dir], configPath }, fx).catch((e: Error) => e);
+  const audited = await auditDirs({ dirs: [dir], configPath, reuse: true }, fx).catch((e: Error) => e);
   if (audited instanceof InputError && !(await fx.exists(dir))) return;
   if (audited instanceof Error) {
     if (/no edition in it|no such folder/.test(audited.message)) return;
