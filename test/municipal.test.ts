@@ -14,6 +14,7 @@ import { loadConfig } from "../src/config/read-config.ts";
 import { readDatasets } from "../src/data/read-datasets.ts";
 import type { Indicators } from "../src/indicators/types.ts";
 import { configPath, memoryPrinterEffects, overlayEffects, root } from "./helpers.ts";
+import { modes, wrong } from "./modes.ts";
 
 /*
  * Municipal editions: a few chosen across sizes (Herstappe, the smallest; Mesen; Baarle-Hertog; Leuven), with
@@ -309,6 +310,9 @@ describe("a municipality's edition", () => {
 
 const run = promisify(execFile);
 const bin = join(root, "src/bin.js");
+/** `bulletin ARGS` under umask 027, in the project's folder, as a scheduler would start it (issue #28). */
+const under027 = (args: string[]) =>
+  run("sh", ["-c", 'umask 027 && exec "$@"', "sh", process.execPath, bin, ...args], { cwd: root });
 /** Every file of a folder with its bytes (for comparing runs). */
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -355,12 +359,10 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
       new RegExp(`audit ${join(one, "2024")}: ok, 8 editions read together, \\d+ hidden counts protected`),
     );
     expect(readFileSync(join(one, "2024", "disclosure.json"), "utf8")).toBe(record);
-    await Promise.all(
-      [1, 2, 3].map((i) => run(process.execPath, [bin, ...args(sharded), "--shard", `${i}/3`], { cwd: root })),
-    );
-    // a scheduler's environment picks the shard as well (GitLab CI's 1-based index)
+    // the shards and their merge run under umask 027 (a group may read, others not): what they publish has its modes
+    await Promise.all([1, 2, 3].map((i) => under027([...args(sharded), "--shard", `${i}/3`])));
     const dir = join(sharded, "2024", "municipalities");
-    const merged = await run(process.execPath, [bin, "manifest", "merge", dir], { cwd: root });
+    const merged = await under027(["manifest", "merge", dir]);
     expect(merged.stderr).toContain("5 editions");
     const a = JSON.parse(readFileSync(join(one, "2024", "municipalities", "manifest.json"), "utf8"));
     const b = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
@@ -374,6 +376,10 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     for (const [f, bytes] of ta) if (/^\d{5}\//.test(f)) expect(tb.get(f), f).toBe(bytes);
     expect([...ta.keys()].filter((f) => f.endsWith(".png"))).toEqual([]); // municipal editions: no PNG by default
     expect(existsSync(join(dir, "index.nl.html"))).toBe(true);
+    const m = modes(sharded);
+    expect(m.get("2024/municipalities/38002/")).toBe("750");
+    expect(m.get("2024/municipalities/manifest.json")).toBe("640");
+    expect(wrong(m, "750", "640")).toEqual([]);
   }, 240_000);
 
   it("the batch on the caller's own thread (buildBatch without a render thread) publishes the same files as the CLI's", async () => {
@@ -392,7 +398,10 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
   it("a run killed half-way and resumed rebuilds only what was not published", async () => {
     const out = mkdtempSync(join(tmpdir(), "batch-kill-"));
     const manifest = join(out, "2024", "municipalities", "manifest.json");
-    const child = spawn(process.execPath, [bin, ...args(out)], { cwd: root, stdio: "ignore" });
+    const child = spawn("sh", ["-c", 'umask 027 && exec "$@"', "sh", process.execPath, bin, ...args(out)], {
+      cwd: root,
+      stdio: "ignore",
+    });
     // stop it once a first chunk is published
     const builtBefore = await new Promise<number>((resolve) => {
       const t = setInterval(() => {
@@ -407,12 +416,13 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     });
     await new Promise((r) => child.once("exit", r));
     expect(builtBefore).toBeLessThan(5);
-    const again = await run(process.execPath, [bin, ...args(out), "--resume"], { cwd: root });
+    const again = await under027([...args(out), "--resume"]);
     const m = /(\d+) areas built, (\d+) unchanged/.exec(again.stderr)!;
     expect(Number(m[2])).toBeGreaterThanOrEqual(builtBefore);
     expect(Number(m[1]) + Number(m[2])).toBe(5);
     expect(
       JSON.parse(readFileSync(manifest, "utf8")).editions.filter((e: { status: string }) => e.status === "built"),
     ).toHaveLength(5);
+    expect(wrong(modes(join(out, "2024", "municipalities")), "750", "640")).toEqual([]); // the resumed run's umask
   }, 240_000);
 });
