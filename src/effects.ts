@@ -22,7 +22,7 @@ export interface Effects {
   /** a new empty folder named `prefix` + a unique suffix, with the mode the umask gives (it is published as is) */
   mkdtemp(prefix: string): Promise<string>;
   rename(from: string, to: string): Promise<void>;
-  /** an exclusive lock on a file, held until the returned function is called or the process ends (publish/lock.ts) */
+  /** an exclusive lock on a file, held until the returned function is called, close() or the process ends (core/lock.ts) */
   lock(r: LockRequest): Promise<() => void>;
   rm(path: string): Promise<void>;
   now(): Date;
@@ -110,6 +110,8 @@ export function fileEffects(
   parts: Pick<Effects, "printer" | "mailer" | "ledger" | "close"> & Partial<Pick<Effects, "secret" | "cacheDir">>,
   opts: { quiet?: boolean } = {},
 ): Effects {
+  // the locks these effects took: released by close() at the latest (a command run in a longer process lets go)
+  const held = new Set<() => void>();
   return {
     secret: () => undefined,
     readFile: (p) =>
@@ -154,7 +156,14 @@ export function fileEffects(
       }
     },
     rename: (a, b) => rename(a, b),
-    lock: (r) => import("./core/lock.ts").then((m) => m.takeLock(r)),
+    lock: async (r) => {
+      const release = await (await import("./core/lock.ts")).takeLock(r);
+      held.add(release);
+      return () => {
+        held.delete(release);
+        release();
+      };
+    },
     rm: (p) => rm(p, { recursive: true, force: true }),
     now: () => new Date(),
     log: (m) => {
@@ -162,6 +171,11 @@ export function fileEffects(
     },
     warn: (m) => process.stderr.write(`warning: ${m}\n`),
     ...parts,
+    close: async () => {
+      for (const release of held) release();
+      held.clear();
+      await parts.close();
+    },
   };
 }
 

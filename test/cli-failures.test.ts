@@ -24,6 +24,36 @@ async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   }
 }
 
+/**
+ * The same command through the command line's own entry (`main` of src/cli.ts: the table of commands, their
+ * options, the error handler that turns a failure into a message and an exit code), in this process: in `cwd`, with
+ * `env` added to the environment and stderr captured. What it cannot show is the process itself: the cases marked
+ * `process` below run as `node src/bin.js`, one or more per exit code.
+ */
+async function inProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const { main } = await import("../src/cli.ts");
+  const saved = { cwd: process.cwd(), write: process.stderr.write, exitCode: process.exitCode };
+  const savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  let err = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return true;
+  }) as typeof process.stderr.write;
+  Object.assign(process.env, env);
+  process.chdir(cwd);
+  process.exitCode = undefined;
+  try {
+    return { code: await main(args), err };
+  } finally {
+    process.chdir(saved.cwd);
+    process.stderr.write = saved.write;
+    process.exitCode = saved.exitCode;
+    for (const [k, v] of Object.entries(savedEnv))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+}
+
 let good: string;
 beforeAll(() => {
   // a project folder with a built-looking edition, so `send` gets as far as the SMTP server
@@ -91,7 +121,15 @@ const oldCode = () =>
   });
 
 const GEO = ["geo", "import", "not.geojson"];
-type Case = [name: string, args: string[], project: () => string, env: NodeJS.ProcessEnv, code: number, text: RegExp];
+type Case = [
+  name: string,
+  args: string[],
+  project: () => string,
+  env: NodeJS.ProcessEnv,
+  code: number,
+  text: RegExp,
+  how?: "process",
+];
 const cases: Case[] = [
   [
     "check: missing config",
@@ -100,6 +138,7 @@ const cases: Case[] = [
     {},
     2,
     /cannot read the config file config\.yml: pass --config PATH/,
+    "process",
   ],
   ["build: missing config", ["build", "--format", "html"], missingConfig, {}, 2, /cannot read the config file/],
   ["send: missing config", ["send", "--dry-run"], missingConfig, {}, 2, /cannot read the config file/],
@@ -126,7 +165,7 @@ const cases: Case[] = [
   ],
   ["geo import: missing data", GEO, missingData, {}, 1, /not JSON|municipalities\.csv/],
   ["check: bad data", ["check"], badData, {}, 1, /flows-2024\.csv\.gz:10:7: error: .*-3/],
-  ["build: bad data", ["build", "--format", "html"], badData, {}, 1, /flows-2024\.csv\.gz:10:7/],
+  ["build: bad data", ["build", "--format", "html"], badData, {}, 1, /flows-2024\.csv\.gz:10:7/, "process"],
   // the municipal batch's render thread is started early: a batch that fails on its data must still exit at once
   [
     "build --area municipalities: bad data",
@@ -135,6 +174,7 @@ const cases: Case[] = [
     {},
     1,
     /flows-2024\.csv\.gz:10:7/,
+    "process",
   ],
   [
     "check: a 2025 flow under a merged municipality's code",
@@ -168,7 +208,15 @@ const cases: Case[] = [
     2,
     /`municipalities:7300` is not a NIS code: five digits, e.g. 02000 \(or `municipalities`: all of them\)/,
   ],
-  ["build: area not a NIS code", ["build", "--area", "Leuven"], () => good, {}, 2, /`Leuven` is not a NIS code/],
+  [
+    "build: area not a NIS code",
+    ["build", "--area", "Leuven"],
+    () => good,
+    {},
+    2,
+    /`Leuven` is not a NIS code/,
+    "process",
+  ],
   ["geo import: not JSON", GEO, () => good, {}, 1, /not\.geojson:1:3: error: not a boundary file/],
   ["geo import: no such file", ["geo", "import", "nowhere.shp"], () => good, {}, 1, /nowhere\.shp/],
   [
@@ -178,6 +226,7 @@ const cases: Case[] = [
     { CHROMIUM_PATH: "/nonexistent/chromium" },
     1,
     /Chromium not found at \/nonexistent\/chromium: install it/,
+    "process",
   ],
   [
     "send: no SMTP server configured",
@@ -194,6 +243,7 @@ const cases: Case[] = [
     { SMTP_URL: "smtp://127.0.0.1:1" },
     3,
     /failed 5[\s\S]*ECONNREFUSED|failed 5/,
+    "process",
   ],
   [
     "data import eurostat: a folder given as the file",
@@ -250,8 +300,8 @@ const cases: Case[] = [
 ];
 
 describe("every command × every failure: documented exit code, a message, no stack trace", () => {
-  it.each(cases)("%s", async (_name, args, project, env, code, text) => {
-    const r = await cli(args, project(), env);
+  it.each(cases)("%s", async (_name, args, project, env, code, text, how) => {
+    const r = await (how === "process" ? cli : inProcess)(args, project(), env);
     expect(r.err).toMatch(text);
     expect(r.code, r.err).toBe(code);
     expect(r.err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack frame

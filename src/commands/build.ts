@@ -144,7 +144,7 @@ export async function runCheck(o: { config: string; year?: number; area?: string
 
 /**
  * One build at a time writes into an output folder (one batch per shard: the shards of a Job write side by side); the
- * lock is held until the process ends.
+ * lock is held until the command ends (its effects are closed) or its process does.
  */
 async function lockOutput(
   o: { config: string; out?: string; shard?: string; shards?: number; wait?: boolean },
