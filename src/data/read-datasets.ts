@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Config } from "../config/schema.ts";
@@ -134,13 +135,22 @@ async function readTableBytes(
   fx: Pick<Effects, "readFile">,
   problems: Problem[],
 ): Promise<Buffer | undefined> {
-  let buf: Buffer;
+  const buf = await readRaw(name, file, fx, problems);
+  return buf && gunzipped(buf, file, problems);
+}
+
+/** A table's bytes as stored; a missing file is a problem (and undefined). */
+async function readRaw(name: TableName, file: string, fx: Pick<Effects, "readFile">, problems: Problem[]) {
   try {
-    buf = await fx.readFile(file);
+    return await fx.readFile(file);
   } catch {
     problems.push(problem("missing-file", { file }, { table: name }));
     return undefined;
   }
+}
+
+/** The bytes gunzipped when they are gzip; bad gzip is a problem (and undefined). */
+function gunzipped(buf: Buffer, file: string, problems: Problem[]): Buffer | undefined {
   if (buf[0] !== 0x1f || buf[1] !== 0x8b) return buf;
   try {
     return gunzipWhole(buf);
@@ -148,6 +158,32 @@ async function readTableBytes(
     problems.push(problem("bad-gzip", { file }));
     return undefined;
   }
+}
+
+/**
+ * The last 16 flow tables this process parsed, by file and sha1 of their stored bytes, with their problems: a process
+ * that reads them again (the preview after an edit, a series of builds) skips gunzip and parse (~60 ms a year). A
+ * table is never changed once parsed (harmonise.ts makes new columns), so one object serves every reader.
+ */
+const parsedFlows = new Map<string, { table: FlowTable; problems: Problem[] }>();
+async function readFlowTable(file: string, fx: Pick<Effects, "readFile">, problems: Problem[]) {
+  const raw = await readRaw("flows", file, fx, problems);
+  // a missing file is already reported; an empty table keeps the later stages simple
+  if (!raw) return parseFlows(file, FLOW_COLUMNS.join(","), problems);
+  const key = `${file}\0${createHash("sha1").update(raw).digest("hex")}`;
+  let known = parsedFlows.get(key);
+  if (!known) {
+    const found: Problem[] = [];
+    const bytes = gunzipped(raw, file, found);
+    known = { table: parseFlows(file, bytes ?? FLOW_COLUMNS.join(","), found), problems: found };
+    parsedFlows.set(key, known);
+    if (parsedFlows.size > 16) parsedFlows.delete(parsedFlows.keys().next().value as string);
+  } else {
+    parsedFlows.delete(key); // the most recently used last
+    parsedFlows.set(key, known);
+  }
+  problems.push(...known.problems.map((p) => ({ ...p })));
+  return known.table;
 }
 
 /** A table's text, decoded strictly as UTF-8 (see core/text.ts); undefined when it cannot be read. */
@@ -173,11 +209,7 @@ export async function readDatasets(
     const text = await readTableText(name, file, fx, problems);
     return text === undefined ? { file, rows: [] } : parseTable(file, text, TABLES[name], problems);
   };
-  const readFlows = async (file: string): Promise<FlowTable> => {
-    const bytes = await readTableBytes("flows", file, fx, problems);
-    // a missing file is already reported; an empty table keeps the later stages simple
-    return parseFlows(file, bytes ?? FLOW_COLUMNS.join(","), problems);
-  };
+  const readFlows = (file: string): Promise<FlowTable> => readFlowTable(file, fx, problems);
   const d = config.data;
   const { required, optional } = flowYearsFor(config, year);
   const flowEntries = await Promise.all(
