@@ -171,17 +171,14 @@ async function readFlowTable(file: string, fx: Pick<Effects, "readFile">, proble
   // a missing file is already reported; an empty table keeps the later stages simple
   if (!raw) return parseFlows(file, FLOW_COLUMNS.join(","), problems);
   const key = `${file}\0${createHash("sha1").update(raw).digest("hex")}`;
-  let known = parsedFlows.get(key);
-  if (!known) {
-    const found: Problem[] = [];
-    const bytes = gunzipped(raw, file, found);
-    known = { table: parseFlows(file, bytes ?? FLOW_COLUMNS.join(","), found), problems: found };
-    parsedFlows.set(key, known);
-    if (parsedFlows.size > 16) parsedFlows.delete(parsedFlows.keys().next().value as string);
-  } else {
-    parsedFlows.delete(key); // the most recently used last
-    parsedFlows.set(key, known);
-  }
+  const found: Problem[] = [];
+  const known = parsedFlows.get(key) ?? {
+    table: parseFlows(file, gunzipped(raw, file, found) ?? FLOW_COLUMNS.join(","), found),
+    problems: found,
+  };
+  parsedFlows.delete(key); // the most recently used last
+  parsedFlows.set(key, known);
+  if (parsedFlows.size > 16) parsedFlows.delete(parsedFlows.keys().next().value as string);
   problems.push(...known.problems.map((p) => ({ ...p })));
   return known.table;
 }
