@@ -35,8 +35,15 @@ export default function setup(project: TestProject) {
     writeFileSync(join(dir, ok ? "ok" : "failed"), ok ? "" : `exit ${code ?? signal}\n${stderr}`);
   });
   project.provide("round", dir);
-  return () => {
-    child.kill("SIGKILL");
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  return async () => {
+    // a run of a few files may end before the build: SIGTERM, which the build answers by closing its Chromium
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const late = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(late);
+    }
     rmSync(dir, { recursive: true, force: true });
   };
 }
