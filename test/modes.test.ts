@@ -11,7 +11,7 @@ import { modes, wrong } from "./modes.ts";
  * What is published gets the modes the user's umask gives (issue #28): a web server that runs as another user reads
  * the editions. The atomic publish renames a staging folder into place, so that folder's mode is the published
  * one. Each command runs as its own process under the umask, as a user or a scheduler would start it. The municipal
- * batch's shards, their merge and a resumed run are checked under umask 027 in test/municipal.test.ts.
+ * batch's shards, their merge and a resumed run are checked under umask 027 in test/batch.test.ts.
  */
 
 const run = promisify(execFile);

@@ -1,0 +1,133 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildBatch } from "../src/commands/batch/batch.ts";
+import { configPath, overlayEffects, root } from "./helpers.ts";
+import { modes, wrong } from "./modes.ts";
+
+/*
+ * The municipal batch as processes (its editions' contents: test/municipal.test.ts): one unsharded run, two shards
+ * merged into the same set, the same areas on the caller's own thread, and a run killed half-way and resumed.
+ */
+
+const run = promisify(execFile);
+const bin = join(root, "src/bin.js");
+/** `bulletin ARGS` under umask 027, in the project's folder, as a scheduler would start it (issue #28). */
+const under027 = (args: string[]) =>
+  run("sh", ["-c", 'umask 027 && exec "$@"', "sh", process.execPath, bin, ...args], { cwd: root });
+/** Every file of a folder with its bytes (for comparing runs). */
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p).toString("base64"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("the batch: shards and resume (the 5 municipalities of the arrondissement of Veurne, HTML)", () => {
+  const args = (out: string) => ["build", "--area", "municipalities:38000", "--format", "html", "--out", out];
+
+  // one unsharded run of the CLI, the set the shards and the caller's own thread are compared with
+  let one: string;
+  let built: { stderr: string };
+  beforeAll(async () => {
+    one = mkdtempSync(join(tmpdir(), "batch-one-"));
+    built = await run(process.execPath, [bin, ...args(one)], { cwd: root });
+  }, 120_000);
+
+  it("two shards (3 and 2 areas) as separate processes, merged, give the same set as one unsharded run", async () => {
+    const sharded = mkdtempSync(join(tmpdir(), "batch-shards-"));
+    // the year's folder is audited after the batch, its editions read together (README § Confidentiality)
+    expect(built.stderr).toMatch(
+      new RegExp(`audit ${join(one, "2024")}: ok, 5 editions read together, \\d+ hidden counts protected`),
+    );
+    expect(built.stderr).not.toContain("not safe to publish");
+    // the region, the province and the arrondissement beside their municipalities: one pattern, and the audit of the
+    // whole folder passes (a reader subtracting the municipalities from the areas learns nothing hidden)
+    const record = readFileSync(join(one, "2024", "disclosure.json"), "utf8");
+    const areas = await run(
+      process.execPath,
+      [bin, "build", "--area", "02000,30000,38000", "--format", "html", "--out", one],
+      {
+        cwd: root,
+      },
+    );
+    expect(areas.stderr).toMatch(
+      new RegExp(`audit ${join(one, "2024")}: ok, 8 editions read together, \\d+ hidden counts protected`),
+    );
+    expect(readFileSync(join(one, "2024", "disclosure.json"), "utf8")).toBe(record);
+    // the shards and their merge run under umask 027 (a group may read, others not): what they publish has its modes
+    await Promise.all([1, 2].map((i) => under027([...args(sharded), "--shard", `${i}/2`])));
+    const dir = join(sharded, "2024", "municipalities");
+    const merged = await under027(["manifest", "merge", dir]);
+    expect(merged.stderr).toContain("5 editions");
+    const a = JSON.parse(readFileSync(join(one, "2024", "municipalities", "manifest.json"), "utf8"));
+    const b = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    expect(
+      b.editions.map((e: { area: string; files: unknown; inputHash: string }) => [e.area, e.files, e.inputHash]),
+    ).toEqual(
+      a.editions.map((e: { area: string; files: unknown; inputHash: string }) => [e.area, e.files, e.inputHash]),
+    );
+    const ta = tree(join(one, "2024", "municipalities"));
+    const tb = tree(dir);
+    for (const [f, bytes] of ta) if (/^\d{5}\//.test(f)) expect(tb.get(f), f).toBe(bytes);
+    expect([...ta.keys()].filter((f) => f.endsWith(".png"))).toEqual([]); // municipal editions: no PNG by default
+    expect(existsSync(join(dir, "index.nl.html"))).toBe(true);
+    const m = modes(sharded);
+    expect(m.get("2024/municipalities/38002/")).toBe("750");
+    expect(m.get("2024/municipalities/manifest.json")).toBe("640");
+    expect(wrong(m, "750", "640")).toEqual([]);
+  }, 240_000);
+
+  it("the batch on the caller's own thread (buildBatch without a render thread) publishes the same files as the CLI's", async () => {
+    const own = mkdtempSync(join(tmpdir(), "batch-own-"));
+    const r = await buildBatch(
+      { configPath, areas: ["municipalities:38000"], formats: ["html"], outDir: own },
+      overlayEffects(),
+    );
+    expect(r.built).toBe(5);
+    const a = tree(join(one, "2024", "municipalities"));
+    const b = tree(join(own, "2024", "municipalities"));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [f, bytes] of a) if (/^\d{5}\//.test(f)) expect(b.get(f), f).toBe(bytes);
+  }, 120_000);
+
+  it("a run killed half-way and resumed rebuilds only what was not published", async () => {
+    const out = mkdtempSync(join(tmpdir(), "batch-kill-"));
+    const manifest = join(out, "2024", "municipalities", "manifest.json");
+    const child = spawn("sh", ["-c", 'umask 027 && exec "$@"', "sh", process.execPath, bin, ...args(out)], {
+      cwd: root,
+      stdio: "ignore",
+    });
+    // stop it once a first chunk is published
+    const builtBefore = await new Promise<number>((resolve) => {
+      const t = setInterval(() => {
+        if (!existsSync(manifest)) return;
+        const n = JSON.parse(readFileSync(manifest, "utf8")).editions.length;
+        if (n > 0) {
+          clearInterval(t);
+          child.kill("SIGKILL");
+          resolve(n);
+        }
+      }, 20);
+    });
+    await new Promise((r) => child.once("exit", r));
+    expect(builtBefore).toBeLessThan(5);
+    const again = await under027([...args(out), "--resume"]);
+    const m = /(\d+) areas built, (\d+) unchanged/.exec(again.stderr)!;
+    expect(Number(m[2])).toBeGreaterThanOrEqual(builtBefore);
+    expect(Number(m[1]) + Number(m[2])).toBe(5);
+    expect(
+      JSON.parse(readFileSync(manifest, "utf8")).editions.filter((e: { status: string }) => e.status === "built"),
+    ).toHaveLength(5);
+    expect(wrong(modes(join(out, "2024", "municipalities")), "750", "640")).toEqual([]); // the resumed run's umask
+  }, 240_000);
+});
