@@ -9,18 +9,39 @@ import { nodeEffects } from "../src/effects-node.ts";
 import { type Area, isProblem, resolveArea } from "../src/indicators/area.ts";
 import { computeIndicators } from "../src/indicators/compute-indicators.ts";
 import type { Indicators } from "../src/indicators/types.ts";
+import { launchPrinter } from "../src/pdf/print-pdf.ts";
 import { validateDatasets } from "../src/validate/validate-datasets.ts";
 
 export const root = resolve(import.meta.dirname, "..");
 export const shared = resolve(root, "../shared");
 export const configPath = join(root, "config.yml");
 
+/**
+ * One Chromium for the builds of a test process (a worker runs several test files one after the other), started on
+ * the first print: a launch and a first print cost about a second of CPU each time. Closing the effects of a test
+ * leaves it open; it goes with the process (print-pdf.ts stops its browser when the process exits). The tests of
+ * the printer itself (launches, recycling, failures, SIGTERM) start their own.
+ */
+let printerOfProcess: Promise<Printer> | undefined;
+const processPrinter = (): Promise<Printer> => {
+  printerOfProcess ??= launchPrinter().then(
+    (p) => ({ ...p, close: async () => {} }),
+    (e) => {
+      printerOfProcess = undefined; // a launch that failed is tried again by the next test
+      throw e;
+    },
+  );
+  return printerOfProcess;
+};
+
 /** Real file system, except for the paths given (relative to the project root), which read from memory. */
 export function overlayEffects(
   overrides: Record<string, string | Buffer> = {},
   o: { env?: NodeJS.ProcessEnv; startPrinter?: () => Promise<Printer> } = {},
 ): Effects & { logs: string[] } {
-  const base = nodeEffects({ quiet: true, ...o });
+  // without a printer or environment of its own, a test prints with the Chromium of its test process
+  const startPrinter = o.startPrinter ?? (o.env ? undefined : processPrinter);
+  const base = nodeEffects({ quiet: true, ...o, ...(startPrinter ? { startPrinter } : {}) });
   const logs: string[] = [];
   const map = new Map(Object.entries(overrides).map(([k, v]) => [resolve(root, k), v]));
   return {
