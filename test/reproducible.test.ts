@@ -20,7 +20,7 @@ let again: Built;
 beforeAll(async () => {
   // a: the round the CLI built in a process of its own (test/shared-round.ts); b: built here, in this process
   a = await copyOfRound("bulletin-repro-a-");
-  fx = overlayEffects(); // one browser for the builds of this file
+  fx = overlayEffects(); // the browser of this test process (test/helpers.ts)
   await build({ configPath, outDir: b }, fx);
 }, 120_000);
 afterAll(() => fx.close());
