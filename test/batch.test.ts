@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildBatch } from "../src/commands/batch/batch.ts";
 import { configPath, overlayEffects, root } from "./helpers.ts";
-import { modes, wrong } from "./modes.ts";
+import { modes, underUmask, wrong } from "./modes.ts";
 
 /*
  * The municipal batch as processes (its editions' contents: test/municipal.test.ts): one unsharded run, killed
@@ -16,8 +16,7 @@ import { modes, wrong } from "./modes.ts";
 const run = promisify(execFile);
 const bin = join(root, "src/bin.js");
 /** `bulletin ARGS` under umask 027, in the project's folder, as a scheduler would start it (issue #28). */
-const under027 = (args: string[]) =>
-  run("sh", ["-c", 'umask 027 && exec "$@"', "sh", process.execPath, bin, ...args], { cwd: root });
+const under027 = (args: string[]) => run("sh", underUmask("027", args), { cwd: root });
 /** Every file of a folder with its bytes (for comparing runs). */
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -44,7 +43,7 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
   beforeAll(async () => {
     one = mkdtempSync(join(tmpdir(), "batch-one-"));
     const manifest = join(one, "2024", "municipalities", "manifest.json");
-    const child = spawn("sh", ["-c", 'umask 027 && exec "$@"', "sh", process.execPath, bin, ...args(one)], {
+    const child = spawn("sh", underUmask("027", args(one)), {
       cwd: root,
       stdio: "ignore",
     });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { root, shared } from "./helpers.ts";
-import { modes, wrong } from "./modes.ts";
+import { modes, underUmask, wrong } from "./modes.ts";
 
 /*
  * What is published gets the modes the user's umask gives (issue #28): a web server that runs as another user reads
@@ -15,12 +15,10 @@ import { modes, wrong } from "./modes.ts";
  */
 
 const run = promisify(execFile);
-const bin = join(root, "src/bin.js");
 const EUROSTAT = join(shared, "reference/eurostat-tps00176-sdmxcsv/estat_tps00176_en.csv");
 
 /** `bulletin ARGS` under `umask`, in the project's folder. */
-const bulletin = (umask: string, args: string[]) =>
-  run("sh", ["-c", `umask ${umask} && exec "$@"`, "sh", process.execPath, bin, ...args], { cwd: root });
+const bulletin = (umask: string, args: string[]) => run("sh", underUmask(umask, args), { cwd: root });
 
 describe("published folders and files have the modes of the user's umask", () => {
   it("umask 022: an area's edition is 755 for folders and 644 for files", async () => {

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { root } from "./helpers.ts";
 
 /** Every path under `dir` with its permission bits (octal), folders marked with a slash. */
 export function modes(dir: string): Map<string, string> {
@@ -20,3 +21,13 @@ export function modes(dir: string): Map<string, string> {
 /** The paths whose mode is not the one expected (folders `dirMode`, files `fileMode`). */
 export const wrong = (m: Map<string, string>, dirMode: string, fileMode: string) =>
   [...m].filter(([p, mode]) => mode !== (p.endsWith("/") ? dirMode : fileMode));
+
+/** The arguments of `sh` that run `bulletin ARGS` under `umask`, as a user or a scheduler would start it. */
+export const underUmask = (umask: string, args: string[]) => [
+  "-c",
+  `umask ${umask} && exec "$@"`,
+  "sh",
+  process.execPath,
+  join(root, "src/bin.js"),
+  ...args,
+];

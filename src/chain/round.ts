@@ -26,6 +26,7 @@ import type { Effects } from "../effects.ts";
 import { InputError } from "../errors/problem.ts";
 import { computeIndicators } from "../indicators/compute-indicators.ts";
 import { writeAtomic } from "../publish/publish.ts";
+import { hashedCache } from "./hashed-cache.ts";
 
 export interface RoundPattern {
   year: number;
@@ -195,33 +196,17 @@ export async function roundPatternFor(
 
 /** The patterns computed before, by their inputs' hash: in this process (`memo`) and in the machine's cache. */
 function patternCache(fx: Effects, memo: Map<string, RoundPattern> | undefined) {
-  const file = (y: number, hash: string) =>
-    fx.cacheDir ? join(fx.cacheDir, `round-${y}-${hash.slice(0, 32)}.json`) : undefined;
+  const files = (y: number) => hashedCache<Cached>(fx, (hash) => `round-${y}-${hash.slice(0, 32)}.json`);
   return {
     async read(y: number, hash: string): Promise<Pattern | undefined> {
       const m = memo?.get(hash);
       if (m) return m.pattern;
-      const f = file(y, hash);
-      if (!f || !(await fx.exists(f))) return undefined;
-      try {
-        const c = JSON.parse((await fx.readFile(f)).toString("utf8")) as Cached;
-        if (c.hash !== hash) return undefined;
-        return { minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats };
-      } catch {
-        return undefined; // a cache file cut short: computed again
-      }
+      const c = await files(y).read(hash);
+      return c && { minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats };
     },
     async write(y: number, hash: string, pattern: Pattern) {
-      const f = file(y, hash);
-      if (!f) return;
-      const c: Cached = {
-        year: y,
-        hash,
-        minCount: pattern.minCount,
-        hidden: [...pattern.hidden],
-        stats: pattern.stats,
-      };
-      await writeAtomic(fx, f, JSON.stringify(c)).catch(() => {}); // a cache that cannot be written is no cache
+      const { minCount, stats } = pattern;
+      await files(y).write({ year: y, hash, minCount, hidden: [...pattern.hidden], stats });
     },
   };
 }

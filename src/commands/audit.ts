@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
+import { hashedCache } from "../chain/hashed-cache.ts";
 import { programHash } from "../chain/round.ts";
 import { loadConfig } from "../config/read-config.ts";
 import { readOneTable } from "../data/read-datasets.ts";
@@ -14,7 +15,6 @@ import { categoriesOf } from "../disclosure/round.ts";
 import type { Effects } from "../effects.ts";
 import { ExitCode, InputError, type Problem } from "../errors/problem.ts";
 import type { Indicators } from "../indicators/types.ts";
-import { writeAtomic } from "../publish/publish.ts";
 
 /** Every indicators.json under `dir` (sorted). */
 async function findEditions(dir: string, fx: Effects): Promise<string[]> {
@@ -102,21 +102,13 @@ export async function auditDirs(
 
 /** The passing report of the audit keyed `hash`, in the machine's cache (none when there is no cache folder). */
 function passedAudits(fx: Effects, hash: string) {
-  const file = fx.cacheDir ? join(fx.cacheDir, `audit-passed-${hash.slice(0, 32)}.json`) : undefined;
+  const files = hashedCache<{ hash: string; report: AuditReport }>(fx, (h) => `audit-passed-${h.slice(0, 32)}.json`);
   return {
     async read(): Promise<AuditReport | undefined> {
-      if (!file || !(await fx.exists(file))) return undefined;
-      try {
-        const c = JSON.parse((await fx.readFile(file)).toString("utf8")) as { hash: string; report: AuditReport };
-        const r = c.hash === hash ? c.report : undefined;
-        return r && !r.findings.length && !r.conflicts.length ? r : undefined;
-      } catch {
-        return undefined; // a file cut short: audited again
-      }
+      const r = (await files.read(hash))?.report;
+      return r && !r.findings.length && !r.conflicts.length ? r : undefined;
     },
-    async write(report: AuditReport) {
-      if (file) await writeAtomic(fx, file, JSON.stringify({ hash, report })).catch(() => {});
-    },
+    write: (report: AuditReport) => files.write({ hash, report }),
   };
 }
 
