@@ -127,8 +127,10 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     expect(r.built).toBe(5);
     const a = tree(join(one, "2024", "municipalities"));
     const b = tree(join(own, "2024", "municipalities"));
-    // the killed run left the staging folder of the area it was writing (a dot folder, in no manifest, not published)
-    const published = (t: Map<string, string>) => [...t.keys()].filter((f) => !f.startsWith(".staging-")).sort();
+    // what the killed run was writing when it stopped is left, unpublished: the staging folder of an area (a dot
+    // folder, in no manifest) or a manifest's temporary file (manifest.json.tmp-PID, never renamed into place)
+    const published = (t: Map<string, string>) =>
+      [...t.keys()].filter((f) => !f.startsWith(".staging-") && !/\.tmp-\d+$/.test(f)).sort();
     expect(published(b)).toEqual(published(a));
     for (const [f, bytes] of a) if (/^\d{5}\//.test(f)) expect(b.get(f), f).toBe(bytes);
   }, 120_000);
