@@ -135,3 +135,27 @@ describe("the batch: shards and resume (the 5 municipalities of the arrondisseme
     for (const [f, bytes] of a) if (/^\d{5}\//.test(f)) expect(b.get(f), f).toBe(bytes);
   }, 120_000);
 });
+
+describe("the batch's process", () => {
+  it("runs every thread, and a thread started after, at a lower priority than Chromium", async () => {
+    // in a process of its own: the priority is the whole process's
+    const niceOf = `const { readdirSync, readFileSync } = await import("node:fs");
+      const nices = () => readdirSync("/proc/self/task").map((t) => Number(readFileSync(\`/proc/self/task/\${t}/stat\`, "utf8").split(") ")[1].split(" ")[16]));`;
+    const script = `${niceOf}
+      const before = nices();
+      const { yieldToChromium } = await import("./src/commands/batch/thread.ts");
+      yieldToChromium();
+      const { Worker } = await import("node:worker_threads");
+      const w = new Worker("setTimeout(() => {}, 500)", { eval: true });
+      await new Promise((r) => w.once("online", r));
+      console.log(JSON.stringify({ before, after: nices() }));
+      await w.terminate();`;
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: root,
+    });
+    const { before, after } = JSON.parse(stdout) as { before: number[]; after: number[] };
+    expect(after.length).toBeGreaterThan(before.length); // the worker's threads are there
+    // at least 5 (a test run started at a lower priority already keeps its own)
+    expect(after.every((n, i) => n >= 5 && n >= (before[i] ?? 0))).toBe(true);
+  });
+});

@@ -1,10 +1,17 @@
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { roundHash } from "../src/chain/round.ts";
+import { loadConfig } from "../src/config/read-config.ts";
+import { flowFile } from "../src/data/read-datasets.ts";
 import type { EditionCells } from "../src/disclosure/cells.ts";
 import { cellKey, roundGeography } from "../src/disclosure/keys.ts";
 import { lpAudit, smallPublished } from "../src/disclosure/lp.ts";
 import { roundPattern, withheldCells } from "../src/disclosure/pattern.ts";
 import { propagate, protectedBounds } from "../src/disclosure/propagate.ts";
 import { buildSystem, type Categories, type Kind, type Round, type System } from "../src/disclosure/system.ts";
+import { configPath, dataText, overlayEffects, replaceLine, root } from "./helpers.ts";
 
 /*
  * The round-wide suppression pattern and its LP audit (src/disclosure/), on linked hierarchies small enough to
@@ -211,5 +218,23 @@ describe("breakdowns withheld: no shared attribute of a few persons (#30)", () =
       "11001|2024|immigration|c:from-waiting-register",
       "11001|2024|immigration|c:re-registration",
     ]);
+  });
+});
+
+describe("the round's inputs hash", () => {
+  it("is the table's text, not its bytes: gzipped again, with a BOM and CRLF line ends it is the same; a count changed is not", async () => {
+    const fx = overlayEffects();
+    const config = await loadConfig(configPath, fx);
+    const file = relative(root, flowFile(config, 2024));
+    const text = dataText(file);
+    const hash = (fx2: typeof fx) => roundHash(config, 2024, "", fx2);
+    const original = await hash(fx);
+    const resaved = gzipSync(Buffer.from(`\uFEFF${text.replace(/\n/g, "\r\n")}`, "utf8"), { level: 1 });
+    expect(resaved.equals(readFileSync(join(root, file)))).toBe(false);
+    expect(await hash(overlayEffects({ [file]: resaved }))).toBe(original);
+    // the same line with one count more: another round
+    const changed = replaceLine(text, 2, (l) => l.replace(/,(\d+)$/, (_, n: string) => `,${Number(n) + 1}`));
+    expect(changed).not.toBe(text);
+    expect(await hash(overlayEffects({ [file]: gzipSync(changed) }))).not.toBe(original);
   });
 });

@@ -27,8 +27,14 @@ export async function encodePng(
   if (rgba.length !== width * height * 4)
     throw new Error(`${rgba.length} bytes are not ${width}×${height} RGBA pixels`);
   const stride = width * 4;
-  const rows = Buffer.alloc((stride + 1) * height); // each row: filter type 0 (none), then its pixels
-  for (let y = 0; y < height; y++) rows.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  // as plain bytes: copying from a Uint8ClampedArray (getImageData's) into a Buffer goes value by value, not as one
+  // block (~3 ms per MB of pixels against ~1)
+  const bytes = new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  const rows = Buffer.allocUnsafe((stride + 1) * height); // each row: filter type 0 (none), then its pixels
+  for (let y = 0; y < height; y++) {
+    rows[y * (stride + 1)] = 0;
+    rows.set(bytes.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

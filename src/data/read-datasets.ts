@@ -14,7 +14,7 @@ import type { ProvenanceEntry } from "./provenance.ts";
  * gunzip in one piece: the gzip trailer gives the size, so zlib writes one buffer instead of 16 KB chunks joined
  * afterwards (the asynchronous gunzip was slower here: ~700 callbacks per file on the main thread).
  */
-function gunzipWhole(buf: Buffer): Buffer {
+export function gunzipWhole(buf: Buffer): Buffer {
   const size = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
   return gunzipSync(buf, { chunkSize: Math.min(Math.max(size + 1, 64 * 1024), 256 * 1024 * 1024) });
 }

@@ -21,11 +21,13 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env, exists = exis
 /** How long a first start-up of Chromium may take before it is started again (it takes ~1.3 s here). */
 const START_MS = 15_000;
 
-/** How many prints a page of the pool makes before it is closed and replaced. */
-const MAX_USES = 25;
-
 /** How many prints a browser makes before a fresh one takes over (see `recycleAfter` below). */
 const RECYCLE_AFTER = 120;
+
+/** How many prints a page of the pool makes before it is closed and replaced: as many as a browser makes (a page
+ * never outlives its browser anyway). A fresh page is dear: its first print costs ~0.2 s more than the next ones
+ * (100 prints on two pages: 46.1 s with a fresh page for each, 25.7 s on the same two). */
+const MAX_USES = RECYCLE_AFTER;
 
 async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -129,8 +131,8 @@ class PagePool {
   private restarting: Promise<void> | undefined;
   private issued = 0;
   private draining = false;
-  /** a page is used for a limited number of prints: in a long batch (600 PDFs) a page reused for hundreds of them
-   * made Chromium stop answering (its 180th area, twice); a fresh page costs ~30 ms */
+  /** a page is used for a limited number of prints (MAX_USES): in a long batch (600 PDFs), before browsers were
+   * recycled, a page reused for hundreds of them made Chromium stop answering (its 180th area, twice) */
   private readonly uses = new WeakMap<Page, number>();
   constructor(
     private readonly executablePath: string,
