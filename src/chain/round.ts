@@ -103,7 +103,7 @@ export async function roundHash(config: Config, year: number, before: string, fx
 
 /**
  * The sha256 of a table's normalised text, kept by the sha1 of its bytes for this process: the rounds of a build
- * chain the same files (each flow file is in several rounds), and gunzipping them again for each cost ~0.1 s a build.
+ * chain the same files (a 2024 build hashes the rounds 2023 and 2024, which share most tables): ~120 → ~50 ms a build.
  */
 const digests = new Map<string, Buffer>();
 function normalisedDigest(b: Buffer): Buffer {

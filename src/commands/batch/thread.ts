@@ -41,7 +41,7 @@ export type WorkerRequest = Omit<BuildRequest, "cache" | "preview">;
  * 4× when collections are cheap), and the render thread's young generation stays at 4 MB a semi-space (16 MB by
  * default; this thread's was sized when the process started and keeps its size). Both threads keep ~30 MB alive
  * between areas, but with the defaults their heaps stood at 150–190 MB each and the batch's Node peaked at
- * 529–541 MB; with these at 281–306 MB, in the same time (168–184 s against 155–188 s for the 600 editions, runs
+ * 529–541 MB; with these at 281–310 MB, in the same time (168–184 s against 155–188 s for the 600 editions, runs
  * of the same hours). Set before the render thread starts, so that it is made with them.
  */
 export const BATCH_HEAP_FLAGS = ["--heap-growing-percent=30", "--max-semi-space-size=4"];
