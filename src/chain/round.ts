@@ -111,6 +111,7 @@ function normalisedDigest(b: Buffer): Buffer {
   const known = digests.get(key);
   if (known) return known;
   const d = createHash("sha256").update(normalised(b)).digest();
+  if (digests.size >= 256) digests.clear(); // a long process (serve) sees new versions of the tables: a bound
   digests.set(key, d);
   return d;
 }
