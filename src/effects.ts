@@ -50,6 +50,8 @@ export interface Printer {
   close(): Promise<void>;
   /** how many browsers it has started so far (a long run replaces its browser now and then) */
   stats?(): { browsers: number };
+  /** from now on the browser may use every CPU (it starts on one on a small machine: pdf/chromium.ts) */
+  unpin?(): void;
 }
 export interface PrintOptions {
   lang: string;

@@ -128,6 +128,20 @@ describe("bulletin CLI", () => {
     expect(r.stderr).toContain(text);
   });
 
+  it("the compiled command carries no browser downloader: puppeteer's proxy stack (a PAC interpreter) is left out", () => {
+    const dist = join(root, "dist");
+    const code = readdirSync(dist)
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => readFileSync(join(dist, f), "utf8"));
+    expect(code.some((c) => c.includes("puppeteer.connect") || c.includes("browserWSEndpoint"))).toBe(true);
+    for (const name of ["FindProxyForURL", "PacProxyAgent", "SocksProxyAgent"])
+      expect(
+        code.filter((c) => c.includes(name)),
+        name,
+      ).toEqual([]);
+    expect(code.filter((c) => c.includes("does not download browsers"))).toHaveLength(1);
+  });
+
   it("--help lists the commands", async () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../src/commands/build.ts";
 import { BulletinError, RenderError } from "../src/errors/problem.ts";
-import { allowedCpus, chromiumArgs, chromiumCpus, PUPPETEER_DEFAULT_ARGS } from "../src/pdf/chromium.ts";
+import { allowedCpus, chromiumArgs, chromiumCpus, PUPPETEER_DEFAULT_ARGS, unpinChromium } from "../src/pdf/chromium.ts";
 import { pdfString, setPdfInfo } from "../src/pdf/pdf-info.ts";
 import { launchPrinter } from "../src/pdf/print-pdf.ts";
 import { configPath, overlayEffects, root } from "./helpers.ts";
@@ -229,6 +229,55 @@ describe("the print page is sealed and every failure is clear", () => {
     expect(chromiumCpus({ CHROMIUM_CPUS: "0-1" }, [0, 1], true)).toBe("0-1");
     expect(chromiumCpus({ CHROMIUM_CPUS: "all" }, [0, 1], true)).toBeUndefined();
     expect(chromiumCpus({}, [0, 1], false)).toBeUndefined(); // no taskset
+  });
+
+  it("a build lets Chromium use every CPU once the last edition is handed over; a batch (with its caches) does not", async () => {
+    const events: string[] = [];
+    const printer = {
+      print: async (_html: string, o: { lang: string }) => {
+        events.push(`print ${o.lang}`);
+        return new TextEncoder().encode("%PDF-fake");
+      },
+      close: async () => {},
+      unpin: () => {
+        events.push("unpin");
+      },
+    };
+    const fx = overlayEffects({}, { startPrinter: async () => printer });
+    const { render } = await import("../src/chain/pipeline.ts");
+    await render({ configPath, year: 2024, formats: ["pdf"] }, fx);
+    expect(events).toEqual(["print nl", "print en", "unpin"]);
+    events.length = 0;
+    await render({ configPath, year: 2024, formats: ["pdf"], cache: { prepared: new Map() } }, fx);
+    expect(events).toEqual(["print nl", "print en"]);
+  });
+
+  it("unpinning: a process pinned to one CPU gets every CPU of ours; CHROMIUM_CPUS is kept; one CPU: nothing", async () => {
+    const ours = allowedCpus() ?? [];
+    const listOf = (pid: number) =>
+      readdirSync(`/proc/${pid}/task`).map(
+        (t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/task/${t}/status`, "utf8"))?.[1],
+      );
+    const pinned = (cpu: number) => spawn("/usr/bin/taskset", ["--cpu-list", String(cpu), "sleep", "30"]);
+    if (ours.length < 2 || ours.length > 4) {
+      // nothing is pinned on such a machine (chromiumCpus), so nothing is unpinned
+      expect(unpinChromium(process.pid, {}, ours)).toBe(false);
+      return;
+    }
+    const last = ours[ours.length - 1]!;
+    const [a, b] = [pinned(last), pinned(last)];
+    try {
+      await new Promise((r) => setTimeout(r, 200)); // taskset has exec'd sleep
+      expect(unpinChromium(a.pid, { CHROMIUM_CPUS: String(last) }, ours)).toBe(false);
+      expect(unpinChromium(b.pid, {}, ours)).toBe(true);
+      const all = ours.length === ours[ours.length - 1]! - ours[0]! + 1 ? `${ours[0]}-${last}` : ours.join(",");
+      for (let i = 0; i < 40 && listOf(b.pid!).some((l) => l !== all); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(listOf(b.pid!)).toEqual([all]);
+      expect(listOf(a.pid!)).toEqual([String(last)]);
+    } finally {
+      a.kill();
+      b.kill();
+    }
   });
 
   it("Chromium is started with puppeteer's own default arguments (kept in step with the installed puppeteer)", async () => {

@@ -126,6 +126,9 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
       );
       built.push({ year: p.year, area: p.area.nis, sections: p.sections, indicators: p.indicators, editions, target });
     }
+    // every edition has gone to the printer: its PDFs are now what the build waits for, so the browser may use every
+    // CPU (pdf/chromium.ts, unpinChromium); not in a batch (its render thread keeps the other CPU busy) or the preview
+    if (!cache) printer?.then((p) => p.unpin?.()).catch(() => {});
     // the PNGs and the workbooks, once every edition has gone to the printer: a PNG is drawn on this thread (~20 ms
     // a figure, 0.26 s of a build's 14) and encoded on libuv's; drawn as each chart was made, they delayed each
     // edition's HTML, and so its PDF, by that much

@@ -4,7 +4,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { FONT_FAMILY } from "../core/fonts.ts";
 import type { Printer, PrintOptions } from "../effects.ts";
 import { BulletinError, ExitCode, RenderError } from "../errors/problem.ts";
-import { startChromium } from "./chromium.ts";
+import { startChromium, unpinChromium } from "./chromium.ts";
 import { setPdfInfo } from "./pdf-info.ts";
 
 /**
@@ -110,6 +110,7 @@ export async function launchPrinter(
   await pool.start();
   return {
     stats: () => ({ browsers: pool.browsers }),
+    unpin: () => pool.unpin(),
     print: (html, p) => pool.print(html, p),
     close: () => pool.close(),
   };
@@ -131,6 +132,8 @@ class PagePool {
   private restarting: Promise<void> | undefined;
   private issued = 0;
   private draining = false;
+  /** every CPU for the browser, and for those started after it (unpin) */
+  private unpinned = false;
   /** a page is used for a limited number of prints (MAX_USES): in a long batch (600 PDFs), before browsers were
    * recycled, a page reused for hundreds of them made Chromium stop answering (its 180th area, twice) */
   private readonly uses = new WeakMap<Page, number>();
@@ -144,6 +147,15 @@ class PagePool {
     // once in ~40 launches of the test suite: font errors after 4 s, then nothing for 30 s); a start-up that takes
     // more than START_MS (it takes ~1.3 s) is given up and started once more.
     this.chromium = startChromium(executablePath, Math.min(ms, START_MS));
+  }
+  unpin() {
+    this.unpinned = true;
+    unpinChromium(this.chromium.process.pid);
+  }
+  /** A browser started in place of the one before (a slow start-up, a recycling, a browser that stopped answering). */
+  private startAnother(ms: number) {
+    this.chromium = startChromium(this.executablePath, ms);
+    if (this.unpinned) unpinChromium(this.chromium.process.pid);
   }
   async start() {
     try {
@@ -160,7 +172,7 @@ class PagePool {
     } catch (e) {
       if (!(e instanceof RenderError) || !/did not start within/.test(e.message)) throw e;
       await this.chromium.stop(0);
-      this.chromium = startChromium(this.executablePath, this.ms);
+      this.startAnother(this.ms);
       return this.chromium.endpoint;
     }
   }
@@ -182,7 +194,7 @@ class PagePool {
       this.idle.length = 0;
       await within(5000, "closing Chromium", this.browser.close()).catch(() => {});
       await this.chromium.stop(0);
-      this.chromium = startChromium(this.executablePath, this.ms);
+      this.startAnother(this.ms);
       this.browser = await this.connect();
       this.browsers++;
     })().finally(() => {

@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { chromiumCommand, reapedChildrenCpuMs } from "../pdf/chromium.ts";
+import { chromiumArgs, chromiumCommand, reapedChildrenCpuMs } from "../pdf/chromium.ts";
 import { chromiumPath } from "../pdf/print-pdf.ts";
 import { median } from "./median.ts";
 
@@ -70,18 +70,18 @@ const results: {
     execFileSync("npm", ["run", "compile"], { cwd: root, stdio: "ignore" });
   }
 }
-// Chromium's own print of one finished bulletin (its command line, `--print-to-pdf`, the same arguments and CPUs a
-// build gives it): the floor a cold build is measured against. It runs after each cold build, on the English
-// edition that build wrote, so the two alternate and share the machine's state of the moment.
-const chromiumPrint = (html: string) => {
+// Chromium's own print of one finished bulletin (its command line, `--print-to-pdf`, the same arguments a build gives
+// it): the floor a cold build is measured against. It runs after each cold build, on the English edition that build
+// wrote, so the two alternate and share the machine's state of the moment. Twice: on the CPU a build starts Chromium
+// on (pdf/chromium.ts pins it to one on a small machine, and unpins it once the last edition's HTML is handed over),
+// and on every CPU, as the command line runs when nothing pins it.
+const chromiumPrint = (html: string, pinned: boolean) => {
   const profile = mkdtempSync(join(tmpdir(), "bench-profile-"));
   const t0 = performance.now();
-  const [command, args] = chromiumCommand(chromiumPath(), [
-    `--user-data-dir=${profile}`,
-    `--print-to-pdf=${join(profile, "out.pdf")}`,
-    "--no-pdf-header-footer",
-    html,
-  ]);
+  const extra = [`--user-data-dir=${profile}`, `--print-to-pdf=${join(profile, "out.pdf")}`, "--no-pdf-header-footer"];
+  const [command, args] = pinned
+    ? chromiumCommand(chromiumPath(), [...extra, html])
+    : [chromiumPath(), [...chromiumArgs(), ...extra, html]];
   const r = spawnSync(command, args, { stdio: "ignore" });
   const wall = performance.now() - t0;
   const pages = existsSync(join(profile, "out.pdf")) ? pdfPages(join(profile, "out.pdf")) : 0;
@@ -91,6 +91,7 @@ const chromiumPrint = (html: string) => {
 };
 const pdfPages = (file: string) => (readFileSync(file, "latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
 const ownPrint: { wall: number; pages: number }[] = [];
+const ownPrintUnpinned: { wall: number; pages: number }[] = [];
 for (let i = 0; i < runs + 1; i++) {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
   const t0 = performance.now();
@@ -100,10 +101,12 @@ for (let i = 0; i < runs + 1; i++) {
   });
   const wall = performance.now() - t0;
   const t = JSON.parse(readFileSync(join(dir, "t.json"), "utf8"));
-  const printed = chromiumPrint(join(dir, "2024", "en", "bulletin.html"));
+  const printed = chromiumPrint(join(dir, "2024", "en", "bulletin.html"), true);
+  const unpinned = chromiumPrint(join(dir, "2024", "en", "bulletin.html"), false);
   rmSync(dir, { recursive: true, force: true });
   if (i === 0) continue; // the first run warms the disk cache only
   ownPrint.push(printed);
+  ownPrintUnpinned.push(unpinned);
   results.push({
     wall,
     process: t.processMs,
@@ -113,7 +116,9 @@ for (let i = 0; i < runs + 1; i++) {
     nodeCpu: t.nodeCpuMs ?? 0,
     childCpu: t.childCpuMs ?? 0,
   });
-  process.stderr.write(`run ${i}: build ${Math.round(wall)} ms, Chromium's own print ${Math.round(printed.wall)} ms\n`);
+  process.stderr.write(
+    `run ${i}: build ${Math.round(wall)} ms, Chromium's own print ${Math.round(printed.wall)} ms (on every CPU: ${Math.round(unpinned.wall)} ms)\n`,
+  );
 }
 const stages = [
   "load",
@@ -140,14 +145,24 @@ console.log(
 );
 {
   const build = median(results.map((r) => r.wall));
-  const own = median(ownPrint.map((p) => p.wall));
-  console.log(
-    `  ${"Chromium".padEnd(11)} ${String(Math.round(own)).padStart(6)} ms  (its own command line printing the built English bulletin, ${ownPrint[0]?.pages} pages, cold; after each build)`,
+  // pair by pair: a build and the prints after it share the machine's speed of the moment (it drifts)
+  const ratio = (name: string, prints: { wall: number }[], what: string) => {
+    const own = median(prints.map((p) => p.wall));
+    const pairs = results.map((r, k) => r.wall / prints[k]!.wall);
+    console.log(`  ${name.padEnd(11)} ${String(Math.round(own)).padStart(6)} ms  (${what})`);
+    console.log(
+      `  ${"ratio".padEnd(11)} ${median(pairs).toFixed(2).padStart(6)}     (cold build of both editions ÷ that print of one, median of the ${pairs.length} pairs: ${pairs.map((x) => x.toFixed(2)).join(" ")}; of the medians: ${(build / own).toFixed(2)})`,
+    );
+  };
+  ratio(
+    "Chromium",
+    ownPrint,
+    `its own command line printing the built English bulletin, ${ownPrint[0]?.pages} pages, cold, on the CPU a build starts it on; after each build`,
   );
-  // pair by pair: a build and the print after it share the machine's speed of the moment (it drifts)
-  const pairs = results.map((r, k) => r.wall / ownPrint[k]!.wall);
-  console.log(
-    `  ${"ratio".padEnd(11)} ${median(pairs).toFixed(2).padStart(6)}     (cold build of both editions ÷ Chromium's own print of one, median of the ${pairs.length} pairs: ${pairs.map((x) => x.toFixed(2)).join(" ")}; of the medians: ${(build / own).toFixed(2)})`,
+  ratio(
+    "on all CPUs",
+    ownPrintUnpinned,
+    "the same print with nothing pinned, as `chromium --print-to-pdf` runs by itself",
   );
 }
 console.log(
@@ -188,6 +203,7 @@ const printedHtml: Record<string, string> = {};
       return chromium.print(html, o);
     },
     close: () => chromium.close(),
+    unpin: () => chromium.unpin?.(),
   };
   const warm: number[] = [];
   const c0 = process.resourceUsage();
@@ -242,6 +258,7 @@ console.log(
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const printer = await launchPrinter();
+    printer.unpin?.(); // as a build does once it has handed over the last edition
     try {
       const o = { header: "", footer: "{page}/{total}" };
       const info = { title: "", subject: "", keywords: "", author: "", creator: "" };
