@@ -162,7 +162,8 @@ function gunzipped(buf: Buffer, file: string, problems: Problem[]): Buffer | und
 
 /**
  * The text of the last 16 flow files this process gunzipped, by the sha1 of their stored bytes: the round's hash
- * (chain/round.ts) digests the same files a build has just parsed, and gunzipped each a second time (gunzip in the profile of a build: 104–146 → 56–64 ms).
+ * (chain/round.ts) digests the same files a build has just parsed, and gunzipped each a second time (gunzip in the
+ * profile of a build: 104–146 → 56–64 ms).
  */
 const texts = new Map<string, Buffer>();
 function textOf<T extends Buffer | undefined>(raw: Buffer, sha1: string, unzip: () => T): Buffer | T {
