@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
  * puppeteer-core's browser downloader (@puppeteer/browsers) fetches through `proxy-agent`, which brings a PAC-script
  * interpreter (QuickJS compiled to JavaScript, esprima, escodegen, an FTP client: 1.2 MB minified). The bulletin
  * never downloads a browser (it starts Debian's Chromium itself and connects to it), so `proxy-agent` is replaced by
- * a module that says so if it is ever used. Loading puppeteer then costs ~40 ms of CPU instead of ~120.
+ * a module that says so if it is ever used. Loading puppeteer then costs ~85 ms of CPU instead of ~120.
  */
 const withoutBrowserDownloads = {
   name: "without-browser-downloads",
