@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import type { Config } from "../config/schema.ts";
 import { decodeUtf8 } from "../core/text.ts";
 import type { Effects } from "../effects.ts";
@@ -8,16 +7,8 @@ import { problem } from "../errors/messages.ts";
 import type { Problem } from "../errors/problem.ts";
 import { type ColumnSpec, parseTable, type Table } from "./csv.ts";
 import { FLOW_COLUMNS, type FlowTable, parseFlows } from "./flows.ts";
+import { gunzipWhole, textOf } from "./gunzip.ts";
 import type { ProvenanceEntry } from "./provenance.ts";
-
-/**
- * gunzip in one piece: the gzip trailer gives the size, so zlib writes one buffer instead of 16 KB chunks joined
- * afterwards (the asynchronous gunzip was slower here: ~700 callbacks per file on the main thread).
- */
-export function gunzipWhole(buf: Buffer): Buffer {
-  const size = buf.length >= 18 ? buf.readUInt32LE(buf.length - 4) : 0;
-  return gunzipSync(buf, { chunkSize: Math.min(Math.max(size + 1, 64 * 1024), 256 * 1024 * 1024) });
-}
 
 /** The data contract: one spec per table (see data/README.md). */
 export const TABLES = {
@@ -159,27 +150,6 @@ function gunzipped(buf: Buffer, file: string, problems: Problem[]): Buffer | und
     return undefined;
   }
 }
-
-/**
- * The text of the last 16 flow files this process gunzipped, by the sha1 of their stored bytes: the round's hash
- * (chain/round.ts) digests the same files a build has just parsed, and gunzipped each a second time (gunzip in the
- * profile of a build: 104–146 → 56–64 ms).
- */
-const texts = new Map<string, Buffer>();
-function textOf<T extends Buffer | undefined>(raw: Buffer, sha1: string, unzip: () => T): Buffer | T {
-  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
-  const known = texts.get(sha1);
-  if (known) return known;
-  const text = unzip();
-  if (text) {
-    if (texts.size >= 16) texts.delete(texts.keys().next().value as string);
-    texts.set(sha1, text);
-  }
-  return text;
-}
-
-/** A table's bytes gunzipped (when gzip), `sha1` the hex sha1 of `raw`: kept from the reading when it was read. */
-export const gunzippedText = (raw: Buffer, sha1: string): Buffer => textOf(raw, sha1, () => gunzipWhole(raw));
 
 /**
  * The last 16 flow tables this process parsed, by file and sha1 of their stored bytes, with their problems: a process
