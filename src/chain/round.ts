@@ -111,9 +111,8 @@ function normalisedDigest(b: Buffer): Buffer {
   const key = createHash("sha1").update(b).digest("hex");
   const known = digests.get(key);
   if (known) return known;
-  const d = createHash("sha256")
-    .update(normalised(gunzippedText(b, key)))
-    .digest();
+  const text = normalised(gunzippedText(b, key));
+  const d = createHash("sha256").update(text).digest();
   if (digests.size >= 256) digests.clear(); // a long process (serve) sees new versions of the tables: a bound
   digests.set(key, d);
   return d;
