@@ -154,8 +154,10 @@ class PagePool {
   }
   /** A browser started in place of the one before (a slow start-up, a recycling, a browser that stopped answering). */
   private startAnother(ms: number) {
-    this.chromium = startChromium(this.executablePath, ms);
-    if (this.unpinned) unpinChromium(this.chromium.process.pid);
+    const chromium = startChromium(this.executablePath, ms);
+    this.chromium = chromium;
+    // once it answers: before, taskset may not yet have pinned it, and would pin it after us
+    if (this.unpinned) chromium.endpoint.then(() => unpinChromium(chromium.process.pid)).catch(() => {});
   }
   async start() {
     try {
