@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { createCanvas, loadImage } from "canvas";
@@ -7,8 +8,10 @@ import type { GeometryCollection, Topology } from "topojson-specification";
 import * as vega from "vega";
 import { compile } from "vega-lite";
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadCompiledCode, saveCompiledCode } from "../src/chain/compiled-cache.ts";
 import { buildChartSpecs, type ChartSpec } from "../src/charts/build-chart-specs.ts";
 import { renderCharts, toTable } from "../src/charts/render-charts.ts";
+import { fillIn, toVega, vegaCode, vegaKey, withoutValues } from "../src/charts/vega-specs.ts";
 import type { Lang } from "../src/core/domain.ts";
 import { SECTION_IDS } from "../src/core/domain.ts";
 import { encodePng } from "../src/core/png.ts";
@@ -246,6 +249,97 @@ describe("rendering (no browser)", () => {
         }
       }
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe("the figures' compiled Vega specs, kept between runs (charts/vega-specs.ts)", () => {
+  // descriptions quoting numbers, as the narrative's alt texts do
+  const described = (lang: Lang) =>
+    buildChartSpecs(
+      {
+        indicators: ind,
+        locale: templates.locales[lang]!,
+        boundaries,
+        descriptions: Object.fromEntries(SECTION_IDS.map((id) => [id, `${id}: 94,372 immigrations in 2024`])),
+      },
+      SECTION_IDS,
+    );
+  const fresh = () => {
+    vegaCode.known.clear();
+    vegaCode.added.clear();
+  };
+
+  it("a kept spec, filled in, is what Vega-Lite compiles, for every figure of both languages", async () => {
+    fresh();
+    for (const lang of ["en", "nl"] as const)
+      for (const c of described(lang)) {
+        const direct = compile(c.spec).spec;
+        expect(await toVega(c.spec, true), `${c.id}.${lang}, compiled`).toEqual(direct);
+        expect(vegaCode.added.has(vegaKey(withoutValues(c.spec).shape)), `${c.id}.${lang} kept`).toBe(true);
+        expect(await toVega(c.spec, true), `${c.id}.${lang}, from what was kept`).toEqual(direct);
+      }
+    expect(vegaCode.added.size).toBe(2 * SECTION_IDS.length);
+  });
+
+  it("other data values and another description find the same spec and are filled in, not the kept ones", async () => {
+    fresh();
+    const [before] = described("en").filter((c) => c.id === "headline");
+    await toVega(before!.spec, true);
+    const bump = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(bump)
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bump(x)]))
+          : typeof v === "number"
+            ? v + 1
+            : v;
+    const spec = JSON.parse(JSON.stringify(before!.spec));
+    const data = spec.layer?.find((l: { data?: { values?: unknown[] } }) => (l.data?.values?.length ?? 0) > 10)?.data;
+    expect(data?.values?.length).toBeGreaterThan(10); // the test changes a long series
+    data.values = bump(data.values);
+    spec.description = "another description";
+    expect(vegaKey(withoutValues(spec).shape)).toBe(vegaKey(withoutValues(before!.spec).shape));
+    expect(await toVega(spec, true)).toEqual(compile(spec).spec);
+    expect(vegaCode.added.size).toBe(1); // found, not compiled again
+    // a change to anything else is another spec
+    const titled = { ...before!.spec, title: "Another title" };
+    expect(vegaKey(withoutValues(titled).shape)).not.toBe(vegaKey(withoutValues(before!.spec).shape));
+  });
+
+  it("an entry that is not JSON, or whose placeholder was changed, is compiled again", async () => {
+    const [c] = described("nl");
+    const { shape, parts } = withoutValues(c!.spec);
+    const compiled = JSON.stringify(compile(shape as never).spec);
+    expect(fillIn(compiled, parts)).toEqual(compile(c!.spec).spec);
+    expect(fillIn("{ not json", parts)).toBeUndefined();
+    // a placeholder copied into a text (as a title quoting the description would) is not a whole value
+    const quoted = JSON.parse(compiled);
+    quoted.title = `see ${JSON.stringify(quoted.description)}`;
+    expect(fillIn(JSON.stringify(quoted), parts)).toBeUndefined();
+    fresh();
+    vegaCode.known.set(vegaKey(shape), "{ not json");
+    expect(await toVega(c!.spec, true)).toEqual(compile(c!.spec).spec);
+    expect(vegaCode.added.size).toBe(1);
+  });
+
+  it("kept in the machine's cache: a later run compiles nothing and draws the same SVGs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-cache-"));
+    const fx = overlayEffects({}, { env: { ...process.env, BULLETIN_CACHE: dir } });
+    fresh();
+    const first = await renderCharts(described("en"), "en");
+    expect(vegaCode.added.size).toBe(SECTION_IDS.length);
+    await saveCompiledCode(fx);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, "vega-compiled.json"), "utf8")))).toHaveLength(
+      SECTION_IDS.length,
+    );
+    fresh();
+    await loadCompiledCode(fx);
+    expect(vegaCode.known.size).toBe(SECTION_IDS.length);
+    const second = await renderCharts(described("en"), "en");
+    expect(vegaCode.added.size).toBe(0);
+    expect(second.map((c) => c.svg)).toEqual(first.map((c) => c.svg));
+    // no boundaries and no data values in the file: the map's spec is kept without its thousands of coordinates
+    expect(readFileSync(join(dir, "vega-compiled.json"), "utf8").length).toBeLessThan(200_000);
   });
 });
 

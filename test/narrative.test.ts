@@ -287,7 +287,7 @@ describe("the 2023 edition is coherent", () => {
   });
 });
 
-describe("the templates' compiled code in the machine's cache (chain/template-cache.ts)", () => {
+describe("the templates' compiled code in the machine's cache (chain/compiled-cache.ts)", () => {
   it("a later run compiles nothing and writes the same narrative; an entry that is not code is compiled again", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bulletin-cache-"));
     const fx = overlayEffects({}, { env: { ...process.env, BULLETIN_CACHE: dir } });
@@ -295,8 +295,8 @@ describe("the templates' compiled code in the machine's cache (chain/template-ca
     const run = async () => {
       vi.resetModules();
       const wn = await import("../src/narrative/write-narrative.ts");
-      const cache = await import("../src/chain/template-cache.ts");
-      await cache.loadTemplateCode(fx);
+      const cache = await import("../src/chain/compiled-cache.ts");
+      await cache.loadCompiledCode(fx);
       const n = wn.writeNarrative({
         indicators: ind[2024]!,
         locale: templates.locales.en!,
@@ -305,7 +305,7 @@ describe("the templates' compiled code in the machine's cache (chain/template-ca
         sectionIds: SECTION_IDS,
       });
       const compiled = wn.templateCode.added.size;
-      await cache.saveTemplateCode(fx);
+      await cache.saveCompiledCode(fx);
       return { sections: n.sections, compiled };
     };
     const first = await run();

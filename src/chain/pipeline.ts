@@ -41,9 +41,9 @@ import type { Narrative } from "../narrative/write-narrative.ts";
 import { printOptionsFor } from "../pdf/print-options.ts";
 import { editionFiles } from "../publish/edition-files.ts";
 import { editionFolder } from "../publish/publish.ts";
+import { saveCompiledCode } from "./compiled-cache.ts";
 import { narrate, type Prepared, planKeyOf, prepareYear, type RenderCache, templatesFor } from "./prepare.ts";
 import type { RoundPattern } from "./round.ts";
-import { saveTemplateCode } from "./template-cache.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./types.ts";
 
 export type { BuildRequest, Built, BuiltArea, BuiltEdition, Format } from "./types.ts";
@@ -147,7 +147,7 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   } finally {
     await Promise.allSettled(printing);
   }
-  await saveTemplateCode(fx); // what this run compiled, for the next one
+  await saveCompiledCode(fx); // what this run compiled, for the next one
   timings.render = performance.now() - t0;
   return { config, areas: built, problems: out.problems, timings, marks, rounds: out.rounds };
 }

@@ -27,8 +27,8 @@ import { narrateEditions } from "../narrative/narrate.ts";
 import { readTemplates, type TemplateSet, templatesDirFor } from "../narrative/read-templates.ts";
 import { editionFolder } from "../publish/publish.ts";
 import { validateDatasets } from "../validate/validate-datasets.ts";
+import { loadCompiledCode } from "./compiled-cache.ts";
 import { type RoundPattern, roundPatternFor } from "./round.ts";
-import { loadTemplateCode } from "./template-cache.ts";
 
 /** What steps 2–5 need of the request. */
 export interface PrepareRequest {
@@ -216,7 +216,7 @@ function mergedAway(nis: string | undefined, year: number, geography: number, co
 }
 
 export async function templatesFor(req: PrepareRequest, plan: EditionPlan, fx: Effects): Promise<TemplateSet> {
-  await loadTemplateCode(fx); // their compiled code from earlier runs
+  await loadCompiledCode(fx); // the templates' and figures' compiled code from earlier runs
   return readTemplates(req.templatesDir ?? (await templatesDirFor(req.configPath, fx)), languagesOf(plan), fx);
 }
 export const narrate = (p: Prepared, templates: TemplateSet, configPath: string, mapShown: boolean) =>

@@ -4,9 +4,9 @@
  */
 
 import { join } from "node:path";
+import { saveCompiledCode } from "../chain/compiled-cache.ts";
 import { narrate, prepareYear, templatesFor } from "../chain/prepare.ts";
 import { publishRecords } from "../chain/round.ts";
-import { saveTemplateCode } from "../chain/template-cache.ts";
 import type { BuildRequest, Built, Format } from "../chain/types.ts";
 import { planEditions } from "../config/editions.ts";
 import { loadConfig } from "../config/read-config.ts";
@@ -40,7 +40,7 @@ export async function check(req: BuildRequest, fx: Effects): Promise<{ problems:
       out.problems.push(...e.problems);
     }
   }
-  await saveTemplateCode(fx);
+  await saveCompiledCode(fx);
   return { problems: out.problems, years: [...plan.keys()] };
 }
 

@@ -38,7 +38,7 @@ export { NarrativeError, resolvePath };
 const COMPILED = new Map<string, TemplateSpecification>();
 
 /**
- * Handlebars' precompiled code of the templates earlier runs compiled, by `templateKey` (chain/template-cache.ts keeps
+ * Handlebars' precompiled code of the templates earlier runs compiled, by `templateKey` (chain/compiled-cache.ts keeps
  * it in the machine's cache): a fresh process evaluates that code instead of running Handlebars' compiler again, which
  * cost ~0.2 s of every cold build. `added` is what this process compiled itself, for the cache.
  */
