@@ -142,6 +142,24 @@ describe("bulletin CLI", () => {
     expect(code.filter((c) => c.includes("does not download browsers"))).toHaveLength(1);
   });
 
+  it("the compiled command carries zod's English messages only, and config.yml's errors still read in English", async () => {
+    const dist = join(root, "dist");
+    const code = readdirSync(dist)
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => readFileSync(join(dist, f), "utf8"));
+    expect(code.some((c) => c.includes("Invalid input"))).toBe(true);
+    for (const phrase of ["Ungültige Eingabe", "Entrée invalide", "Ongeldige invoer"])
+      expect(
+        code.filter((c) => c.includes(phrase)),
+        phrase,
+      ).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-zod-"));
+    writeFileSync(join(dir, "config.yml"), "year: 2024\nedition:\n  publishedd: 2024-05-01\n");
+    const r = await cli(["check", "--config", join(dir, "config.yml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/config\.yml:\d+:\d+: error: .*(unknown key|publishedd)/i);
+  });
+
   it("--help lists the commands", async () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);

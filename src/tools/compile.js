@@ -26,6 +26,29 @@ const withoutBrowserDownloads = {
     }));
   },
 };
+/**
+ * zod's `locales` namespace (its error messages in 60-odd languages, ~150 kB minified, parsed by every command that
+ * reads config.yml; exported by zod's classic and core modules) is replaced by its English one: config.yml's messages
+ * are in English (src/config), and zod itself imports English directly (classic/schemas.js) as its default.
+ */
+const englishOnlyZod = {
+  name: "english-only-zod",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(a.importer)
+        ? {
+            path: join(dirname(a.importer), "..", "locales", "en.js").replace(/en\.js$/, "en-only.js"),
+            namespace: "zod-en",
+          }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-en" }, (a) => ({
+      contents: `export { default as en } from ${JSON.stringify(a.path.replace(/en-only\.js$/, "en.js"))};`,
+      loader: "js",
+      resolveDir: dirname(a.path),
+    }));
+  },
+};
 const out = join(root, "dist");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -46,7 +69,7 @@ await build({
   target: "node20",
   // a native addon: loaded from node_modules at run time
   external: ["canvas"],
-  plugins: [withoutBrowserDownloads],
+  plugins: [withoutBrowserDownloads, englishOnlyZod],
   // CommonJS dependencies call require() for Node's own modules; an ES module has none of its own
   banner: {
     js: "import { createRequire as __bulletinRequire } from 'node:module'; const require = __bulletinRequire(import.meta.url);",
