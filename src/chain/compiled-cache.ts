@@ -1,7 +1,7 @@
 /**
  * What earlier runs compiled, in the machine's cache (`fx.cacheDir`, beside the rounds' patterns): the templates'
- * Handlebars code (`templates-compiled.json`, narrative/write-narrative.ts `templateCode`) and the figures' Vega specs
- * (`vega-compiled.json`, charts/vega-specs.ts `vegaCode`). Read before the narrative is written, and what a run
+ * Handlebars code (`templates-compiled.json`, narrative/write-narrative.ts `templateCode`) and the figures' Vega
+ * dataflows (`vega-compiled.json`, charts/vega-specs.ts `vegaCode`). Read before the narrative is written, and what a run
  * compiled added after it. Each entry is keyed by its source and the compiler's version, so an edited template or
  * figure is compiled again and a stale entry is never used. A cache that cannot be read or written is no cache: the
  * templates and figures are compiled.

@@ -5,7 +5,7 @@ import { FONT_FAMILY, FONT_FILES } from "../core/fonts.ts";
 import { encodePng } from "../core/png.ts";
 import type { ChartSpec } from "./build-chart-specs.ts";
 import { NUMBER_LOCALES, TIME_LOCALES } from "./theme.ts";
-import { toVega } from "./vega-specs.ts";
+import { toRuntime } from "./vega-specs.ts";
 
 let fontsRegistered = false;
 /** The canvas measures (and draws PNG) text with the same font files the HTML embeds. */
@@ -43,7 +43,7 @@ export async function renderCharts(
   registerFonts();
   const locale = { number: NUMBER_LOCALES[lang], time: TIME_LOCALES[lang] } as unknown as vega.LocaleFormatters;
   const viewOf = async (spec: ChartSpec["spec"]) => {
-    const view = new vega.View(vega.parse((await toVega(spec, true)) as vega.Spec), {
+    const view = new vega.View(await toRuntime(spec, true), {
       renderer: "none",
       locale,
     } as vega.ViewOptions);

@@ -1,27 +1,31 @@
 /**
- * Vega-Lite → Vega, kept between runs. Compiling the 14 figures of a build cost ~0.18 s of CPU, all of it before the
- * first edition's HTML, and loading vega-lite ~0.04 s more. Vega-Lite passes a chart's data values through unread
- * (compile/data/source.ts: `{values: data.values}`; they are only compared with each other, to merge equal inline
- * datasets), so the compiled spec is kept with each dataset, and the description that quotes its numbers, replaced by
- * a placeholder, and filled in again when it is used. A new year's data then finds last year's compiled spec.
+ * Vega-Lite → Vega → Vega's dataflow, kept between runs. Compiling the 14 figures of a build with Vega-Lite cost ~0.18
+ * s of CPU and parsing them with Vega ~0.1 s more, all of it before the first edition's HTML; loading vega-lite ~0.04 s
+ * more. Neither reads a chart's data values: Vega-Lite passes them through (compile/data/source.ts:
+ * `{values: data.values}`; it only compares them with each other, to merge equal inline datasets), and so does Vega's
+ * parser (parsers/data.js: `$ingest: data.values`). So the dataflow is kept with each dataset, and the description
+ * that quotes its numbers, replaced by a placeholder, and filled in again when it is used. A new year's data then
+ * finds last year's dataflow. The dataflow is kept as JSON: every figure's view is made from that form, kept or not
+ * (its SVG is the same as from the parser's own objects: a test compares them).
  *
- * `vegaCode.known` is what earlier runs compiled (chain/compiled-cache.ts keeps it in the machine's cache), by
- * `vegaKey`: the spec without its values, the placeholders' form and vega-lite's version. `added` is what this
- * process compiled for the cache. A spec whose placeholders Vega-Lite did not pass through as they were is compiled
- * every time and not kept.
+ * `vegaCode.known` is what earlier runs kept (chain/compiled-cache.ts keeps it in the machine's cache), by `vegaKey`:
+ * the spec without its values, the placeholders' form and the versions of vega-lite and vega. `added` is what this
+ * process made for the cache. A spec whose placeholders did not come through as they were is compiled every time
+ * and not kept.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import * as vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 
 export const vegaCode = { known: new Map<string, string>(), added: new Map<string, string>() };
 
 /** A placeholder: an object with this one key, whose value numbers the dataset (or "description"). */
 const MARK = "\u0000bulletin-placeholder";
-/** the placeholders' form: a change to it makes every kept spec a stranger */
-const FORM = 1;
+/** what is kept and the placeholders' form: a change to either makes every kept entry a stranger */
+const FORM = 2;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const isObject = (v: unknown): v is { [k: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -95,18 +99,20 @@ export function fillIn(compiled: string, parts: Json[]): Json | undefined {
   return everyPart && asWholeValues ? filled : undefined;
 }
 
-let version: string | undefined;
-/** vega-lite's version, from its package.json (read, not imported: importing it is what a kept spec saves) */
-function vegaLiteVersion(): string {
+const versions = new Map<string, string>();
+/** a package's version, from its package.json (read, not imported: importing vega-lite is what a kept entry saves) */
+function versionOf(name: string): string {
+  let version = versions.get(name);
   if (version === undefined) {
     const require = createRequire(import.meta.url);
-    let dir = dirname(require.resolve("vega-lite"));
-    while (!existsJson(join(dir, "package.json"), "vega-lite")) dir = dirname(dir);
-    version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
+    let dir = dirname(require.resolve(name));
+    while (!isPackage(join(dir, "package.json"), name) && dirname(dir) !== dir) dir = dirname(dir);
+    version = String((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version);
+    versions.set(name, version);
   }
   return version;
 }
-function existsJson(file: string, name: string): boolean {
+function isPackage(file: string, name: string): boolean {
   try {
     return (JSON.parse(readFileSync(file, "utf8")) as { name?: string }).name === name;
   } catch {
@@ -116,25 +122,29 @@ function existsJson(file: string, name: string): boolean {
 
 export const vegaKey = (shape: Json) =>
   createHash("sha256")
-    .update(`vega-lite ${vegaLiteVersion()} form ${FORM}\0`)
+    .update(`vega-lite ${versionOf("vega-lite")} vega ${versionOf("vega")} form ${FORM}\0`)
     .update(JSON.stringify(shape))
     .digest("hex")
     .slice(0, 32);
 
-/** The Vega spec of a Vega-Lite spec: kept from an earlier run, or compiled (and kept when `keep` says so). */
-export async function toVega(spec: TopLevelSpec, keep: boolean): Promise<object> {
+/**
+ * Vega's dataflow (`vega.parse`'s runtime specification, for `new vega.View`) of a Vega-Lite spec: kept from an
+ * earlier run, or compiled and parsed (and kept when `keep` says so).
+ */
+export async function toRuntime(spec: TopLevelSpec, keep: boolean): Promise<vega.Runtime> {
   const { shape, parts } = withoutValues(spec);
   const key = vegaKey(shape);
   const known = vegaCode.known.get(key) ?? vegaCode.added.get(key);
   if (known !== undefined) {
     const filled = fillIn(known, parts);
-    if (filled !== undefined) return filled as object;
-    vegaCode.known.delete(key); // not as this process would have kept it: compiled again
+    if (filled !== undefined) return filled as unknown as vega.Runtime;
+    vegaCode.known.delete(key); // not as this process would have kept it: made again
   }
   const { compile } = await import("vega-lite");
-  const compiled = JSON.stringify(compile(shape as unknown as TopLevelSpec).spec);
-  const filled = fillIn(compiled, parts);
-  if (filled === undefined) return compile(spec).spec; // Vega-Lite changed a placeholder: this spec is not kept
-  if (keep) vegaCode.added.set(key, compiled);
-  return filled as object;
+  const made = JSON.stringify(vega.parse(compile(shape as unknown as TopLevelSpec).spec));
+  const filled = fillIn(made, parts);
+  // a placeholder that did not come through as it was: this spec is made from its values, every time
+  if (filled === undefined) return vega.parse(compile(spec).spec);
+  if (keep) vegaCode.added.set(key, made);
+  return filled as unknown as vega.Runtime;
 }
