@@ -37,7 +37,7 @@ const year = Number(arg("--year", String(config.year)));
 const out = mkdtempSync(join(tmpdir(), "bench-disclosure-"));
 const cli = (...args: string[]) => {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [join(root, "src/bin.js"), ...args, "--out", out], {
+  const r = spawnSync(join(root, "src/bin.js"), [...args, "--out", out], {
     cwd: root,
     encoding: "utf8",
   });

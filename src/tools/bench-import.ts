@@ -50,11 +50,9 @@ const zipPath = join(dir, "TF_SOC_POP_STRUCT_2030.zip");
 const results: { ms: number; rssMB: number }[] = [];
 for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [join(root, "src/bin.js"), "data", "import", "statbel-population", zipPath, "--config", config],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const child = spawn(join(root, "src/bin.js"), ["data", "import", "statbel-population", zipPath, "--config", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr += d;

@@ -74,7 +74,7 @@ function watchRss(pid: number) {
 }
 
 const t0 = performance.now();
-const child = spawn(process.execPath, [join(root, "src/bin.js"), "build", "--area", areaArg, "--out", out], {
+const child = spawn(join(root, "src/bin.js"), ["build", "--area", areaArg, "--out", out], {
   cwd: root,
   stdio: ["ignore", "ignore", "inherit"],
 });

@@ -24,8 +24,8 @@ const coldBuild = (formats: string) => {
   const out = mkdtempSync(join(tmpdir(), "bench-cold-"));
   const t0 = performance.now();
   execFileSync(
-    process.execPath,
-    [join(root, "src/bin.js"), "build", "--config", join(dir, "config.yml"), "--out", out, "--format", formats],
+    join(root, "src/bin.js"),
+    ["build", "--config", join(dir, "config.yml"), "--out", out, "--format", formats],
     { cwd: root, stdio: "ignore" },
   );
   rmSync(out, { recursive: true, force: true });
