@@ -352,6 +352,11 @@ describe("the figures' Vega dataflows, kept between runs (charts/vega-specs.ts)"
     const second = await renderCharts(described("en"), "en");
     expect(vegaCode.added.size).toBe(0);
     expect(second.map((c) => c.svg)).toEqual(first.map((c) => c.svg));
+    // the batch's way: compiled and parsed every time, nothing kept, the same figures
+    fresh();
+    const batch = await renderCharts(described("en"), "en", undefined, { keptDataflows: false });
+    expect(vegaCode.added.size).toBe(0);
+    expect(batch.map((c) => c.svg)).toEqual(first.map((c) => c.svg));
     // no boundaries and no data values in the file: the map is kept without its thousands of coordinates
     expect(readFileSync(join(dir, "vega-compiled.json"), "utf8").length).toBeLessThan(400_000);
   });

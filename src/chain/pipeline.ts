@@ -184,7 +184,11 @@ async function renderEdition(
   const { specs, charts } = await timed(timings, "charts", async () => {
     const descriptions = Object.fromEntries(p.sections.map((id) => [id, narrative.sections[id]!.altText]));
     const specs = buildChartSpecs({ indicators: p.indicators, locale, boundaries, descriptions }, p.sections);
-    const charts = await renderCharts(specs, lang, cache?.charts, { keepViews: !preview && png });
+    // the figures' dataflows kept between runs (charts/vega-specs.ts) for a build, not for a batch or the preview
+    const charts = await renderCharts(specs, lang, cache?.charts, {
+      keepViews: !preview && png,
+      keptDataflows: !cache,
+    });
     return { specs, charts };
   });
   mark(tag("charts", lang));

@@ -38,12 +38,12 @@ export async function renderCharts(
   specs: ChartSpec[],
   lang: Lang,
   cache?: ChartCache,
-  opts: { keepViews?: boolean } = {},
+  opts: { keepViews?: boolean; keptDataflows?: boolean } = {},
 ): Promise<RenderedChart[]> {
   registerFonts();
   const locale = { number: NUMBER_LOCALES[lang], time: TIME_LOCALES[lang] } as unknown as vega.LocaleFormatters;
   const viewOf = async (spec: ChartSpec["spec"]) => {
-    const view = new vega.View(await toRuntime(spec, true), {
+    const view = new vega.View(await toRuntime(spec, opts.keptDataflows ?? true), {
       renderer: "none",
       locale,
     } as vega.ViewOptions);

@@ -5,7 +5,7 @@
  * `{values: data.values}`; it only compares them with each other, to merge equal inline datasets), and so does Vega's
  * parser (parsers/data.js: `$ingest: data.values`). So the dataflow is kept with each dataset, and the description
  * that quotes its numbers, replaced by a placeholder, and filled in again when it is used. A new year's data then
- * finds last year's dataflow. The dataflow is kept as JSON: every figure's view is made from that form, kept or not
+ * finds last year's dataflow. The dataflow is kept as JSON: a build draws every figure from that form, kept or made
  * (its SVG is the same as from the parser's own objects: a test compares them).
  *
  * `vegaCode.known` is what earlier runs kept (chain/compiled-cache.ts keeps it in the machine's cache), by `vegaKey`:
@@ -21,6 +21,8 @@ import * as vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 
 export const vegaCode = { known: new Map<string, string>(), added: new Map<string, string>() };
+/** The most entries a process adds (a build makes 14): a bound on what a long process holds. */
+const ADDED_LIMIT = 60;
 
 /** A placeholder: an object with this one key, whose value numbers the dataset (or "description"). */
 const MARK = "\u0000bulletin-placeholder";
@@ -128,10 +130,13 @@ export const vegaKey = (shape: Json) =>
     .slice(0, 32);
 
 /**
- * Vega's dataflow (`vega.parse`'s runtime specification, for `new vega.View`) of a Vega-Lite spec: kept from an
- * earlier run, or compiled and parsed (and kept when `keep` says so).
+ * Vega's dataflow (`vega.parse`'s runtime specification, for `new vega.View`) of a Vega-Lite spec: with `kept`, the
+ * one an earlier run kept, or compiled and parsed and kept for the next; without, compiled and parsed. The municipal
+ * batch goes without: its 600 editions' figures differ in their scales' domains (~1 new entry an edition), and its
+ * render thread would only pay for the placeholders.
  */
-export async function toRuntime(spec: TopLevelSpec, keep: boolean): Promise<vega.Runtime> {
+export async function toRuntime(spec: TopLevelSpec, kept: boolean): Promise<vega.Runtime> {
+  if (!kept) return vega.parse((await import("vega-lite")).compile(spec).spec);
   const { shape, parts } = withoutValues(spec);
   const key = vegaKey(shape);
   const known = vegaCode.known.get(key) ?? vegaCode.added.get(key);
@@ -145,6 +150,6 @@ export async function toRuntime(spec: TopLevelSpec, keep: boolean): Promise<vega
   const filled = fillIn(made, parts);
   // a placeholder that did not come through as it was: this spec is made from its values, every time
   if (filled === undefined) return vega.parse(compile(spec).spec);
-  if (keep) vegaCode.added.set(key, made);
+  if (vegaCode.added.size < ADDED_LIMIT) vegaCode.added.set(key, made);
   return filled as unknown as vega.Runtime;
 }
