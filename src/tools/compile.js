@@ -27,7 +27,7 @@ const withoutBrowserDownloads = {
   },
 };
 /**
- * zod's `locales` namespace (its error messages in 60-odd languages, ~150 kB minified, parsed by every command that
+ * zod's `locales` namespace (its error messages in 60-odd languages, ~260 kB minified, parsed by every command that
  * reads config.yml; exported by zod's classic and core modules) is replaced by its English one: config.yml's messages
  * are in English (src/config), and zod itself imports English directly (classic/schemas.js) as its default.
  */
@@ -36,14 +36,11 @@ const englishOnlyZod = {
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
       /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(a.importer)
-        ? {
-            path: join(dirname(a.importer), "..", "locales", "en.js").replace(/en\.js$/, "en-only.js"),
-            namespace: "zod-en",
-          }
+        ? { path: join(dirname(a.importer), "..", "locales", "en.js"), namespace: "zod-en" }
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "zod-en" }, (a) => ({
-      contents: `export { default as en } from ${JSON.stringify(a.path.replace(/en-only\.js$/, "en.js"))};`,
+      contents: `export { default as en } from ${JSON.stringify(a.path)};`,
       loader: "js",
       resolveDir: dirname(a.path),
     }));
