@@ -304,14 +304,20 @@ describe("the templates' compiled code in the machine's cache (chain/compiled-ca
         notes: notes.en,
         sectionIds: SECTION_IDS,
       });
+      // the layout's too (html/assemble-html.ts compiles it the same way)
+      wn.compiledTemplate(layout);
+      const layoutCompiled = wn.templateCode.added.has(wn.templateKey(layout));
       const compiled = wn.templateCode.added.size;
       await cache.saveCompiledCode(fx);
-      return { sections: n.sections, compiled };
+      return { sections: n.sections, compiled, layoutCompiled };
     };
+    const layout = readFileSync(join(root, "templates/layout/bulletin.hbs"), "utf8");
     const first = await run();
     expect(first.compiled).toBeGreaterThan(SECTION_IDS.length); // every part of every section's template
+    expect(first.layoutCompiled).toBe(true);
     const second = await run();
     expect(second.compiled).toBe(0);
+    expect(second.layoutCompiled).toBe(false);
     expect(second.sections).toEqual(first.sections);
     const file = join(dir, "templates-compiled.json");
     const entries = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;

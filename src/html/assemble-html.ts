@@ -4,7 +4,7 @@ import type { Config, Edition } from "../config/schema.ts";
 import { FIGURE_SOURCES, type SectionId } from "../core/domain.ts";
 import type { Locale } from "../i18n/locale.ts";
 import type { Indicators } from "../indicators/types.ts";
-import type { Narrative } from "../narrative/write-narrative.ts";
+import { compiledTemplate, type Narrative } from "../narrative/write-narrative.ts";
 
 export interface ChartSlot {
   svg: string;
@@ -65,7 +65,8 @@ export function assembleHtml(input: HtmlInput): string {
   });
   let template = layouts.get(input.layout);
   if (!template) {
-    template = Handlebars.create().compile(input.layout, { strict: true });
+    // its compiled code kept from earlier runs, as the narrative's templates are (narrative/write-narrative.ts)
+    template = Handlebars.create().template(compiledTemplate(input.layout));
     layouts.set(input.layout, template);
   }
   return template({

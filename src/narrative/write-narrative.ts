@@ -47,7 +47,8 @@ export const templateCode = { known: new Map<string, string>(), added: new Map<s
 export const templateKey = (source: string) =>
   createHash("sha256").update(`handlebars ${Handlebars.VERSION}\0`).update(source).digest("hex").slice(0, 32);
 const evaluate = (code: string) => new Function(`return ${code};`)() as TemplateSpecification;
-function compiled(source: string): TemplateSpecification {
+/** A template's compiled form (kept, evaluated from earlier runs' code, or compiled): the narrative's and the layout's. */
+export function compiledTemplate(source: string): TemplateSpecification {
   let spec = COMPILED.get(source);
   if (!spec) {
     const key = templateKey(source);
@@ -153,7 +154,7 @@ function renderPart(
     });
   };
   try {
-    out = hb.template(compiled(source))(context);
+    out = hb.template(compiledTemplate(source))(context);
   } catch (e) {
     const err = e as Error & { lineNumber?: number; column?: number; loc?: NarrativeError["loc"] };
     const first = (err.message.split("\n")[0] ?? err.message).replace(/ - \d+:\d+$/, "");
