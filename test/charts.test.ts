@@ -352,6 +352,16 @@ describe("the figures' Vega dataflows, kept between runs (charts/vega-specs.ts)"
     const second = await renderCharts(described("en"), "en");
     expect(vegaCode.added.size).toBe(0);
     expect(second.map((c) => c.svg)).toEqual(first.map((c) => c.svg));
+    // the file keeps 40 entries; the ones a run used are kept ahead of ones it did not, even older ones
+    const used = [...vegaCode.known.keys()];
+    for (let i = 0; i < 50; i++) vegaCode.known.set(`unused-${i}`, "{}");
+    await renderCharts(described("en"), "en"); // uses the figures' entries: none added
+    await toRuntime({ ...described("en")[0]!.spec, title: "One more figure" }, true); // one added
+    await saveCompiledCode(fx);
+    const file = Object.keys(JSON.parse(readFileSync(join(dir, "vega-compiled.json"), "utf8")));
+    expect(file).toHaveLength(40);
+    for (const k of used) expect(file).toContain(k);
+    expect(file).not.toContain("unused-0");
     // the batch's way: compiled and parsed every time, nothing kept, the same figures
     fresh();
     const batch = await renderCharts(described("en"), "en", undefined, { keptDataflows: false });

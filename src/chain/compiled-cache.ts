@@ -15,14 +15,17 @@ import { writeAtomic } from "../publish/publish.ts";
 interface Store {
   known: Map<string, string>;
   added: Map<string, string>;
+  /** known entries this process used, kept ahead of the unused ones */
+  used?: Set<string>;
 }
 /**
  * Each file, its store, and the most entries it keeps: every template of both languages and a few years of
- * editorial notes; every figure of both languages for a few years, with room to spare.
+ * editorial notes (~100 kB); the region's 14 figures and those of a few single-area builds (~1.3 MB at most: the file
+ * is read by every build, ~30 kB an entry).
  */
 const STORES: { file: string; store: Store; keep: number }[] = [
   { file: "templates-compiled.json", store: templateCode, keep: 400 },
-  { file: "vega-compiled.json", store: vegaCode, keep: 120 },
+  { file: "vega-compiled.json", store: vegaCode, keep: 40 },
 ];
 /** the cache folders read by this process (once each) */
 const read = new Set<string>();
@@ -46,6 +49,13 @@ export async function saveCompiledCode(fx: Effects): Promise<void> {
   if (!fx.cacheDir) return;
   for (const { file, store, keep } of STORES) {
     if (!store.added.size) continue;
+    for (const k of store.used ?? []) {
+      const v = store.known.get(k);
+      if (v === undefined) continue;
+      store.known.delete(k); // what this run used after what it did not
+      store.known.set(k, v);
+    }
+    store.used?.clear();
     for (const [k, v] of store.added) {
       store.known.delete(k); // the newest last: the oldest are the first left out
       store.known.set(k, v);

@@ -20,7 +20,12 @@ import { dirname, join } from "node:path";
 import * as vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 
-export const vegaCode = { known: new Map<string, string>(), added: new Map<string, string>() };
+export const vegaCode = {
+  known: new Map<string, string>(),
+  added: new Map<string, string>(),
+  /** the known entries this process used: kept ahead of the others when the file is written again */
+  used: new Set<string>(),
+};
 /** The most entries a process adds (a build makes 14): a bound on what a long process holds. */
 const ADDED_LIMIT = 60;
 
@@ -142,7 +147,10 @@ export async function toRuntime(spec: TopLevelSpec, kept: boolean): Promise<vega
   const known = vegaCode.known.get(key) ?? vegaCode.added.get(key);
   if (known !== undefined) {
     const filled = fillIn(known, parts);
-    if (filled !== undefined) return filled as unknown as vega.Runtime;
+    if (filled !== undefined) {
+      vegaCode.used.add(key);
+      return filled as unknown as vega.Runtime;
+    }
     vegaCode.known.delete(key); // not as this process would have kept it: made again
   }
   const { compile } = await import("vega-lite");
