@@ -20,8 +20,8 @@ interface Store {
 }
 /**
  * Each file, its store, and the most entries it keeps: every template of both languages and a few years of
- * editorial notes (~100 kB); the region's 14 figures and those of a few single-area builds (~1.3 MB at most: the file
- * is read by every build, ~30 kB an entry).
+ * editorial notes; the region's 14 figures and those of a few single-area builds (~1.6 MB at most: the file
+ * is read by every build, ~40 kB an entry).
  */
 const STORES: { file: string; store: Store; keep: number }[] = [
   { file: "templates-compiled.json", store: templateCode, keep: 400 },
