@@ -23,18 +23,27 @@ interface Store {
  * editorial notes; the region's 14 figures and those of a few single-area builds (~1.6 MB at most: the file
  * is read by every build, ~40 kB an entry).
  */
-const STORES: { file: string; store: Store; keep: number }[] = [
-  { file: "templates-compiled.json", store: templateCode, keep: 400 },
-  { file: "vega-compiled.json", store: vegaCode, keep: 40 },
+const STORES: { kind: Kind; file: string; store: Store; keep: number }[] = [
+  { kind: "templates", file: "templates-compiled.json", store: templateCode, keep: 400 },
+  { kind: "figures", file: "vega-compiled.json", store: vegaCode, keep: 40 },
 ];
-/** the cache folders read by this process (once each) */
+type Kind = "templates" | "figures";
+/** the files read by this process (once each) */
 const read = new Set<string>();
 
-export async function loadCompiledCode(fx: Pick<Effects, "cacheDir" | "readFile" | "exists">): Promise<void> {
-  if (!fx.cacheDir || read.has(fx.cacheDir)) return;
-  read.add(fx.cacheDir);
-  for (const { file, store } of STORES) {
+/**
+ * What earlier runs compiled, of the kinds asked for: the templates' by whoever reads the templates, the figures'
+ * only by a build that draws them from what is kept (not `check`, nor the municipal batch: chain/pipeline.ts).
+ */
+export async function loadCompiledCode(
+  fx: Pick<Effects, "cacheDir" | "readFile" | "exists">,
+  kinds: Kind[] = ["templates", "figures"],
+): Promise<void> {
+  if (!fx.cacheDir) return;
+  for (const { kind, file, store } of STORES) {
     const path = join(fx.cacheDir, file);
+    if (!kinds.includes(kind) || read.has(path)) continue;
+    read.add(path);
     try {
       if (!(await fx.exists(path))) continue;
       const entries = JSON.parse((await fx.readFile(path)).toString("utf8")) as Record<string, unknown>;

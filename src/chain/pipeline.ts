@@ -41,7 +41,7 @@ import type { Narrative } from "../narrative/write-narrative.ts";
 import { printOptionsFor } from "../pdf/print-options.ts";
 import { editionFiles } from "../publish/edition-files.ts";
 import { editionFolder } from "../publish/publish.ts";
-import { saveCompiledCode } from "./compiled-cache.ts";
+import { loadCompiledCode, saveCompiledCode } from "./compiled-cache.ts";
 import { narrate, type Prepared, planKeyOf, prepareYear, type RenderCache, templatesFor } from "./prepare.ts";
 import type { RoundPattern } from "./round.ts";
 import type { BuildRequest, Built, BuiltArea, BuiltEdition } from "./types.ts";
@@ -86,6 +86,8 @@ export async function render(req: BuildRequest, fx: Effects): Promise<Built> {
   if (errors) throw new InputError(`the data has ${errors} problem(s); nothing was written`, out.problems);
   if (printerFailed) throw printerFailed.error;
   const templates = cache?.templates ?? (await timed(timings, "load", () => templatesFor(req, plan, fx)));
+  // the figures' dataflows kept by earlier runs, for a build that draws from them (renderEdition: not a batch)
+  if (!cache) await timed(timings, "load", () => loadCompiledCode(fx, ["figures"]));
   if (cache) cache.templates = templates;
   const boundariesOf = cache?.boundaries ?? boundaryReader(config.data.dir, fx);
   const built: BuiltArea[] = [];

@@ -216,7 +216,7 @@ function mergedAway(nis: string | undefined, year: number, geography: number, co
 }
 
 export async function templatesFor(req: PrepareRequest, plan: EditionPlan, fx: Effects): Promise<TemplateSet> {
-  await loadCompiledCode(fx); // the templates' and figures' compiled code from earlier runs
+  await loadCompiledCode(fx, ["templates"]); // their compiled code from earlier runs
   return readTemplates(req.templatesDir ?? (await templatesDirFor(req.configPath, fx)), languagesOf(plan), fx);
 }
 export const narrate = (p: Prepared, templates: TemplateSet, configPath: string, mapShown: boolean) =>

@@ -109,22 +109,17 @@ export function fillIn(compiled: string, parts: Json[]): Json | undefined {
 const versions = new Map<string, string>();
 /** a package's version, from its package.json (read, not imported: importing vega-lite is what a kept entry saves) */
 function versionOf(name: string): string {
-  let version = versions.get(name);
-  if (version === undefined) {
-    const require = createRequire(import.meta.url);
-    let dir = dirname(require.resolve(name));
-    while (!isPackage(join(dir, "package.json"), name) && dirname(dir) !== dir) dir = dirname(dir);
-    version = String((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version);
-    versions.set(name, version);
+  const known = versions.get(name);
+  if (known !== undefined) return known;
+  for (let dir = dirname(createRequire(import.meta.url).resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name !== name) continue;
+      versions.set(name, String(pkg.version));
+      return String(pkg.version);
+    } catch {} // no package.json here: the folder above
   }
-  return version;
-}
-function isPackage(file: string, name: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { name?: string }).name === name;
-  } catch {
-    return false;
-  }
+  throw new Error(`no package.json of ${name} above its entry point`);
 }
 
 export const vegaKey = (shape: Json) =>

@@ -25,8 +25,9 @@ const START_MS = 15_000;
 const RECYCLE_AFTER = 120;
 
 /** How many prints a page of the pool makes before it is closed and replaced: as many as a browser makes by default
- * (a page never outlives its browser; with CHROMIUM_RECYCLE_AFTER=0, a page still goes after this many). A fresh page is dear: its first print costs ~0.2 s more than the next ones
- * (100 prints on two pages: 46.1 s with a fresh page for each, 25.7 s on the same two). */
+ * (a page never outlives its browser; with CHROMIUM_RECYCLE_AFTER=0, a page still goes after this many). A fresh
+ * page is dear: its first print costs ~0.2 s more than the next ones (100 prints on two pages: 46.1 s with a fresh
+ * page for each, 25.7 s on the same two). */
 const MAX_USES = RECYCLE_AFTER;
 
 async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
