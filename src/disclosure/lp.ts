@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { type LinearProgram, type LpSolution, lpSolver } from "./highs.ts";
 import { protectedBounds } from "./propagate.ts";
 import { isHiddenKind, type Relation, type System, type Var } from "./system.ts";
 
@@ -14,24 +14,6 @@ import { isHiddenKind, type Relation, type System, type Var } from "./system.ts"
  * protected; for the small sums of these tables the LP's corners are whole numbers, so it rarely finds a cell wider
  * than it is.
  */
-
-type Highs = { solve(lp: string, options?: Record<string, unknown>): HighsResult };
-interface HighsResult {
-  Status: string;
-  ObjectiveValue: number;
-  Columns: Record<string, { Primal: number }>;
-}
-
-let solver: Promise<Highs> | undefined;
-/** HiGHS, loaded once (its WebAssembly module takes ~50 ms). */
-export function highs(): Promise<Highs> {
-  if (!solver) {
-    const require = createRequire(import.meta.url);
-    const load = require("highs") as (o?: unknown) => Promise<Highs>;
-    solver = load();
-  }
-  return solver;
-}
 
 export interface Finding {
   key: string;
@@ -163,31 +145,50 @@ export function parts(sys: System): { vars: Var[]; relations: Relation[] }[] {
 /** what `lpAudit` proved of a cell: its key and the marker it was proved for ("<5" promises more than "x") */
 const proofOf = (v: Var) => `${v.key}#${v.kind}`;
 
-const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(15));
+// fifteen significant digits, as when the LP was text
+const num = (x: number) => (Number.isInteger(x) ? x : Number(x.toPrecision(15)));
 
-/** The part as an LP in CPLEX LP format, with `objective` left to fill in. */
-function lpText(part: { vars: Var[]; relations: Relation[] }, sys: System, cap = Number.POSITIVE_INFINITY) {
-  const name = new Map(part.vars.map((v, i) => [v.key, `x${i}`]));
-  const rows: string[] = [];
-  part.relations.forEach((r, i) => {
+/** The part's LP, with the objective left to fill in: its rows and each cell's bounds, by cell. */
+function lpBody(part: { vars: Var[]; relations: Relation[] }, sys: System, cap = Number.POSITIVE_INFINITY) {
+  const rows: { terms: [string, number][]; lower: number; upper: number }[] = [];
+  for (const r of part.relations) {
     let rhs = r.rhs;
-    const terms: string[] = [];
+    const terms: [string, number][] = [];
     for (const [k, a] of r.terms) {
       const v = sys.vars.get(k)!;
       if (v.kind === "published") rhs -= a * v.value!;
-      else terms.push(`${a < 0 ? "-" : "+"} ${num(Math.abs(a))} ${name.get(k)}`);
+      else terms.push([k, Math.sign(a) * num(Math.abs(a))]);
     }
-    if (terms.length) rows.push(` r${i}: ${terms.join(" ")} ${r.op === "=" ? "=" : "<="} ${num(rhs)}`);
-  });
+    if (terms.length) rows.push({ terms, lower: r.op === "=" ? num(rhs) : -INF, upper: num(rhs) });
+  }
+  if (!rows.length) rows.push({ terms: [[part.vars[0]!.key, 0]], lower: 0, upper: 0 });
   const bounds = part.vars.map((v) => {
-    const x = name.get(v.key);
-    const lo = v.lo === -Number.POSITIVE_INFINITY ? "-inf" : num(v.lo);
     const top = isHiddenKind(v.kind) ? Math.min(v.hi, cap) : v.hi;
-    const hi = top === Number.POSITIVE_INFINITY ? "+inf" : num(top);
-    return ` ${lo} <= ${x} <= ${hi}`;
+    return [v.key, v.lo === -INF ? -INF : num(v.lo), top === INF ? INF : num(top)] as const;
   });
-  const body = `Subject To\n${rows.join("\n") || " r0: 0 x0 = 0"}\nBounds\n${bounds.join("\n")}\nEnd\n`;
-  return { name, body };
+  return { rows, bounds };
+}
+
+/** The LP that minimises or maximises the sum of `objective`'s cells, its columns numbered as HiGHS's reader of the
+ * LP format numbered them (highs.ts). */
+function program(sense: "min" | "max", objective: string[], body: ReturnType<typeof lpBody>) {
+  const col = new Map<string, number>();
+  const of = (k: string) => col.get(k) ?? col.set(k, col.size).get(k)!;
+  for (const k of objective) of(k);
+  const rows = body.rows.map((r) => {
+    const cols = new Map<number, number>();
+    for (const [k, a] of r.terms) cols.set(of(k), (cols.get(of(k)) ?? 0) + a);
+    return { cols: [...cols.keys()], coefs: [...cols.values()], lower: r.lower, upper: r.upper };
+  });
+  for (const [k] of body.bounds) of(k);
+  const lp: LinearProgram = { sense, cost: [], lower: [], upper: [], rows };
+  for (let i = 0; i < col.size; i++) lp.cost.push(0);
+  for (const k of objective) lp.cost[col.get(k)!] = 1;
+  for (const [k, lo, hi] of body.bounds) {
+    lp.lower[col.get(k)!] = lo;
+    lp.upper[col.get(k)!] = hi;
+  }
+  return { lp, col };
 }
 
 /**
@@ -199,7 +200,7 @@ export async function lpAudit(
   minCount: number,
   skip?: ReadonlySet<string>,
 ): Promise<{ findings: Finding[]; proven: string[]; stats: LpStats }> {
-  const h = await highs();
+  const solveLp = await lpSolver();
   const findings: Finding[] = [];
   const proven: string[] = [];
   const stats: LpStats = { parts: 0, largest: 0, solves: 0, hidden: 0 };
@@ -211,13 +212,12 @@ export async function lpAudit(
     stats.hidden += hidden.length;
     // a part whose hidden cells all keep their marker's range under the propagated bounds, and that has no
     // relation left between them, needs no LP
-    const { name, body } = lpText(part, sys);
+    const body = lpBody(part, sys);
     const seenLo = new Map<string, number>();
     const seenHi = new Map<string, number>();
-    const note = (res: HighsResult) => {
+    const note = (res: LpSolution, col: Map<string, number>) => {
       for (const v of hidden) {
-        const x = res.Columns[name.get(v.key)!]?.Primal;
-        if (x === undefined) continue;
+        const x = res.x[col.get(v.key)!]!;
         seenLo.set(v.key, Math.min(seenLo.get(v.key) ?? Number.POSITIVE_INFINITY, x));
         seenHi.set(v.key, Math.max(seenHi.get(v.key) ?? Number.NEGATIVE_INFINITY, x));
       }
@@ -231,26 +231,31 @@ export async function lpAudit(
       );
     // batches first: one solution that pushes every open cell down at once (and one that pushes them up, capped so
     // that it is bounded; a capped solution is still a solution) shows most cells at both ends in a few solves
-    const { body: capped } = lpText(part, sys, 1e7);
+    const capped = lpBody(part, sys, 1e7);
     for (let pass = 0; pass < 4; pass++) {
       const open = hidden.filter((v) => !done(v) && !skip?.has(proofOf(v)));
       if (open.length < 2) break;
       const before = open.length;
-      const sum = open.map((v) => `+ ${name.get(v.key)}`).join(" ");
-      for (const sense of ["Minimize", "Maximize"] as const) {
+      for (const sense of ["min", "max"] as const) {
         stats.solves++;
-        const res = h.solve(`${sense}\n obj: ${sum}\n${sense === "Maximize" ? capped : body}`);
-        if (res.Status === "Optimal") note(res);
+        const { lp, col } = program(
+          sense,
+          open.map((v) => v.key),
+          sense === "max" ? capped : body,
+        );
+        const res = solveLp(lp);
+        if (res.status === "optimal") note(res, col);
       }
       if (hidden.filter((v) => !done(v) && !skip?.has(proofOf(v))).length > before / 2) break;
     }
-    const solve = (sense: "Minimize" | "Maximize", v: Var): number => {
+    const bound = (sense: "min" | "max", v: Var): number => {
       stats.solves++;
-      const res = h.solve(`${sense}\n obj: ${name.get(v.key)}\n${body}`);
-      if (res.Status === "Unbounded") return sense === "Minimize" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-      if (res.Status !== "Optimal") throw new Error(`HiGHS: ${res.Status} for ${v.key}`);
-      note(res);
-      return res.ObjectiveValue;
+      const { lp, col } = program(sense, [v.key], body);
+      const res = solveLp(lp);
+      if (res.status === "unbounded") return sense === "min" ? -INF : INF;
+      if (res.status !== "optimal") throw new Error(`HiGHS: ${res.status} for ${v.key}`);
+      note(res, col);
+      return res.x[col.get(v.key)!]!;
     };
     for (const v of hidden) {
       if (skip?.has(proofOf(v))) continue;
@@ -258,12 +263,12 @@ export async function lpAudit(
         proven.push(proofOf(v));
         continue;
       }
-      const lo = solve("Minimize", v);
+      const lo = bound("min", v);
       if (done(v)) {
         proven.push(proofOf(v));
         continue;
       }
-      const hi = solve("Maximize", v);
+      const hi = bound("max", v);
       if (done(v) || protectedBounds(v.kind, lo, hi, minCount)) {
         proven.push(proofOf(v));
         continue;

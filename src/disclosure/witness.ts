@@ -1,5 +1,5 @@
+import { type LinearProgram, lpSolver } from "./highs.ts";
 import { parseKey } from "./keys.ts";
-import { highs } from "./lp.ts";
 import type { Relation, System } from "./system.ts";
 
 /*
@@ -62,9 +62,8 @@ function readerBounds(ctx: WitnessContext, key: string): [number, number] {
   return [1, INF]; // a published count that the witness would hide: "x"
 }
 
-// six significant digits: the LP's text is what it costs to hand it to HiGHS (a cost or a room rounded in the sixth
-// digit changes no witness)
-const num = (x: number) => (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6))));
+// six significant digits (a cost or a room rounded in the sixth digit changes no witness), as when the LP was text
+const num = (x: number) => (Number.isInteger(x) ? x : Number(x.toPrecision(6)));
 
 /**
  * The cheapest witness of `target` among the cells `inScope` accepts, moving it `down` units down and `up` units up
@@ -80,7 +79,7 @@ export async function findWitness(
 ): Promise<Witness | undefined> {
   const { down, up } = range;
   // the columns: every cell of the scope that may move, reached from the target through relations
-  const cols = new Map<string, { lo: number; hi: number; cost: number; name: string }>();
+  const cols = new Map<string, { lo: number; hi: number; cost: number }>();
   const rels = new Set<Relation>();
   const queue = [target];
   const seen = new Set(queue);
@@ -97,7 +96,7 @@ export async function findWitness(
       if (ub < EPS && lb > -EPS) continue;
       const shown = ctx.shown(k);
       const cost = !isCount(k) || shown ? 1e-3 : ctx.cost(k);
-      cols.set(k, { lo: lb, hi: ub, cost, name: `c${cols.size}` });
+      cols.set(k, { lo: lb, hi: ub, cost });
     }
     for (const r of ctx.index.get(k) ?? []) {
       rels.add(r);
@@ -108,28 +107,31 @@ export async function findWitness(
         }
     }
   }
-  // the rows: every relation that holds a column or the target
-  const rows: string[] = [];
-  let i = 0;
+  // the rows: every relation that holds a column or the target. Columns 2i and 2i + 1 are the i-th cell's move up
+  // (u) and down (w): δ = u − w, u, w ≥ 0
+  const index = new Map<string, number>();
+  for (const k of cols.keys()) index.set(k, index.size);
+  const rows: LinearProgram["rows"] = [];
   for (const r of rels) {
-    const terms: string[] = [];
-    const negated: string[] = [];
+    const terms = new Map<number, number>();
     let rhs = 0;
     for (const [q, a] of r.terms) {
       if (q === target) rhs -= a;
       else {
-        const c = cols.get(q);
-        if (!c) continue;
-        const [p, n] = a < 0 ? ["-", "+"] : ["+", "-"];
-        terms.push(`${p} ${num(Math.abs(a))} u${c.name} ${n} ${num(Math.abs(a))} w${c.name}`);
-        negated.push(`${n} ${num(Math.abs(a))} u${c.name} ${p} ${num(Math.abs(a))} w${c.name}`);
+        const c = index.get(q);
+        if (c === undefined) continue;
+        const coef = Math.sign(a) * num(Math.abs(a));
+        terms.set(2 * c, (terms.get(2 * c) ?? 0) + coef);
+        terms.set(2 * c + 1, (terms.get(2 * c + 1) ?? 0) - coef);
       }
     }
-    if (!terms.length) {
+    if (!terms.size) {
       if (Math.abs(rhs) > EPS) return undefined; // the target is the only cell of a relation that may move
       continue;
     }
-    if (r.op === "=") rows.push(` r${i++}: ${terms.join(" ")} = ${num(rhs)}`);
+    const cs = [...terms.keys()];
+    const coefs = [...terms.values()];
+    if (r.op === "=") rows.push({ cols: cs, coefs, lower: num(rhs), upper: num(rhs) });
     else {
       // an inequality keeps holding for every k: its slack bounds the change both ways
       let slack = r.rhs;
@@ -143,24 +145,26 @@ export async function findWitness(
       }
       slack = Math.max(0, slack);
       // Σ a·δ = change; up·change ≤ slack and −down·change ≤ slack
-      if (up) rows.push(` r${i++}: ${terms.join(" ")} <= ${num(slack / up + rhs)}`);
-      if (down) rows.push(` r${i++}: ${negated.join(" ")} <= ${num(slack / down - rhs)}`);
+      if (up) rows.push({ cols: cs, coefs, lower: -INF, upper: num(slack / up + rhs) });
+      if (down) rows.push({ cols: cs, coefs: coefs.map((a) => -a), lower: -INF, upper: num(slack / down - rhs) });
     }
   }
-  const obj = [...cols.values()].map((c) => `+ ${num(c.cost)} u${c.name} + ${num(c.cost)} w${c.name}`);
-  // u, w ≥ 0 is the LP format's default: only the upper bounds are written
-  const bounds = [...cols.values()].flatMap((c) => [
-    ...(c.hi === INF ? [] : [` u${c.name} <= ${num(Math.max(0, c.hi))}`]),
-    ...(c.lo === -INF ? [] : [` w${c.name} <= ${num(Math.max(0, -c.lo))}`]),
-  ]);
   if (!rows.length) return { target, moves: new Map([[target, 1]]) };
-  const lp = `Minimize\n obj: ${obj.join(" ") || "0 u"}\nSubject To\n${rows.join("\n")}\nBounds\n${bounds.join("\n")}\nEnd\n`;
-  const h = await highs();
-  const res = h.solve(lp) as unknown as { Status: string; Columns: Record<string, { Primal: number }> };
-  if (res.Status !== "Optimal") return undefined;
+  const cells = [...cols.values()];
+  const res = (await lpSolver())({
+    sense: "min",
+    cost: cells.flatMap((c) => [num(c.cost), num(c.cost)]),
+    lower: cells.flatMap(() => [0, 0]),
+    upper: cells.flatMap((c) => [
+      c.hi === INF ? INF : num(Math.max(0, c.hi)),
+      c.lo === -INF ? INF : num(Math.max(0, -c.lo)),
+    ]),
+    rows,
+  });
+  if (res.status !== "optimal") return undefined;
   const moves = new Map<string, number>([[target, 1]]);
-  for (const [k, c] of cols) {
-    const d = (res.Columns[`u${c.name}`]?.Primal ?? 0) - (res.Columns[`w${c.name}`]?.Primal ?? 0);
+  for (const [k, c] of index) {
+    const d = res.x[2 * c]! - res.x[2 * c + 1]!;
     if (Math.abs(d) > 1e-6) moves.set(k, d);
   }
   return { target, moves };
