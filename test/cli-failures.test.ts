@@ -356,7 +356,8 @@ describe("faults of the machine are the user's to fix, with the path", () => {
       const first = await inProcess(["build", "--area", "38000", "--format", "html", "--out", out], root);
       expect(first.code, first.err).toBe(0);
       const before = readFileSync(join(out, "2024", "areas", "38000", "nl", "bulletin.html"));
-      const r = await cli(["build", "--area", "10000", "--format", "html,pdf", "--out", out], root);
+      // the province's HTML edition (~2.5 MB) does not fit beside the arrondissement's (~2.4 MB)
+      const r = await cli(["build", "--area", "10000", "--format", "html", "--out", out], root);
       expect(r.code, r.err).toBe(1);
       expect(r.err).toContain(`error: no space left on the device that holds ${join(out, "2024", "areas", "10000")}/`);
       expect(r.err).toContain(`\`df -h ${join(out, "2024", "areas")}\``);

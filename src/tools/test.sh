@@ -18,14 +18,16 @@ fi
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
 # the CLI tests run the compiled dist/ that `bulletin` uses after set-up
 npm run --silent compile
-# the boundaries of both geographies: 2019–2024 (300 Flemish municipalities) and since 1 January 2025 (285)
+# the boundaries of both geographies: 2019–2024 (300 Flemish municipalities) and since 1 January 2025 (285), side by
+# side (one core each)
 shp=../shared/reference/statbel-municipalities-pic/source_shapefiles
 if [ ! -f data/geo/municipalities.topo.json ] && [ -f $shp/gemeente2024.shp ]; then
-  npx bulletin geo import $shp/gemeente2024.shp --geography 2024 >/dev/null 2>&1 || true
+  node src/bin.js geo import $shp/gemeente2024.shp --geography 2024 >/dev/null 2>&1 &
 fi
 if [ ! -f data/geo/municipalities-2025.topo.json ] && [ -f $shp/gemeente.shp ]; then
-  npx bulletin geo import $shp/gemeente.shp --geography 2025 >/dev/null 2>&1 || true
+  node src/bin.js geo import $shp/gemeente.shp --geography 2025 >/dev/null 2>&1 &
 fi
+wait
 # the rounds' disclosure patterns (2023, 2024, 2025) into the machine's cache once, before the tests that build run
 # side by side (each would otherwise compute them cold: README § Confidentiality)
 node src/bin.js check --year 2025 >/dev/null 2>&1 || true
