@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { hashedCache } from "../src/chain/hashed-cache.ts";
 import { roundHash } from "../src/chain/round.ts";
 import { loadConfig } from "../src/config/read-config.ts";
 import { flowFile } from "../src/data/read-datasets.ts";
@@ -11,6 +13,7 @@ import { lpAudit, smallPublished } from "../src/disclosure/lp.ts";
 import { roundPattern, withheldCells } from "../src/disclosure/pattern.ts";
 import { propagate, protectedBounds } from "../src/disclosure/propagate.ts";
 import { buildSystem, type Categories, type Kind, type Round, type System } from "../src/disclosure/system.ts";
+import type { Effects } from "../src/effects.ts";
 import { configPath, dataText, overlayEffects, replaceLine, root } from "./helpers.ts";
 
 /*
@@ -236,5 +239,38 @@ describe("the round's inputs hash", () => {
     const changed = replaceLine(text, 2, (l) => l.replace(/,(\d+)$/, (_, n: string) => `,${Number(n) + 1}`));
     expect(changed).not.toBe(text);
     expect(await hash(overlayEffects({ [file]: gzipSync(changed) }))).not.toBe(original);
+  });
+});
+
+describe("a round's pattern is computed by one process at a time", () => {
+  it("a second maker of the same file waits for the first, says so, and reads what it made instead of making it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulletin-cache-"));
+    // two makers with effects of their own (each takes the lock file through its own descriptor, as two processes do)
+    const [a, b] = [0, 1].map(() => overlayEffects({}, { env: { ...process.env, BULLETIN_CACHE: dir } }));
+    const file = (fx: Effects) => hashedCache<{ hash: string; by: string }>(fx, (h) => `round-2024-${h}.json`);
+    let finish!: () => void;
+    const first = file(a!).once("h1", "round-2024.lock", "the 2024 round's pattern", async () => {
+      await new Promise<void>((r) => {
+        finish = r;
+      });
+      return { hash: "h1", by: "first" };
+    });
+    await new Promise((r) => setTimeout(r, 50)); // the first holds the lock
+    let secondMade = false;
+    const second = file(b!).once("h1", "round-2024.lock", "the 2024 round's pattern", async () => {
+      secondMade = true;
+      return { hash: "h1", by: "second" };
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b!.logs.join("\n")).toContain("waiting for another process making the 2024 round's pattern");
+    finish();
+    expect(await first).toEqual({ hash: "h1", by: "first" });
+    expect(await second).toEqual({ hash: "h1", by: "first" });
+    expect(secondMade).toBe(false);
+    // another hash of the same year is made anew
+    expect(await file(b!).once("h2", "round-2024.lock", "x", async () => ({ hash: "h2", by: "second" }))).toEqual({
+      hash: "h2",
+      by: "second",
+    });
   });
 });

@@ -187,13 +187,8 @@ export async function roundPatternFor(
     for (const [i, y] of chain.entries()) {
       const t = await tablesOf(y);
       const data = roundDataOf(config, y, t);
-      let pattern = patterns[i];
-      if (!pattern) {
-        pattern = await protectedPattern(y, data, before, t, config);
-        patterns[i] = pattern;
-        await cache.write(y, hashes[i]!, pattern);
-      }
-      before.push({ data, pattern });
+      patterns[i] ??= await cache.make(y, hashes[i]!, () => protectedPattern(y, data, before, t, config));
+      before.push({ data, pattern: patterns[i] });
     }
     computed = true;
   }
@@ -212,16 +207,21 @@ export async function roundPatternFor(
 /** The patterns computed before, by their inputs' hash: in this process (`memo`) and in the machine's cache. */
 function patternCache(fx: Effects, memo: Map<string, RoundPattern> | undefined) {
   const files = (y: number) => hashedCache<Cached>(fx, (hash) => `round-${y}-${hash.slice(0, 32)}.json`);
+  const pattern = (c: Cached): Pattern => ({ minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats });
   return {
     async read(y: number, hash: string): Promise<Pattern | undefined> {
       const m = memo?.get(hash);
       if (m) return m.pattern;
       const c = await files(y).read(hash);
-      return c && { minCount: c.minCount, hidden: new Map(c.hidden), stats: c.stats };
+      return c && pattern(c);
     },
-    async write(y: number, hash: string, pattern: Pattern) {
-      const { minCount, stats } = pattern;
-      await files(y).write({ year: y, hash, minCount, hidden: [...pattern.hidden], stats });
+    /** computed by one process at a time: a process that waited reads what the other computed */
+    async make(y: number, hash: string, compute: () => Promise<Pattern>): Promise<Pattern> {
+      const c = await files(y).once(hash, `round-${y}.lock`, `the ${y} round's disclosure pattern`, async () => {
+        const { minCount, hidden, stats } = await compute();
+        return { year: y, hash, minCount, hidden: [...hidden], stats };
+      });
+      return pattern(c);
     },
   };
 }
