@@ -157,11 +157,19 @@ describe("the print page is sealed and every failure is clear", () => {
   });
 
   it("a browser that exits at once: a RenderError naming it, its profile folder removed", async () => {
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith("bulletin-chromium-")).length;
-    const err = await launchPrinter({ executablePath: "/bin/false", timeoutMs: 5000 }).catch((e) => e);
+    // a temp folder of its own: the other tests' browsers make and remove their profile folders meanwhile
+    const own = mkdtempSync(join(tmpdir(), "bulletin-false-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    const err = await launchPrinter({ executablePath: "/bin/false", timeoutMs: 5000 })
+      .catch((e) => e)
+      .finally(() => {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      });
     expect(err).toBeInstanceOf(RenderError);
     expect(err.message).toMatch(/^Chromium at \/bin\/false exited before it was ready \(code 1\)/);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith("bulletin-chromium-")).length).toBe(before);
+    expect(readdirSync(own)).toEqual([]);
   });
 
   it("a build stopped by SIGTERM takes its Chromium and the browser's profile folder with it", async () => {
